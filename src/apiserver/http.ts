@@ -1,0 +1,61 @@
+// HTTP edge helpers: every response carries a Content-Type, every failure is a metav1.Status.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { internalError, isStatusError, StatusError, type Status } from '../api/status.js';
+
+export function writeJson(
+  res: ServerResponse,
+  code: number,
+  body: unknown,
+  contentType?: string,
+): void {
+  const text = JSON.stringify(body);
+  res.writeHead(code, {
+    'Content-Type': contentType ?? 'application/json',
+    'Content-Length': Buffer.byteLength(text),
+  });
+  res.end(text);
+}
+
+export function writeText(res: ServerResponse, code: number, text: string): void {
+  res.writeHead(code, {
+    'Content-Type': 'text/plain; charset=utf-8',
+    'Content-Length': Buffer.byteLength(text),
+  });
+  res.end(text);
+}
+
+/** Converts any thrown value into the Status the client sees. Unknown errors are 500s. */
+export function toStatus(err: unknown): Status {
+  if (isStatusError(err)) return err.status;
+  const message = err instanceof Error ? err.message : String(err);
+  return internalError(message).status;
+}
+
+export function writeError(res: ServerResponse, err: unknown): void {
+  const status = toStatus(err);
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  writeJson(res, status.code, status);
+}
+
+/** The 404 the real API server gives for paths it does not serve. */
+export function unknownPath(): StatusError {
+  return StatusError.from(404, 'NotFound', 'the server could not find the requested resource', {});
+}
+
+/** Reads the whole request body, refusing bodies above `limit` bytes with 413. */
+export async function readBody(req: IncomingMessage, limit = 3 * 1024 * 1024): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    const buf = chunk as Buffer;
+    size += buf.length;
+    if (size > limit) {
+      throw StatusError.from(413, 'RequestEntityTooLarge', `request body exceeds ${limit} bytes`);
+    }
+    chunks.push(buf);
+  }
+  return Buffer.concat(chunks);
+}
