@@ -1,31 +1,96 @@
 // The kbox API server's HTTP edge: listens on loopback, routes requests, and turns every failure
-// into a metav1.Status. Resource handling lives in the registry; this file only dispatches.
+// into a metav1.Status. Resource semantics live in the registry; this file only dispatches.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
+import { StatusError } from '../api/status.js';
+import type { KubeObject } from '../api/types.js';
 import { serverVersionInfo } from '../api/version.js';
+import type { Storage } from '../storage/interface.js';
+import { buildDiscovery, type Discovery } from './discovery.js';
+import { ResourceHandler } from './handlers.js';
 import { unknownPath, writeError, writeJson, writeText } from './http.js';
+import { buildOpenApi, type OpenApi } from './openapi.js';
+import { parseResourcePath } from './request.js';
+import { NamespaceLifecycle } from './registry/namespaces.js';
+import { ResourceStore } from './registry/store.js';
+import { buildStrategies } from './registry/strategies.js';
+import { API_GROUPS, RESOURCE_DEFINITIONS, type ResourceInfo } from './resources.js';
 
 export interface ApiServerOptions {
+  storage: Storage;
   host?: string;
   /** 0 picks a free port. */
   port?: number;
+  clock?: () => Date;
 }
+
+/** Namespaces that exist from the start, as in every Kubernetes cluster. */
+export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
 export class ApiServer {
   readonly #server: Server;
   readonly #host: string;
   readonly #port: number;
+  readonly #storage: Storage;
+  readonly #clock: () => Date;
+  readonly #stores = new Map<string, ResourceStore>();
+  readonly #discovery: Discovery;
+  readonly #openapi: OpenApi;
+  readonly #handler: ResourceHandler;
+  readonly #namespaces: NamespaceLifecycle;
+  readonly #sockets = new Set<Socket>();
 
-  constructor(opts: ApiServerOptions = {}) {
+  constructor(opts: ApiServerOptions) {
     this.#host = opts.host ?? '127.0.0.1';
     this.#port = opts.port ?? 0;
+    this.#storage = opts.storage;
+    this.#clock = opts.clock ?? (() => new Date());
+    const strategies = buildStrategies(this.#storage);
+    const infos: ResourceInfo[] = RESOURCE_DEFINITIONS.map((d) => {
+      const strategy = strategies[`${d.group}/${d.resource}`];
+      return strategy ? { ...d, strategy } : { ...d };
+    });
+    for (const info of infos) {
+      this.#stores.set(
+        `${info.group}/${info.resource}`,
+        new ResourceStore(info, this.#storage, this.#clock),
+      );
+    }
+    this.#discovery = buildDiscovery(infos, API_GROUPS);
+    this.#openapi = buildOpenApi(infos.filter((i) => i.group !== 'authorization.k8s.io'));
+    const namespaceStore = this.#stores.get('/namespaces');
+    if (!namespaceStore) throw new Error('the namespaces resource is missing from the catalog');
+    this.#namespaces = new NamespaceLifecycle(
+      namespaceStore,
+      [...this.#stores.values()],
+      this.#storage,
+    );
+    for (const store of this.#stores.values()) {
+      store.admitNamespace = (ns, gr, name) => this.#namespaces.admit(ns, gr, name);
+    }
+    this.#handler = new ResourceHandler({
+      storage: this.#storage,
+      clock: this.#clock,
+      store: (group, resource) => this.#stores.get(`${group}/${resource}`),
+    });
     this.#server = createServer((req, res) => {
       this.#handle(req, res).catch((err: unknown) => writeError(res, err));
     });
+    this.#server.on('connection', (socket: Socket) => {
+      this.#sockets.add(socket);
+      socket.on('close', () => this.#sockets.delete(socket));
+    });
   }
 
-  /** Starts listening; resolves with the base URL, e.g. http://127.0.0.1:39123. */
+  /** Creates the system namespaces, then listens; resolves with the base URL. */
   async start(): Promise<string> {
+    for (const name of SYSTEM_NAMESPACES) {
+      const store = this.#stores.get('/namespaces');
+      if (store && !this.#storage.get(store.key(undefined, name))) {
+        store.create(undefined, { metadata: { name } });
+      }
+    }
+    this.#namespaces.start();
     await new Promise<void>((resolve, reject) => {
       this.#server.once('error', reject);
       this.#server.listen(this.#port, this.#host, () => {
@@ -42,15 +107,30 @@ export class ApiServer {
   }
 
   async stop(): Promise<void> {
+    this.#namespaces.stop();
     await new Promise<void>((resolve) => {
       this.#server.close(() => resolve());
-      this.#server.closeAllConnections();
+      for (const s of this.#sockets) s.destroy();
     });
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    switch (url.pathname) {
+    const path = url.pathname.replace(/\/+$/, '') || '/';
+    const rr = parseResourcePath(path);
+    if (rr) {
+      await this.#handler.handle(req, res, rr, url);
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      throw StatusError.from(
+        405,
+        'MethodNotAllowed',
+        `${req.method ?? ''} is not supported on ${path}`,
+      );
+    }
+    const parts = path.split('/').filter((p) => p !== '');
+    switch (path) {
       case '/version':
         writeJson(
           res,
@@ -63,8 +143,39 @@ export class ApiServer {
       case '/readyz':
         writeText(res, 200, 'ok');
         return;
-      default:
-        throw unknownPath();
+      case '/api':
+        writeJson(
+          res,
+          200,
+          this.#discovery.apiVersions(
+            `${req.socket.localAddress ?? '127.0.0.1'}:${req.socket.localPort ?? 0}`,
+          ),
+        );
+        return;
+      case '/apis':
+        writeJson(res, 200, this.#discovery.apiGroupList());
+        return;
+      case '/openapi/v3':
+        writeJson(res, 200, this.#openapi.root());
+        return;
     }
+    let doc: unknown;
+    if (parts[0] === 'api' && parts.length === 2)
+      doc = this.#discovery.resourceList('', parts[1] ?? '');
+    else if (parts[0] === 'apis' && parts.length === 2)
+      doc = this.#discovery.apiGroup(parts[1] ?? '');
+    else if (parts[0] === 'apis' && parts.length === 3)
+      doc = this.#discovery.resourceList(parts[1] ?? '', parts[2] ?? '');
+    else if (parts[0] === 'openapi' && parts[1] === 'v3')
+      doc = this.#openapi.document(parts.slice(2).join('/'));
+    if (doc === undefined) throw unknownPath();
+    writeJson(res, 200, doc);
+  }
+
+  /** For tests and the daemon: the store of a resource. */
+  store(group: string, resource: string): ResourceStore | undefined {
+    return this.#stores.get(`${group}/${resource}`);
   }
 }
+
+export type { KubeObject };

@@ -1,0 +1,779 @@
+// Resource request handling: verbs on collections and objects, subresources, and watch streams.
+// Every path ends in a JSON response or a Status error thrown to the HTTP edge.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  badRequest,
+  conflict,
+  methodNotAllowed,
+  notImplemented,
+  StatusError,
+  type Status,
+} from '../api/status.js';
+import type { KubeObject } from '../api/types.js';
+import { StorageError, type Storage, type StoredEvent } from '../storage/interface.js';
+import { buildFilter, type ObjectFilter } from './filter.js';
+import { readBody, writeJson } from './http.js';
+import { decodeBody, representation, type Representation } from './negotiate.js';
+import { applyPatch } from './patch/apply-patch.js';
+import type { ResourceRequest } from './request.js';
+import { rfc3339, type DeleteOptions, type ResourceStore } from './registry/store.js';
+import { toObjectTable, toTable, toWatchEventTable } from './tables/table.js';
+
+export interface HandlerContext {
+  storage: Storage;
+  clock: () => Date;
+  store(group: string, resource: string): ResourceStore | undefined;
+}
+
+function bool(v: string | null): boolean {
+  return v === 'true' || v === '1';
+}
+
+function successStatus(details: Record<string, unknown>): Status {
+  return {
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Success',
+    details,
+    code: 200,
+  } as Status;
+}
+
+interface ContinueToken {
+  rv: number;
+  start: string;
+}
+
+function encodeContinue(t: ContinueToken): string {
+  return Buffer.from(JSON.stringify({ v: 'kbox.v1', rv: t.rv, start: t.start })).toString(
+    'base64url',
+  );
+}
+
+function decodeContinue(s: string): ContinueToken {
+  try {
+    const t = JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as {
+      v?: string;
+      rv?: number;
+      start?: string;
+    };
+    if (t.v !== 'kbox.v1' || typeof t.rv !== 'number' || typeof t.start !== 'string') throw 0;
+    return { rv: t.rv, start: t.start };
+  } catch {
+    throw badRequest('continue key is not valid: unrecognised continue token');
+  }
+}
+
+function partialMetadata(obj: KubeObject): KubeObject {
+  return { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: obj.metadata };
+}
+
+export class ResourceHandler {
+  readonly #ctx: HandlerContext;
+
+  constructor(ctx: HandlerContext) {
+    this.#ctx = ctx;
+  }
+
+  async handle(
+    req: IncomingMessage,
+    res: ServerResponse,
+    rr: ResourceRequest,
+    url: URL,
+  ): Promise<void> {
+    const store = this.#ctx.store(rr.group, rr.resource);
+    if (!store || store.info.version !== rr.version) {
+      throw StatusError.from(
+        404,
+        'NotFound',
+        'the server could not find the requested resource',
+        {},
+      );
+    }
+    const info = store.info;
+    if (info.namespaced === false && rr.namespace !== undefined) {
+      throw StatusError.from(
+        404,
+        'NotFound',
+        'the server could not find the requested resource',
+        {},
+      );
+    }
+    const q = url.searchParams;
+    const method = req.method ?? 'GET';
+    const rep = representation(req.headers.accept);
+    const ns = rr.namespace;
+
+    if (rr.subresource !== undefined) {
+      await this.#subresource(req, res, store, rr, q);
+      return;
+    }
+    if (rr.name === undefined) {
+      switch (method) {
+        case 'GET':
+          if (bool(q.get('watch'))) {
+            this.#allow(store, 'watch', method);
+            await this.#watch(req, res, store, ns, q, rep);
+          } else {
+            this.#allow(store, 'list', method);
+            this.#list(res, store, ns, q, rep);
+          }
+          return;
+        case 'POST': {
+          this.#allow(store, 'create', method);
+          const body = decodeBody(await readBody(req), req.headers['content-type']);
+          if (info.group === 'authorization.k8s.io') {
+            writeJson(res, 201, this.#accessReview(store, body));
+            return;
+          }
+          if (info.namespaced && ns === undefined) {
+            throw StatusError.from(
+              404,
+              'NotFound',
+              'the server could not find the requested resource',
+              {},
+            );
+          }
+          const created = store.create(ns, body, { dryRun: q.get('dryRun') === 'All' });
+          writeJson(res, 201, this.#render(store, created, rep));
+          return;
+        }
+        case 'DELETE': {
+          this.#allow(store, 'deletecollection', method);
+          const opts = await this.#deleteOptions(req, q);
+          const filter = this.#filter(store, q);
+          const items: KubeObject[] = [];
+          const list = this.#ctx.storage.list(store.prefix(ns));
+          for (const obj of list.items) {
+            if (!filter.matches(obj)) continue;
+            try {
+              items.push(
+                store.delete(obj.metadata.namespace, obj.metadata.name ?? '', opts).object,
+              );
+            } catch (err) {
+              if (!(err instanceof StatusError && err.reason === 'NotFound')) throw err;
+            }
+          }
+          writeJson(res, 200, {
+            kind: `${info.kind}List`,
+            apiVersion: store.apiVersion,
+            metadata: { resourceVersion: String(this.#ctx.storage.currentRevision()) },
+            items,
+          });
+          return;
+        }
+        default:
+          throw methodNotAllowed(
+            `${method} is not supported on resources of kind "${info.resource}"`,
+          );
+      }
+    }
+
+    const name = rr.name;
+    switch (method) {
+      case 'GET': {
+        this.#allow(store, 'get', method);
+        writeJson(res, 200, this.#render(store, store.get(ns, name), rep));
+        return;
+      }
+      case 'PUT': {
+        this.#allow(store, 'update', method);
+        const body = decodeBody(await readBody(req), req.headers['content-type']);
+        const out = store.update(ns, name, () => body, {
+          allowCreate: false,
+          dryRun: q.get('dryRun') === 'All',
+        });
+        writeJson(res, out.created ? 201 : 200, this.#render(store, out.object, rep));
+        return;
+      }
+      case 'PATCH': {
+        this.#allow(store, 'patch', method);
+        const out = await this.#patch(req, store, ns, name, q, undefined);
+        writeJson(res, out.created ? 201 : 200, this.#render(store, out.object, rep));
+        return;
+      }
+      case 'DELETE': {
+        this.#allow(store, 'delete', method);
+        const opts = await this.#deleteOptions(req, q);
+        const out = store.delete(ns, name, opts);
+        if (out.deleted) {
+          writeJson(
+            res,
+            200,
+            successStatus({
+              name,
+              group: info.group,
+              kind: info.resource,
+              uid: out.object.metadata.uid,
+            }),
+          );
+        } else {
+          writeJson(res, 200, this.#render(store, out.object, rep));
+        }
+        return;
+      }
+      default:
+        throw methodNotAllowed(
+          `${method} is not supported on resources of kind "${info.resource}"`,
+        );
+    }
+  }
+
+  #allow(store: ResourceStore, verb: string, method: string): void {
+    if (!(store.info.verbs as readonly string[]).includes(verb)) {
+      throw methodNotAllowed(
+        `the server does not allow this method on the requested resource (${method} ${store.info.resource})`,
+      );
+    }
+  }
+
+  #filter(store: ResourceStore, q: URLSearchParams): ObjectFilter {
+    return buildFilter(store.info, q.get('labelSelector') ?? '', q.get('fieldSelector') ?? '');
+  }
+
+  #render(store: ResourceStore, obj: KubeObject, rep: Representation): unknown {
+    if (rep === 'table') {
+      return toObjectTable(store.groupResource, obj, {
+        now: this.#ctx.clock(),
+        includeObject: 'Metadata',
+      });
+    }
+    if (rep === 'metadata') return partialMetadata(obj);
+    return obj;
+  }
+
+  #list(
+    res: ServerResponse,
+    store: ResourceStore,
+    ns: string | undefined,
+    q: URLSearchParams,
+    rep: Representation,
+  ): void {
+    const filter = this.#filter(store, q);
+    const limit = Number(q.get('limit') ?? '0');
+    if (!Number.isInteger(limit) || limit < 0) throw badRequest(`invalid limit: ${q.get('limit')}`);
+    const storage = this.#ctx.storage;
+    const rvParam = q.get('resourceVersion') ?? '';
+    const match = q.get('resourceVersionMatch') ?? '';
+    const token = q.get('continue');
+    let revision = 0;
+    let afterKey: string | undefined;
+    if (token) {
+      if (rvParam !== '') {
+        throw badRequest('specifying resource version is not allowed when using continue');
+      }
+      const t = decodeContinue(token);
+      revision = t.rv;
+      afterKey = t.start;
+    } else if (rvParam !== '') {
+      const rv = Number(rvParam);
+      if (!Number.isInteger(rv) || rv < 0) {
+        throw badRequest(`invalid resource version: ${rvParam}`);
+      }
+      if (match === 'Exact') {
+        if (rv === 0) {
+          throw badRequest('resourceVersionMatch "Exact" is forbidden for resourceVersion "0"');
+        }
+        revision = rv;
+      } else if (match !== '' && match !== 'NotOlderThan') {
+        throw badRequest(`resourceVersionMatch: Unsupported value: "${match}"`);
+      } else if (rv > storage.currentRevision()) {
+        throw StatusError.from(
+          504,
+          'Timeout',
+          `Timeout: Too large resource version: ${rv}, current: ${storage.currentRevision()}`,
+          {
+            causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }],
+            retryAfterSeconds: 1,
+          },
+        );
+      }
+    } else if (match !== '') {
+      throw badRequest('resourceVersionMatch is forbidden unless resourceVersion is provided');
+    }
+    // Filtering happens after storage paging, so keep reading pages until `limit` matches.
+    const items: KubeObject[] = [];
+    let lastKey: string | undefined;
+    let remaining: number | undefined;
+    let listRevision = 0;
+    for (;;) {
+      let page;
+      try {
+        page = storage.list(store.prefix(ns), {
+          limit: limit > 0 ? Math.max(limit - items.length, 1) : 0,
+          afterKey,
+          revision,
+        });
+      } catch (err) {
+        if (err instanceof StorageError && err.code === 'Compacted') {
+          throw StatusError.from(
+            410,
+            'Expired',
+            token
+              ? 'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.'
+              : `too old resource version: ${revision} (${storage.compactedRevision()})`,
+          );
+        }
+        if (err instanceof StorageError && err.code === 'FutureRevision') {
+          throw StatusError.from(
+            504,
+            'Timeout',
+            `Timeout: Too large resource version: ${revision}, current: ${storage.currentRevision()}`,
+          );
+        }
+        throw err;
+      }
+      listRevision = page.revision;
+      revision = page.revision;
+      for (const obj of page.items) if (filter.matches(obj)) items.push(obj);
+      lastKey = page.lastKey;
+      remaining = page.remaining;
+      if (lastKey === undefined || limit === 0 || items.length >= limit) break;
+      afterKey = lastKey;
+    }
+    const metadata: Record<string, unknown> = { resourceVersion: String(listRevision) };
+    if (lastKey !== undefined && limit > 0) {
+      metadata.continue = encodeContinue({ rv: listRevision, start: lastKey });
+      if (filter.empty && remaining !== undefined) metadata.remainingItemCount = remaining;
+    }
+    if (rep === 'table') {
+      writeJson(
+        res,
+        200,
+        toTable(store.groupResource, items, {
+          now: this.#ctx.clock(),
+          includeObject:
+            (q.get('includeObject') as 'None' | 'Metadata' | 'Object' | null) ?? 'Metadata',
+          listMeta: metadata,
+        }),
+      );
+      return;
+    }
+    if (rep === 'metadata') {
+      writeJson(res, 200, {
+        kind: 'PartialObjectMetadataList',
+        apiVersion: 'meta.k8s.io/v1',
+        metadata,
+        items: items.map(partialMetadata),
+      });
+      return;
+    }
+    // Items are serialised as stored; kind/apiVersion on each item are harmless and upstream-like.
+    writeJson(res, 200, {
+      kind: `${store.info.kind}List`,
+      apiVersion: store.apiVersion,
+      metadata,
+      items,
+    });
+  }
+
+  async #deleteOptions(req: IncomingMessage, q: URLSearchParams): Promise<DeleteOptions> {
+    const raw = await readBody(req);
+    const body =
+      raw.length > 0 && raw.toString().trim() !== ''
+        ? (decodeBody(raw, req.headers['content-type']) as Record<string, unknown>)
+        : {};
+    const opts: DeleteOptions = {};
+    const grace = body.gracePeriodSeconds ?? q.get('gracePeriodSeconds') ?? undefined;
+    if (grace !== undefined && grace !== null) {
+      const n = Number(grace);
+      if (!Number.isInteger(n)) throw badRequest(`invalid gracePeriodSeconds: ${String(grace)}`);
+      opts.gracePeriodSeconds = n;
+    }
+    const policy = body.propagationPolicy ?? q.get('propagationPolicy') ?? undefined;
+    if (policy !== undefined && policy !== null) {
+      if (policy !== 'Foreground' && policy !== 'Background' && policy !== 'Orphan') {
+        throw StatusError.from(
+          422,
+          'Invalid',
+          `propagationPolicy: Unsupported value: "${String(policy)}": supported values: "Foreground", "Background", "Orphan"`,
+        );
+      }
+      opts.propagationPolicy = policy;
+    } else if (body.orphanDependents === true || q.get('orphanDependents') === 'true') {
+      opts.propagationPolicy = 'Orphan';
+    }
+    const pre = body.preconditions as { uid?: string; resourceVersion?: string } | undefined;
+    if (pre) opts.preconditions = pre;
+    const dryRun = body.dryRun ?? q.getAll('dryRun');
+    if (Array.isArray(dryRun) && dryRun.includes('All')) opts.dryRun = true;
+    return opts;
+  }
+
+  async #patch(
+    req: IncomingMessage,
+    store: ResourceStore,
+    ns: string | undefined,
+    name: string,
+    q: URLSearchParams,
+    subresource: 'status' | undefined,
+  ): Promise<{ object: KubeObject; created: boolean }> {
+    const raw = (await readBody(req)).toString('utf8');
+    const contentType =
+      (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+    const dryRun = q.get('dryRun') === 'All';
+    const schemaKey = { group: store.info.group, kind: store.info.kind };
+    if (contentType === 'application/apply-patch+yaml') {
+      // Server-side apply, simplified: create when missing, otherwise merge the applied
+      // configuration into the live object with strategic-merge semantics.
+      const applied = decodeBody(Buffer.from(raw), 'application/yaml');
+      const patch = JSON.stringify(applied);
+      return store.update(
+        ns,
+        name,
+        (current) =>
+          current.metadata.uid === undefined
+            ? applied
+            : applyPatch('application/strategic-merge-patch+json', current, patch, schemaKey),
+        { allowCreate: subresource === undefined, dryRun, subresource },
+      );
+    }
+    return store.update(ns, name, (current) => applyPatch(contentType, current, raw, schemaKey), {
+      dryRun,
+      subresource,
+    });
+  }
+
+  async #subresource(
+    req: IncomingMessage,
+    res: ServerResponse,
+    store: ResourceStore,
+    rr: ResourceRequest,
+    q: URLSearchParams,
+  ): Promise<void> {
+    const info = store.info;
+    const sub = (info.subresources ?? []).find((s) => s.name === rr.subresource);
+    const name = rr.name ?? '';
+    const ns = rr.namespace;
+    const method = req.method ?? 'GET';
+    if (!sub)
+      throw StatusError.from(
+        404,
+        'NotFound',
+        'the server could not find the requested resource',
+        {},
+      );
+    switch (sub.name) {
+      case 'status':
+        if (method === 'GET') {
+          writeJson(res, 200, store.get(ns, name));
+        } else if (method === 'PUT') {
+          const body = decodeBody(await readBody(req), req.headers['content-type']);
+          const out = store.update(ns, name, () => body, {
+            subresource: 'status',
+            dryRun: q.get('dryRun') === 'All',
+          });
+          writeJson(res, 200, out.object);
+        } else if (method === 'PATCH') {
+          writeJson(res, 200, (await this.#patch(req, store, ns, name, q, 'status')).object);
+        } else {
+          throw methodNotAllowed(`${method} is not supported on ${info.resource}/status`);
+        }
+        return;
+      case 'scale':
+        await this.#scale(req, res, store, ns, name, q);
+        return;
+      case 'finalize': {
+        if (method !== 'PUT')
+          throw methodNotAllowed(`${method} is not supported on namespaces/finalize`);
+        const body = decodeBody(await readBody(req), req.headers['content-type']) as KubeObject;
+        const out = store.update(ns, name, (current) => ({
+          ...current,
+          spec: {
+            ...((current.spec as object) ?? {}),
+            finalizers: (body.spec as { finalizers?: string[] } | undefined)?.finalizers ?? [],
+          },
+        }));
+        writeJson(res, 200, out.object);
+        return;
+      }
+      case 'binding': {
+        if (method !== 'POST') throw methodNotAllowed(`${method} is not supported on pods/binding`);
+        const body = decodeBody(await readBody(req), req.headers['content-type']) as {
+          target?: { name?: string };
+        };
+        const node = body.target?.name;
+        if (!node) throw badRequest('target.name is required: the node to bind the pod to');
+        store.update(ns, name, (current) => {
+          const spec = (current.spec ?? {}) as { nodeName?: string };
+          if (current.metadata.deletionTimestamp) {
+            throw conflict(
+              store.groupResource,
+              name,
+              `pod ${name} is being deleted, cannot be assigned to a host`,
+            );
+          }
+          if (spec.nodeName) {
+            throw conflict(
+              store.groupResource,
+              name,
+              `pod ${name} is already assigned to node "${spec.nodeName}"`,
+            );
+          }
+          return { ...current, spec: { ...spec, nodeName: node } };
+        });
+        writeJson(res, 201, { ...successStatus({}), code: 201 });
+        return;
+      }
+      case 'eviction': {
+        if (method !== 'POST')
+          throw methodNotAllowed(`${method} is not supported on pods/eviction`);
+        const body = decodeBody(await readBody(req), req.headers['content-type']) as {
+          deleteOptions?: { gracePeriodSeconds?: number };
+        };
+        const opts: DeleteOptions = {};
+        if (body.deleteOptions?.gracePeriodSeconds !== undefined) {
+          opts.gracePeriodSeconds = body.deleteOptions.gracePeriodSeconds;
+        }
+        store.delete(ns, name, opts);
+        writeJson(res, 201, { ...successStatus({}), code: 201 });
+        return;
+      }
+      default:
+        // log, exec, attach, portforward: served once the kubelet implements them.
+        store.get(ns, name);
+        throw notImplemented(`${info.resource}/${sub.name} is not implemented yet by kbox`);
+    }
+  }
+
+  async #scale(
+    req: IncomingMessage,
+    res: ServerResponse,
+    store: ResourceStore,
+    ns: string | undefined,
+    name: string,
+    q: URLSearchParams,
+  ): Promise<void> {
+    const toScale = (obj: KubeObject): KubeObject => {
+      const spec = (obj.spec ?? {}) as { replicas?: number; selector?: unknown };
+      const status = (obj.status ?? {}) as { replicas?: number };
+      return {
+        kind: 'Scale',
+        apiVersion: 'autoscaling/v1',
+        metadata: {
+          name: obj.metadata.name,
+          namespace: obj.metadata.namespace,
+          uid: obj.metadata.uid,
+          resourceVersion: obj.metadata.resourceVersion,
+          creationTimestamp: obj.metadata.creationTimestamp,
+        },
+        spec: { replicas: spec.replicas ?? 0 },
+        status: {
+          replicas: status.replicas ?? 0,
+          selector: buildFilter(store.info, '', '').selectorString(spec.selector),
+        },
+      };
+    };
+    const method = req.method ?? 'GET';
+    if (method === 'GET') {
+      writeJson(res, 200, toScale(store.get(ns, name)));
+      return;
+    }
+    if (method !== 'PUT' && method !== 'PATCH') {
+      throw methodNotAllowed(`${method} is not supported on ${store.info.resource}/scale`);
+    }
+    const raw = (await readBody(req)).toString('utf8');
+    const contentType = req.headers['content-type'];
+    const out = store.update(
+      ns,
+      name,
+      (current) => {
+        const scale = toScale(current);
+        const next = (
+          method === 'PUT'
+            ? decodeBody(Buffer.from(raw), contentType)
+            : applyPatch(
+                (contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '',
+                scale,
+                raw,
+                { group: 'autoscaling', kind: 'Scale' },
+              )
+        ) as KubeObject;
+        const replicas = (next.spec as { replicas?: unknown } | undefined)?.replicas;
+        if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0) {
+          throw StatusError.from(
+            422,
+            'Invalid',
+            `Scale.autoscaling "${name}" is invalid: spec.replicas: Invalid value: ${JSON.stringify(replicas ?? null)}: must be greater than or equal to 0`,
+          );
+        }
+        const rv = next.metadata?.resourceVersion;
+        return {
+          ...current,
+          metadata: { ...current.metadata, ...(rv ? { resourceVersion: rv } : {}) },
+          spec: { ...((current.spec as object) ?? {}), replicas },
+        };
+      },
+      { dryRun: q.get('dryRun') === 'All' },
+    );
+    writeJson(res, 200, toScale(out.object));
+  }
+
+  #accessReview(store: ResourceStore, body: unknown): unknown {
+    const review = (typeof body === 'object' && body !== null ? body : {}) as Record<
+      string,
+      unknown
+    >;
+    const now = rfc3339(this.#ctx.clock());
+    if (store.info.kind === 'SelfSubjectRulesReview') {
+      return {
+        ...review,
+        kind: 'SelfSubjectRulesReview',
+        apiVersion: 'authorization.k8s.io/v1',
+        metadata: { creationTimestamp: now },
+        status: {
+          resourceRules: [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }],
+          nonResourceRules: [{ verbs: ['*'], nonResourceURLs: ['*'] }],
+          incomplete: false,
+        },
+      };
+    }
+    return {
+      ...review,
+      kind: 'SelfSubjectAccessReview',
+      apiVersion: 'authorization.k8s.io/v1',
+      metadata: { creationTimestamp: now },
+      status: { allowed: true, reason: 'kbox grants the cluster admin every permission' },
+    };
+  }
+
+  async #watch(
+    req: IncomingMessage,
+    res: ServerResponse,
+    store: ResourceStore,
+    ns: string | undefined,
+    q: URLSearchParams,
+    rep: Representation,
+  ): Promise<void> {
+    const storage = this.#ctx.storage;
+    const filter = this.#filter(store, q);
+    const rvParam = q.get('resourceVersion') ?? '';
+    const sendInitial = bool(q.get('sendInitialEvents'));
+    const bookmarks = bool(q.get('allowWatchBookmarks'));
+    const timeoutParam = Number(q.get('timeoutSeconds') ?? '0');
+    // Without timeoutSeconds, end the watch after 30-60 min like upstream's min-request-timeout.
+    const timeoutMs = timeoutParam > 0 ? timeoutParam * 1000 : (1800 + Math.random() * 1800) * 1000;
+    if (rvParam !== '' && !/^\d+$/.test(rvParam))
+      throw badRequest(`invalid resource version: ${rvParam}`);
+    const prefix = store.prefix(ns);
+
+    let initial: KubeObject[] = [];
+    let from: number;
+    if (rvParam === '' || rvParam === '0' || sendInitial) {
+      const list = storage.list(prefix);
+      initial = list.items.filter((o) => filter.matches(o));
+      from = list.revision;
+    } else {
+      from = Number(rvParam);
+    }
+
+    res.writeHead(200, {
+      'Content-Type': 'application/json',
+      'Cache-Control': 'no-cache, private',
+      'Transfer-Encoding': 'chunked',
+    });
+    let columnsSent = false;
+    const frame = (type: string, object: KubeObject | Status): string => {
+      let body: unknown = object;
+      if (rep === 'table' && type !== 'ERROR' && type !== 'BOOKMARK') {
+        body = toWatchEventTable(store.groupResource, object as KubeObject, {
+          now: this.#ctx.clock(),
+          includeObject: 'Metadata',
+          includeColumns: !columnsSent,
+        });
+        columnsSent = true;
+      } else if (rep === 'metadata' && type !== 'ERROR' && type !== 'BOOKMARK') {
+        body = partialMetadata(object as KubeObject);
+      }
+      return `{"type":"${type}","object":${JSON.stringify(body)}}\n`;
+    };
+    const bookmark = (rv: number, initialEnd: boolean): string =>
+      frame('BOOKMARK', {
+        kind: store.info.kind,
+        apiVersion: store.apiVersion,
+        metadata: {
+          resourceVersion: String(rv),
+          ...(initialEnd ? { annotations: { 'k8s.io/initial-events-end': 'true' } } : {}),
+        },
+      });
+
+    let watch;
+    try {
+      watch = storage.watch(prefix, from);
+    } catch (err) {
+      if (err instanceof StorageError && err.code === 'Compacted') {
+        const status = StatusError.from(
+          410,
+          'Expired',
+          `too old resource version: ${from} (${storage.compactedRevision()})`,
+        ).status;
+        res.end(frame('ERROR', status));
+        return;
+      }
+      throw err;
+    }
+
+    let lastRv = from;
+    const timer = setTimeout(() => watch.stop(), timeoutMs);
+    timer.unref();
+    const bookmarkTimer = bookmarks
+      ? setInterval(() => {
+          if (!res.writableEnded) res.write(bookmark(lastRv, false));
+        }, 60_000)
+      : undefined;
+    bookmarkTimer?.unref();
+    const onClose = (): void => watch.stop();
+    res.on('close', onClose);
+    req.on('close', onClose);
+
+    const write = async (chunk: string): Promise<void> => {
+      if (res.writableEnded || res.destroyed) return;
+      if (!res.write(chunk)) {
+        await new Promise<void>((resolve) => {
+          const done = (): void => {
+            res.off('drain', done);
+            res.off('close', done);
+            resolve();
+          };
+          res.on('drain', done);
+          res.on('close', done);
+        });
+      }
+    };
+
+    try {
+      for (const obj of initial) await write(frame('ADDED', obj));
+      if (sendInitial && bookmarks) await write(bookmark(from, true));
+      for await (const ev of watch) {
+        const type = this.#transition(ev, filter);
+        lastRv = ev.revision;
+        if (type === undefined) continue;
+        if (type === ev.type && rep === 'object') {
+          await write(`{"type":"${type}","object":${ev.json}}\n`);
+        } else {
+          await write(frame(type, ev.object as KubeObject));
+        }
+      }
+    } finally {
+      clearTimeout(timer);
+      if (bookmarkTimer) clearInterval(bookmarkTimer);
+      res.off('close', onClose);
+      watch.stop();
+      if (!res.writableEnded) res.end();
+    }
+  }
+
+  /** The event a filtered watcher sees: objects entering or leaving the selection become ADDED/DELETED. */
+  #transition(ev: StoredEvent, filter: ObjectFilter): StoredEvent['type'] | undefined {
+    if (filter.empty) return ev.type;
+    const now = filter.matches(ev.object as KubeObject);
+    const before = ev.prevObject !== undefined && filter.matches(ev.prevObject as KubeObject);
+    if (ev.type === 'ADDED') return now ? 'ADDED' : undefined;
+    if (ev.type === 'DELETED') return now || before ? 'DELETED' : undefined;
+    if (now && before) return 'MODIFIED';
+    if (now) return 'ADDED';
+    if (before) return 'DELETED';
+    return undefined;
+  }
+}

@@ -1,0 +1,62 @@
+// Content negotiation and body decoding at the HTTP edge.
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { badRequest, StatusError } from '../api/status.js';
+
+export type Representation = 'object' | 'table' | 'metadata';
+
+/**
+ * Picks the response form from Accept, in the client's order: a meta.k8s.io Table, partial
+ * object metadata, or the plain object. Media types kbox does not produce (protobuf) are skipped;
+ * like upstream's JSON fallback, the plain object is the answer when nothing else matches.
+ */
+export function representation(accept: string | undefined): Representation {
+  for (const entry of (accept ?? '').split(',')) {
+    const [type = '', ...rawParams] = entry.split(';').map((p) => p.trim());
+    if (type !== 'application/json' && type !== '*/*' && type !== 'application/*') continue;
+    const params = new Map(
+      rawParams.map((p) => {
+        const [k = '', v = ''] = p.split('=');
+        return [k.trim(), v.trim()] as const;
+      }),
+    );
+    const as = params.get('as');
+    if (as === undefined) return 'object';
+    if (params.get('g') !== 'meta.k8s.io') continue;
+    if (as === 'Table') return 'table';
+    if (as === 'PartialObjectMetadata' || as === 'PartialObjectMetadataList') return 'metadata';
+  }
+  return 'object';
+}
+
+/** Decodes a JSON or YAML request body into a value; malformed input is a 400 with a position. */
+export function decodeBody(body: Buffer, contentType: string | undefined): unknown {
+  const type = (contentType ?? 'application/json').split(';')[0]?.trim().toLowerCase() ?? '';
+  const text = body.toString('utf8');
+  if (text.trim() === '') throw badRequest('the request body is empty');
+  if (type.includes('yaml')) {
+    try {
+      return parseYaml(text, { prettyErrors: true });
+    } catch (err) {
+      if (err instanceof YAMLParseError) {
+        const where = err.linePos?.[0];
+        const at = where ? ` at line ${where.line}, column ${where.col}` : '';
+        throw badRequest(
+          `error decoding YAML request body${at}: ${err.message.split('\n')[0] ?? ''}`,
+        );
+      }
+      throw err;
+    }
+  }
+  if (type !== '' && !type.includes('json') && type !== '*/*') {
+    throw StatusError.from(
+      415,
+      'UnsupportedMediaType',
+      `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`,
+    );
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    throw badRequest(`error decoding JSON request body: ${(err as Error).message}`);
+  }
+}

@@ -1,0 +1,137 @@
+// Pod template defaulting and validation shared by pods and every workload's template
+// (upstream SetDefaults_PodSpec / SetDefaults_Container and ValidatePodSpec, the parts kbox needs).
+import type { FieldError } from '../../../../api/status.js';
+import {
+  dns1123Label,
+  duplicate,
+  invalidValue,
+  notSupported,
+  required,
+} from '../../../../api/validation.js';
+
+type Json = Record<string, unknown>;
+
+function isRecord(v: unknown): v is Json {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Always for `:latest` or untagged images, else IfNotPresent (upstream's rule). */
+export function defaultPullPolicy(image: string): string {
+  const lastSlash = image.lastIndexOf('/');
+  const nameAndTag = image.slice(lastSlash + 1);
+  if (image.includes('@')) return 'IfNotPresent';
+  const colon = nameAndTag.indexOf(':');
+  if (colon === -1) return 'Always';
+  return nameAndTag.slice(colon + 1) === 'latest' ? 'Always' : 'IfNotPresent';
+}
+
+function defaultContainer(c: Json): void {
+  if (typeof c.image === 'string' && c.imagePullPolicy === undefined) {
+    c.imagePullPolicy = defaultPullPolicy(c.image);
+  }
+  c.terminationMessagePath ??= '/dev/termination-log';
+  c.terminationMessagePolicy ??= 'File';
+  c.resources ??= {};
+  if (Array.isArray(c.ports)) {
+    for (const p of c.ports) if (isRecord(p)) p.protocol ??= 'TCP';
+  }
+  for (const probe of ['livenessProbe', 'readinessProbe', 'startupProbe']) {
+    const pr = c[probe];
+    if (!isRecord(pr)) continue;
+    pr.timeoutSeconds ??= 1;
+    pr.periodSeconds ??= 10;
+    pr.successThreshold ??= 1;
+    pr.failureThreshold ??= 3;
+    if (isRecord(pr.httpGet)) {
+      pr.httpGet.path ??= '/';
+      pr.httpGet.scheme ??= 'HTTP';
+    }
+  }
+}
+
+export function defaultPodSpec(spec: Json): void {
+  spec.restartPolicy ??= 'Always';
+  spec.terminationGracePeriodSeconds ??= 30;
+  spec.dnsPolicy ??= 'ClusterFirst';
+  spec.securityContext ??= {};
+  spec.schedulerName ??= 'default-scheduler';
+  spec.enableServiceLinks ??= true;
+  if (spec.serviceAccountName === undefined && spec.serviceAccount === undefined) {
+    // Upstream's ServiceAccount admission sets these; kbox has no token controller yet.
+  }
+  for (const field of ['containers', 'initContainers']) {
+    const list = spec[field];
+    if (Array.isArray(list)) for (const c of list) if (isRecord(c)) defaultContainer(c);
+  }
+  if (Array.isArray(spec.volumes)) {
+    for (const v of spec.volumes) {
+      if (!isRecord(v)) continue;
+      const hasSource = Object.keys(v).some((k) => k !== 'name');
+      if (!hasSource) v.emptyDir = {};
+      for (const src of ['configMap', 'secret']) {
+        const s = v[src];
+        if (isRecord(s)) s.defaultMode ??= 0o644;
+      }
+    }
+  }
+}
+
+const RESTART_POLICIES = ['Always', 'OnFailure', 'Never'];
+const PULL_POLICIES = ['Always', 'IfNotPresent', 'Never'];
+const PROTOCOLS = ['TCP', 'UDP', 'SCTP'];
+
+function validateContainers(list: unknown, path: string, requireOne: boolean): FieldError[] {
+  const errs: FieldError[] = [];
+  if (list === undefined || list === null || (Array.isArray(list) && list.length === 0)) {
+    return requireOne ? [required(path)] : [];
+  }
+  if (!Array.isArray(list)) return [invalidValue(path, list, 'must be a list of containers')];
+  const names = new Set<string>();
+  list.forEach((c: unknown, i) => {
+    const at = `${path}[${i}]`;
+    if (!isRecord(c)) {
+      errs.push(invalidValue(at, c, 'must be an object'));
+      return;
+    }
+    const name = c.name;
+    if (typeof name !== 'string' || name === '') errs.push(required(`${at}.name`));
+    else {
+      for (const e of dns1123Label(name)) errs.push(invalidValue(`${at}.name`, name, e));
+      if (names.has(name)) errs.push(duplicate(`${at}.name`, name));
+      names.add(name);
+    }
+    if (typeof c.image !== 'string' || c.image.trim() === '') errs.push(required(`${at}.image`));
+    if (c.imagePullPolicy !== undefined && !PULL_POLICIES.includes(String(c.imagePullPolicy))) {
+      errs.push(notSupported(`${at}.imagePullPolicy`, c.imagePullPolicy, PULL_POLICIES));
+    }
+    if (Array.isArray(c.ports)) {
+      c.ports.forEach((p: unknown, j) => {
+        if (!isRecord(p)) return;
+        const port = p.containerPort;
+        const pat = `${at}.ports[${j}]`;
+        if (port === undefined) errs.push(required(`${pat}.containerPort`));
+        else if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) {
+          errs.push(
+            invalidValue(`${pat}.containerPort`, port, 'must be between 1 and 65535, inclusive'),
+          );
+        }
+        if (p.protocol !== undefined && !PROTOCOLS.includes(String(p.protocol))) {
+          errs.push(notSupported(`${pat}.protocol`, p.protocol, PROTOCOLS));
+        }
+      });
+    }
+  });
+  return errs;
+}
+
+export function validatePodSpec(spec: unknown, path: string): FieldError[] {
+  if (!isRecord(spec)) return [required(path)];
+  const errs = [
+    ...validateContainers(spec.containers, `${path}.containers`, true),
+    ...validateContainers(spec.initContainers, `${path}.initContainers`, false),
+  ];
+  if (spec.restartPolicy !== undefined && !RESTART_POLICIES.includes(String(spec.restartPolicy))) {
+    errs.push(notSupported(`${path}.restartPolicy`, spec.restartPolicy, RESTART_POLICIES));
+  }
+  return errs;
+}

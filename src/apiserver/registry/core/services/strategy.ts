@@ -1,0 +1,262 @@
+// Services: defaults, ClusterIP and NodePort allocation with conflict checks, and validation.
+// Allocation scans the stored Services (a handful on a local cluster), so it needs no separate
+// allocator state that could drift from the objects.
+import type { FieldError } from '../../../../api/status.js';
+import type { KubeObject } from '../../../../api/types.js';
+import {
+  duplicate,
+  forbidden,
+  invalidValue,
+  notSupported,
+  required,
+} from '../../../../api/validation.js';
+import type { Strategy } from '../../strategy.js';
+
+type Json = Record<string, unknown>;
+
+export interface ServiceNetwork {
+  /** e.g. 10.96.0.0/16 */
+  serviceCidr: string;
+  nodePortRange: [number, number];
+}
+
+export const DEFAULT_SERVICE_NETWORK: ServiceNetwork = {
+  serviceCidr: '10.96.0.0/16',
+  nodePortRange: [30000, 32767],
+};
+
+const TYPES = ['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName'];
+
+function ipToInt(ip: string): number {
+  return ip.split('.').reduce((acc, o) => acc * 256 + Number(o), 0);
+}
+
+function intToIp(n: number): string {
+  return [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join('.');
+}
+
+function parseCidr(cidr: string): { base: number; size: number } {
+  const [ip = '', bits = '32'] = cidr.split('/');
+  const size = 2 ** (32 - Number(bits));
+  return { base: ipToInt(ip) - (ipToInt(ip) % size), size };
+}
+
+function isIPv4(s: unknown): s is string {
+  return (
+    typeof s === 'string' &&
+    /^(\d{1,3})(\.\d{1,3}){3}$/.test(s) &&
+    s.split('.').every((o) => Number(o) <= 255)
+  );
+}
+
+function ports(spec: Json): Json[] {
+  return Array.isArray(spec.ports) ? (spec.ports as Json[]) : [];
+}
+
+export function serviceStrategy(
+  network: ServiceNetwork,
+  listServices: () => readonly KubeObject[],
+): Strategy {
+  const cidr = parseCidr(network.serviceCidr);
+
+  const usedIps = (self: KubeObject): Set<string> => {
+    const used = new Set<string>();
+    for (const s of listServices()) {
+      if (s.metadata.uid === self.metadata.uid) continue;
+      const ip = (s.spec as Json | undefined)?.clusterIP;
+      if (typeof ip === 'string') used.add(ip);
+    }
+    return used;
+  };
+  const usedNodePorts = (self: KubeObject): Set<number> => {
+    const used = new Set<number>();
+    for (const s of listServices()) {
+      if (s.metadata.uid === self.metadata.uid) continue;
+      for (const p of ports((s.spec ?? {}) as Json))
+        if (typeof p.nodePort === 'number') used.add(p.nodePort);
+    }
+    return used;
+  };
+
+  const allocate = (obj: KubeObject, old: KubeObject | undefined): FieldError[] => {
+    const spec = obj.spec as Json;
+    const type = spec.type as string;
+    const errs: FieldError[] = [];
+    if (type === 'ExternalName') {
+      delete spec.clusterIP;
+      delete spec.clusterIPs;
+      return errs;
+    }
+    const oldIp = (old?.spec as Json | undefined)?.clusterIP;
+    if (spec.clusterIP === undefined || spec.clusterIP === '') {
+      if (typeof oldIp === 'string' && oldIp !== '') spec.clusterIP = oldIp;
+    }
+    if (spec.clusterIP === undefined || spec.clusterIP === '') {
+      const used = usedIps(obj);
+      // The first address is kept for the `kubernetes` Service, as upstream does.
+      let chosen: string | undefined;
+      for (let i = 2; i < cidr.size - 1; i++) {
+        const ip = intToIp(cidr.base + i);
+        if (!used.has(ip)) {
+          chosen = ip;
+          break;
+        }
+      }
+      if (!chosen) {
+        errs.push(
+          forbidden(
+            'spec.clusterIPs',
+            `failed to allocate IP: range ${network.serviceCidr} is full`,
+          ),
+        );
+        return errs;
+      }
+      spec.clusterIP = chosen;
+    } else if (spec.clusterIP !== 'None') {
+      const ip = spec.clusterIP;
+      if (!isIPv4(ip)) {
+        errs.push(
+          invalidValue(
+            'spec.clusterIPs[0]',
+            ip,
+            'must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)',
+          ),
+        );
+      } else if (ip !== oldIp) {
+        const n = ipToInt(ip);
+        if (n < cidr.base || n >= cidr.base + cidr.size) {
+          errs.push(
+            invalidValue(
+              'spec.clusterIPs',
+              [ip],
+              `failed to allocate IP ${ip}: the provided IP (${ip}) is not in the valid range. The range of valid IPs is ${network.serviceCidr}`,
+            ),
+          );
+        } else if (usedIps(obj).has(ip)) {
+          errs.push(
+            invalidValue(
+              'spec.clusterIPs',
+              [ip],
+              `failed to allocate IP ${ip}: provided IP is already allocated`,
+            ),
+          );
+        }
+      }
+    }
+    if (
+      old &&
+      typeof oldIp === 'string' &&
+      oldIp !== '' &&
+      spec.clusterIP !== oldIp &&
+      (old.spec as Json).type !== 'ExternalName'
+    ) {
+      errs.push(invalidValue('spec.clusterIPs[0]', spec.clusterIP, 'may not change once set'));
+    }
+    spec.clusterIPs = [spec.clusterIP];
+    spec.ipFamilies ??= ['IPv4'];
+    spec.ipFamilyPolicy ??= 'SingleStack';
+    if (type === 'NodePort' || type === 'LoadBalancer') {
+      const [lo, hi] = network.nodePortRange;
+      const used = usedNodePorts(obj);
+      const oldPorts = ports((old?.spec ?? {}) as Json);
+      const mine = new Set<number>();
+      ports(spec).forEach((p, i) => {
+        if (p.nodePort === undefined || p.nodePort === 0) {
+          const prev = oldPorts.find(
+            (o) => o.port === p.port && o.protocol === p.protocol,
+          )?.nodePort;
+          if (typeof prev === 'number') p.nodePort = prev;
+        }
+        if (p.nodePort === undefined || p.nodePort === 0) {
+          for (let n = lo; n <= hi; n++) {
+            if (!used.has(n) && !mine.has(n)) {
+              p.nodePort = n;
+              break;
+            }
+          }
+        } else if (typeof p.nodePort === 'number') {
+          const n = p.nodePort;
+          if (n < lo || n > hi) {
+            errs.push(
+              invalidValue(
+                `spec.ports[${i}].nodePort`,
+                n,
+                `provided port is not in the valid range. The range of valid ports is ${lo}-${hi}`,
+              ),
+            );
+          } else if (used.has(n)) {
+            errs.push(
+              invalidValue(`spec.ports[${i}].nodePort`, n, 'provided port is already allocated'),
+            );
+          }
+        }
+        if (typeof p.nodePort === 'number') mine.add(p.nodePort);
+      });
+    } else {
+      for (const p of ports(spec)) delete p.nodePort;
+    }
+    return errs;
+  };
+
+  return {
+    defaults(obj) {
+      if (typeof obj.spec !== 'object' || obj.spec === null) return;
+      const spec = obj.spec as Json;
+      spec.type ??= 'ClusterIP';
+      if (spec.type !== 'ExternalName') {
+        spec.sessionAffinity ??= 'None';
+        spec.internalTrafficPolicy ??= 'Cluster';
+      }
+      if (spec.type === 'NodePort' || spec.type === 'LoadBalancer')
+        spec.externalTrafficPolicy ??= 'Cluster';
+      if (spec.type === 'LoadBalancer') spec.allocateLoadBalancerNodePorts ??= true;
+      for (const p of ports(spec)) {
+        p.protocol ??= 'TCP';
+        p.targetPort ??= p.port;
+      }
+    },
+    prepareForCreate(obj) {
+      obj.status = { loadBalancer: {} };
+      return TYPES.includes(String((obj.spec as Json | undefined)?.type))
+        ? allocate(obj, undefined)
+        : [];
+    },
+    prepareForUpdate(obj, old) {
+      return TYPES.includes(String((obj.spec as Json | undefined)?.type)) ? allocate(obj, old) : [];
+    },
+    validate(obj) {
+      const errs: FieldError[] = [];
+      const spec = obj.spec as Json | undefined;
+      if (!spec) return [required('spec')];
+      if (!TYPES.includes(String(spec.type)))
+        errs.push(notSupported('spec.type', spec.type, TYPES));
+      if (spec.type === 'ExternalName') {
+        if (typeof spec.externalName !== 'string' || spec.externalName === '')
+          errs.push(required('spec.externalName'));
+        return errs;
+      }
+      const list = ports(spec);
+      if (list.length === 0 && spec.clusterIP !== 'None') errs.push(required('spec.ports'));
+      const seen = new Set<string>();
+      list.forEach((p, i) => {
+        const at = `spec.ports[${i}]`;
+        if (
+          typeof p.port !== 'number' ||
+          !Number.isInteger(p.port) ||
+          p.port < 1 ||
+          p.port > 65535
+        ) {
+          errs.push(
+            invalidValue(`${at}.port`, p.port ?? 0, 'must be between 1 and 65535, inclusive'),
+          );
+        }
+        if (list.length > 1 && (typeof p.name !== 'string' || p.name === ''))
+          errs.push(required(`${at}.name`));
+        const key = `${String(p.port)}/${String(p.protocol)}`;
+        if (seen.has(key)) errs.push(duplicate(at, { port: p.port, protocol: p.protocol }));
+        seen.add(key);
+      });
+      return errs;
+    },
+  };
+}

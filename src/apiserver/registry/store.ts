@@ -1,0 +1,507 @@
+// The generic registry store (after upstream's registry/generic/registry.Store): one instance per
+// resource, turning API verbs into storage calls through a fixed pipeline. Resource-specific
+// behaviour comes only from the ResourceInfo and its Strategy.
+import { randomUUID } from 'node:crypto';
+import {
+  alreadyExists,
+  badRequest,
+  conflict,
+  invalid,
+  notFound,
+  StatusError,
+  type FieldError,
+} from '../../api/status.js';
+import type { KubeObject, ObjectMeta } from '../../api/types.js';
+import {
+  dns1035Label,
+  dns1123Label,
+  dns1123Subdomain,
+  forbidden,
+  invalidValue,
+  required,
+  validateAnnotations,
+  validateLabels,
+} from '../../api/validation.js';
+import { StorageError, type Preconditions, type Storage } from '../../storage/interface.js';
+import { groupVersion, type ResourceInfo } from '../resources.js';
+import { plainStrategy, type Strategy, type StrategyContext } from './strategy.js';
+
+export interface DeleteOptions {
+  gracePeriodSeconds?: number;
+  propagationPolicy?: 'Foreground' | 'Background' | 'Orphan';
+  preconditions?: Preconditions;
+  dryRun?: boolean;
+}
+
+export interface WriteOptions {
+  dryRun?: boolean;
+  /** 'status' writes only status (and spec is kept); undefined writes everything but status. */
+  subresource?: 'status';
+}
+
+export interface DeleteResult {
+  object: KubeObject;
+  /** False when the object only got a deletionTimestamp (finalizers or graceful deletion). */
+  deleted: boolean;
+}
+
+const GENERATE_NAME_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
+
+function randomSuffix(): string {
+  let s = '';
+  for (let i = 0; i < 5; i++) {
+    s += GENERATE_NAME_ALPHABET[Math.floor(Math.random() * GENERATE_NAME_ALPHABET.length)];
+  }
+  return s;
+}
+
+/** RFC 3339 at second precision, as metav1.Time marshals. */
+export function rfc3339(d: Date): string {
+  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Everything but metadata and status: what a generation bump compares. */
+function specPart(obj: KubeObject): string {
+  const rest: Record<string, unknown> = { ...obj };
+  delete rest.metadata;
+  delete rest.status;
+  delete rest.kind;
+  delete rest.apiVersion;
+  return JSON.stringify(rest);
+}
+
+export class ResourceStore {
+  readonly info: ResourceInfo;
+  readonly #storage: Storage;
+  readonly #strategy: Strategy;
+  readonly #clock: () => Date;
+  readonly #hasStatus: boolean;
+  /** Checks namespace lifecycle on create (set by the API server). */
+  admitNamespace: (
+    namespace: string,
+    gr: { group: string; resource: string },
+    name: string,
+  ) => void = () => {};
+
+  constructor(info: ResourceInfo, storage: Storage, clock: () => Date) {
+    this.info = info;
+    this.#storage = storage;
+    this.#strategy = info.strategy ?? plainStrategy;
+    this.#clock = clock;
+    this.#hasStatus = (info.subresources ?? []).some((s) => s.name === 'status');
+  }
+
+  get groupResource(): { group: string; resource: string } {
+    return { group: this.info.group, resource: this.info.resource };
+  }
+
+  get apiVersion(): string {
+    return groupVersion(this.info);
+  }
+
+  /** The storage key of one object. */
+  key(namespace: string | undefined, name: string): string {
+    return this.info.namespaced ? `${this.prefix(namespace)}${name}` : `${this.prefix()}${name}`;
+  }
+
+  /** The storage prefix of a collection (all namespaces when namespace is undefined). */
+  prefix(namespace?: string): string {
+    const base = `/${this.info.group === '' ? 'core' : this.info.group}/${this.info.resource}/`;
+    return this.info.namespaced && namespace !== undefined ? `${base}${namespace}/` : base;
+  }
+
+  #ctx(): StrategyContext {
+    return { now: this.#clock() };
+  }
+
+  /** Stamps kind/apiVersion, which storage keeps but clients may have omitted. */
+  #typed(obj: KubeObject): KubeObject {
+    obj.apiVersion = this.apiVersion;
+    obj.kind = this.info.kind;
+    return obj;
+  }
+
+  get(namespace: string | undefined, name: string): KubeObject {
+    const obj = this.#storage.get(this.key(namespace, name));
+    if (!obj) throw notFound(this.groupResource, name);
+    return obj;
+  }
+
+  #validateMeta(obj: KubeObject): FieldError[] {
+    const errs: FieldError[] = [];
+    const meta = obj.metadata;
+    const name = meta.name ?? '';
+    if (name === '') {
+      errs.push(required('metadata.name', 'name or generateName is required'));
+    } else {
+      const check =
+        this.info.nameFormat === 'label'
+          ? dns1123Label
+          : this.info.nameFormat === 'label1035'
+            ? dns1035Label
+            : dns1123Subdomain;
+      for (const e of check(name)) errs.push(invalidValue('metadata.name', name, e));
+    }
+    if (this.info.namespaced) {
+      if (!meta.namespace) errs.push(required('metadata.namespace'));
+    } else if (meta.namespace) {
+      errs.push(forbidden('metadata.namespace', 'not allowed on this type'));
+    }
+    errs.push(...validateLabels(meta.labels, 'metadata.labels'));
+    errs.push(...validateAnnotations(meta.annotations, 'metadata.annotations'));
+    if (meta.finalizers !== undefined && !Array.isArray(meta.finalizers)) {
+      errs.push(invalidValue('metadata.finalizers', meta.finalizers, 'must be a list of strings'));
+    }
+    return errs;
+  }
+
+  #check(obj: KubeObject, errs: FieldError[]): void {
+    if (errs.length > 0) {
+      throw invalid(this.info.kind, this.info.group, obj.metadata.name ?? '', errs);
+    }
+  }
+
+  /** Builds the object as it would be stored on create; throws Invalid/BadRequest. */
+  prepareCreate(namespace: string | undefined, body: unknown): KubeObject {
+    if (!isRecord(body)) throw badRequest('the request body must be a JSON or YAML object');
+    const obj = structuredClone(body) as KubeObject;
+    if (!isRecord(obj.metadata)) obj.metadata = {};
+    const meta = obj.metadata;
+    this.#checkTypeMeta(obj);
+    if (this.info.namespaced) {
+      if (meta.namespace !== undefined && meta.namespace !== '' && meta.namespace !== namespace) {
+        throw badRequest(
+          'the namespace of the provided object does not match the namespace sent on the request',
+        );
+      }
+      if (namespace !== undefined) meta.namespace = namespace;
+    } else {
+      delete meta.namespace;
+    }
+    if (!meta.name && meta.generateName) meta.name = `${meta.generateName}${randomSuffix()}`;
+    const now = this.#clock();
+    meta.uid = randomUUID();
+    meta.creationTimestamp = rfc3339(now);
+    delete meta.resourceVersion;
+    delete meta.deletionTimestamp;
+    delete meta.deletionGracePeriodSeconds;
+    if (this.info.generation) meta.generation = 1;
+    else delete meta.generation;
+    this.#typed(obj);
+    this.#strategy.defaults?.(obj);
+    const prepared = this.#strategy.prepareForCreate?.(obj, this.#ctx()) ?? [];
+    this.#check(obj, [
+      ...this.#validateMeta(obj),
+      ...prepared,
+      ...(this.#strategy.validate?.(obj) ?? []),
+    ]);
+    return obj;
+  }
+
+  #checkTypeMeta(obj: KubeObject): void {
+    if (obj.kind !== undefined && obj.kind !== '' && obj.kind !== this.info.kind) {
+      throw badRequest(
+        `${String(obj.kind)} in version "${this.info.version}" cannot be handled as a ${this.info.kind}: the kind in the body does not match the resource in the URL`,
+      );
+    }
+    if (
+      obj.apiVersion !== undefined &&
+      obj.apiVersion !== '' &&
+      obj.apiVersion !== this.apiVersion
+    ) {
+      throw badRequest(
+        `the API version in the data (${String(obj.apiVersion)}) does not match the expected API version (${this.apiVersion})`,
+      );
+    }
+  }
+
+  create(namespace: string | undefined, body: unknown, opts: WriteOptions = {}): KubeObject {
+    const obj = this.prepareCreate(namespace, body);
+    const name = obj.metadata.name ?? '';
+    if (this.info.namespaced && namespace !== undefined)
+      this.admitNamespace(namespace, this.groupResource, name);
+    const key = this.key(namespace, name);
+    if (opts.dryRun) {
+      if (this.#storage.get(key)) throw alreadyExists(this.groupResource, name);
+      return obj;
+    }
+    try {
+      return this.#storage.create(key, obj);
+    } catch (err) {
+      throw this.#storageError(err, name);
+    }
+  }
+
+  #storageError(err: unknown, name: string): unknown {
+    if (!(err instanceof StorageError)) return err;
+    switch (err.code) {
+      case 'KeyExists':
+        return alreadyExists(this.groupResource, name);
+      case 'KeyNotFound':
+        return notFound(this.groupResource, name);
+      case 'Conflict':
+        return conflict(this.groupResource, name, err.message);
+      case 'Compacted':
+        return StatusError.from(410, 'Expired', err.message);
+      case 'FutureRevision':
+        return StatusError.from(
+          504,
+          'Timeout',
+          `Timeout: Too large resource version: ${err.message}`,
+        );
+    }
+  }
+
+  /**
+   * Replaces an object (PUT semantics; also the last step of PATCH). `mutate` receives the
+   * current object and returns the desired one. metadata.resourceVersion in the result, when
+   * set, is a precondition. Returns the stored object and whether it was created.
+   */
+  update(
+    namespace: string | undefined,
+    name: string,
+    mutate: (current: KubeObject) => unknown,
+    opts: WriteOptions & { allowCreate?: boolean } = {},
+  ): { object: KubeObject; created: boolean } {
+    const key = this.key(namespace, name);
+    let created = false;
+    let result: KubeObject | undefined;
+    const apply = (current: KubeObject | undefined): KubeObject | undefined => {
+      if (current === undefined) {
+        if (!opts.allowCreate) throw notFound(this.groupResource, name);
+        const body = mutate({ metadata: {} });
+        if (isRecord(body) && isRecord(body.metadata) && body.metadata.resourceVersion) {
+          throw notFound(this.groupResource, name);
+        }
+        const obj = this.prepareCreate(namespace, body);
+        if (obj.metadata.name !== name) {
+          throw badRequest('the name of the object does not match the name on the URL');
+        }
+        if (this.info.namespaced && namespace !== undefined)
+          this.admitNamespace(namespace, this.groupResource, name);
+        created = true;
+        result = obj;
+        return opts.dryRun ? undefined : obj;
+      }
+      const body = mutate(structuredClone(current));
+      const next = this.#prepareUpdate(namespace, name, body, current, opts);
+      result = next;
+      return opts.dryRun ? undefined : next;
+    };
+    try {
+      if (opts.dryRun) {
+        apply(this.#storage.get(key));
+        return { object: result ?? this.get(namespace, name), created };
+      }
+      const out = this.#storage.update(key, apply);
+      const object = out.object ?? result;
+      if (!object) throw notFound(this.groupResource, name);
+      if (!created) this.#maybeFinishDeletion(key, object);
+      return { object, created };
+    } catch (err) {
+      throw this.#storageError(err, name);
+    }
+  }
+
+  #prepareUpdate(
+    namespace: string | undefined,
+    name: string,
+    body: unknown,
+    current: KubeObject,
+    opts: WriteOptions,
+  ): KubeObject {
+    if (!isRecord(body)) throw badRequest('the request body must be a JSON or YAML object');
+    const obj = structuredClone(body) as KubeObject;
+    if (!isRecord(obj.metadata)) obj.metadata = {};
+    this.#checkTypeMeta(obj);
+    const meta = obj.metadata;
+    const old = current.metadata;
+    if (meta.name !== undefined && meta.name !== name) {
+      throw badRequest(
+        `the name of the object (${meta.name}) does not match the name on the URL (${name})`,
+      );
+    }
+    if (this.info.namespaced && meta.namespace && meta.namespace !== namespace) {
+      throw badRequest(
+        'the namespace of the provided object does not match the namespace sent on the request',
+      );
+    }
+    if (meta.resourceVersion && meta.resourceVersion !== old.resourceVersion) {
+      throw conflict(
+        this.groupResource,
+        name,
+        'the object has been modified; please apply your changes to the latest version and try again',
+      );
+    }
+    if (meta.uid && meta.uid !== old.uid) {
+      throw conflict(
+        this.groupResource,
+        name,
+        `Precondition failed: UID in precondition: ${meta.uid}, UID in object meta: ${old.uid ?? ''}`,
+      );
+    }
+    // System-owned metadata always comes from the stored object.
+    const kept: ObjectMeta = {
+      ...meta,
+      name,
+      uid: old.uid,
+      creationTimestamp: old.creationTimestamp,
+      resourceVersion: old.resourceVersion,
+    };
+    if (this.info.namespaced) kept.namespace = old.namespace;
+    else delete kept.namespace;
+    if (old.deletionTimestamp) {
+      kept.deletionTimestamp = old.deletionTimestamp;
+      if (old.deletionGracePeriodSeconds !== undefined) {
+        kept.deletionGracePeriodSeconds = old.deletionGracePeriodSeconds;
+      }
+    } else {
+      delete kept.deletionTimestamp;
+      delete kept.deletionGracePeriodSeconds;
+    }
+    if (old.generation !== undefined) kept.generation = old.generation;
+    else delete kept.generation;
+    obj.metadata = kept;
+    this.#typed(obj);
+
+    if (opts.subresource === 'status') {
+      // A status write changes status only (plus nothing in spec), like upstream's status strategies.
+      const merged: KubeObject = { ...structuredClone(current), status: obj.status };
+      if (obj.status === undefined) delete merged.status;
+      merged.metadata = { ...structuredClone(old) };
+      return merged;
+    }
+    if (this.#hasStatus) {
+      if (current.status === undefined) delete obj.status;
+      else obj.status = structuredClone(current.status);
+    }
+    this.#strategy.defaults?.(obj);
+    const prepared = this.#strategy.prepareForUpdate?.(obj, current, this.#ctx()) ?? [];
+    if (this.info.generation && specPart(obj) !== specPart(current)) {
+      obj.metadata.generation = (old.generation ?? 0) + 1;
+    }
+    if (
+      old.deletionTimestamp &&
+      (meta.finalizers ?? []).some((f) => !(old.finalizers ?? []).includes(f))
+    ) {
+      throw invalid(this.info.kind, this.info.group, name, [
+        forbidden(
+          'metadata.finalizers',
+          'no new finalizers can be added if the object is being deleted',
+        ),
+      ]);
+    }
+    this.#check(obj, [
+      ...this.#validateMeta(obj),
+      ...prepared,
+      ...(this.#strategy.validate?.(obj) ?? []),
+      ...(this.#strategy.validateUpdate?.(obj, current) ?? []),
+    ]);
+    return obj;
+  }
+
+  /** An object being deleted goes away once its last finalizer is removed (and no grace remains). */
+  #maybeFinishDeletion(key: string, object: KubeObject): void {
+    const meta = object.metadata;
+    if (!meta.deletionTimestamp) return;
+    if ((meta.finalizers ?? []).length > 0) return;
+    if ((meta.deletionGracePeriodSeconds ?? 0) > 0) return;
+    try {
+      this.#storage.delete(key, { uid: meta.uid ?? '' });
+    } catch (err) {
+      if (!(err instanceof StorageError && err.code === 'KeyNotFound')) throw err;
+    }
+  }
+
+  /** Grace period for this deletion: pods use their own, everything else deletes at once. */
+  #gracePeriod(obj: KubeObject, opts: DeleteOptions): number {
+    if (this.info.group !== '' || this.info.resource !== 'pods') return 0;
+    const spec = (isRecord(obj.spec) ? obj.spec : {}) as {
+      nodeName?: string;
+      terminationGracePeriodSeconds?: number;
+    };
+    const status = (isRecord(obj.status) ? obj.status : {}) as { phase?: string };
+    // Unbound or finished pods have nothing to stop: they go immediately, as upstream does.
+    if (!spec.nodeName || status.phase === 'Succeeded' || status.phase === 'Failed') return 0;
+    const grace = opts.gracePeriodSeconds ?? spec.terminationGracePeriodSeconds ?? 30;
+    return Math.max(0, grace);
+  }
+
+  delete(namespace: string | undefined, name: string, opts: DeleteOptions = {}): DeleteResult {
+    const key = this.key(namespace, name);
+    const current = this.#storage.get(key);
+    if (!current) throw notFound(this.groupResource, name);
+    const pre = opts.preconditions ?? {};
+    if (pre.uid && pre.uid !== current.metadata.uid) {
+      throw conflict(
+        this.groupResource,
+        name,
+        `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.metadata.uid ?? ''}`,
+      );
+    }
+    if (pre.resourceVersion && pre.resourceVersion !== current.metadata.resourceVersion) {
+      throw conflict(
+        this.groupResource,
+        name,
+        `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion ?? ''}`,
+      );
+    }
+    const grace = this.#gracePeriod(current, opts);
+    const finalizers = new Set(current.metadata.finalizers ?? []);
+    if (opts.propagationPolicy === 'Foreground') finalizers.add('foregroundDeletion');
+    if (opts.propagationPolicy === 'Orphan') finalizers.add('orphan');
+    const graceful = grace > 0 || finalizers.size > 0 || this.info.resource === 'namespaces';
+    if (!graceful) {
+      if (opts.dryRun) return { object: current, deleted: true };
+      try {
+        return {
+          object: this.#storage.delete(key, { uid: current.metadata.uid ?? '' }),
+          deleted: true,
+        };
+      } catch (err) {
+        throw this.#storageError(err, name);
+      }
+    }
+    const now = this.#clock();
+    let result: KubeObject | undefined;
+    const mark = (obj: KubeObject | undefined): KubeObject | undefined => {
+      if (!obj) throw notFound(this.groupResource, name);
+      const meta = obj.metadata;
+      const deadline = new Date(now.getTime() + grace * 1000);
+      if (!meta.deletionTimestamp) {
+        meta.deletionTimestamp = rfc3339(deadline);
+        meta.deletionGracePeriodSeconds = grace;
+      } else if (grace < (meta.deletionGracePeriodSeconds ?? 0)) {
+        // A shorter grace period may shorten an ongoing graceful deletion, never lengthen it.
+        meta.deletionTimestamp = rfc3339(deadline);
+        meta.deletionGracePeriodSeconds = grace;
+      }
+      if (finalizers.size > 0) meta.finalizers = [...finalizers];
+      if (this.info.resource === 'namespaces' && this.info.group === '') {
+        obj.status = { ...(isRecord(obj.status) ? obj.status : {}), phase: 'Terminating' };
+      }
+      if (meta.generation !== undefined && this.info.generation) meta.generation += 1;
+      result = obj;
+      return opts.dryRun ? undefined : obj;
+    };
+    try {
+      const out = this.#storage.update(key, mark);
+      return { object: out.object ?? result ?? current, deleted: false };
+    } catch (err) {
+      throw this.#storageError(err, name);
+    }
+  }
+
+  /** Deletes immediately, whatever the grace period (the kubelet's confirmation for pods). */
+  forceDelete(namespace: string | undefined, name: string): KubeObject {
+    try {
+      return this.#storage.delete(this.key(namespace, name));
+    } catch (err) {
+      throw this.#storageError(err, name);
+    }
+  }
+}

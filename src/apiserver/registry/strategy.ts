@@ -1,0 +1,27 @@
+// One small strategy per resource (after upstream's rest.RESTCreateStrategy and friends): the
+// generic store calls these hooks at fixed points of its create/update pipelines.
+import type { FieldError } from '../../api/status.js';
+import type { KubeObject } from '../../api/types.js';
+
+export interface StrategyContext {
+  /** The request time, injected so tests are deterministic. */
+  now: Date;
+}
+
+export interface Strategy {
+  /** Sets defaults on a new or updated object (upstream's defaulting functions). */
+  defaults?(obj: KubeObject): void;
+  /**
+   * Clears fields clients may not set on create (e.g. status) and allocates what the server
+   * assigns; allocation failures come back as field errors.
+   */
+  prepareForCreate?(obj: KubeObject, ctx: StrategyContext): FieldError[] | void;
+  /** Copies over what an update of the main resource may not change, e.g. status. */
+  prepareForUpdate?(obj: KubeObject, old: KubeObject, ctx: StrategyContext): FieldError[] | void;
+  validate?(obj: KubeObject): FieldError[];
+  /** Checks immutable fields and the like; runs after validate on updates. */
+  validateUpdate?(obj: KubeObject, old: KubeObject): FieldError[];
+}
+
+/** Resources whose objects have no spec/status split and no rules beyond object metadata. */
+export const plainStrategy: Strategy = {};

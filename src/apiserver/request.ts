@@ -1,0 +1,64 @@
+// Parses a request path into what it addresses (after upstream's RequestInfoFactory).
+
+export interface ResourceRequest {
+  group: string;
+  version: string;
+  namespace: string | undefined;
+  resource: string;
+  name: string | undefined;
+  subresource: string | undefined;
+}
+
+/** Subresources of a namespace that are addressed as /namespaces/{name}/{sub}. */
+const NAMESPACE_SUBRESOURCES = new Set(['status', 'finalize']);
+
+/**
+ * Returns the resource a path addresses, or undefined when it is not a resource path
+ * (/api, /apis/apps, /version, ...).
+ */
+export function parseResourcePath(pathname: string): ResourceRequest | undefined {
+  const parts = pathname
+    .split('/')
+    .filter((p) => p !== '')
+    .map(decodeURIComponent);
+  let group: string;
+  let version: string;
+  let rest: string[];
+  if (parts[0] === 'api' && parts.length >= 3) {
+    group = '';
+    version = parts[1] ?? '';
+    rest = parts.slice(2);
+  } else if (parts[0] === 'apis' && parts.length >= 4) {
+    group = parts[1] ?? '';
+    version = parts[2] ?? '';
+    rest = parts.slice(3);
+  } else {
+    return undefined;
+  }
+  let namespace: string | undefined;
+  if (rest[0] === 'namespaces' && rest.length > 1) {
+    namespace = rest[1];
+    if (rest.length > 2 && !NAMESPACE_SUBRESOURCES.has(rest[2] ?? '')) {
+      rest = rest.slice(2);
+    } else {
+      // /namespaces/{name}[/status|/finalize] addresses the namespace object itself.
+      return {
+        group,
+        version,
+        namespace: undefined,
+        resource: 'namespaces',
+        name: namespace,
+        subresource: rest[2],
+      };
+    }
+  }
+  if (rest.length > 3) return undefined;
+  return {
+    group,
+    version,
+    namespace,
+    resource: rest[0] ?? '',
+    name: rest[1],
+    subresource: rest[2],
+  };
+}

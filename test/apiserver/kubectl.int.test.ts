@@ -1,0 +1,222 @@
+// The real kubectl 1.32 against a real kbox API server: the everyday verbs, with exact output.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { startTestApi, type TestApi } from '../support/apiserver.js';
+
+let api: TestApi;
+
+before(async () => {
+  api = await startTestApi();
+});
+after(() => api.stop());
+
+const deployment = (image: string): string => `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  labels:
+    app: web
+spec:
+  replicas: 2
+  selector:
+    matchLabels:
+      app: web
+  template:
+    metadata:
+      labels:
+        app: web
+    spec:
+      containers:
+      - name: web
+        image: ${image}
+        ports:
+        - containerPort: 80
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: web-config
+data:
+  mode: fast
+`;
+
+test('kubectl apply creates, then reports unchanged, then configured', async () => {
+  let out = await api.kubectl(['apply', '-f', '-'], deployment('kbox.test/busybox:local'));
+  assert.equal(out.code, 0, out.stderr);
+  assert.equal(out.stdout, 'deployment.apps/web created\nconfigmap/web-config created\n');
+  out = await api.kubectl(['apply', '-f', '-'], deployment('kbox.test/busybox:local'));
+  assert.equal(out.code, 0, out.stderr);
+  assert.equal(out.stdout, 'deployment.apps/web unchanged\nconfigmap/web-config unchanged\n');
+  out = await api.kubectl(['apply', '-f', '-'], deployment('kbox.test/busybox:v2'));
+  assert.equal(out.code, 0, out.stderr);
+  assert.equal(out.stdout, 'deployment.apps/web configured\nconfigmap/web-config unchanged\n');
+  out = await api.kubectl([
+    'get',
+    'deploy',
+    'web',
+    '-o',
+    'jsonpath={.spec.template.spec.containers[0].image} {.metadata.generation} {.spec.strategy.type}',
+  ]);
+  assert.equal(out.stdout, 'kbox.test/busybox:v2 2 RollingUpdate');
+});
+
+test('kubectl apply --server-side creates and updates', async () => {
+  const cm = (v: string): string =>
+    `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ssa\ndata:\n  v: "${v}"\n`;
+  let out = await api.kubectl(['apply', '--server-side', '-f', '-'], cm('1'));
+  assert.equal(out.code, 0, out.stderr);
+  assert.equal(out.stdout, 'configmap/ssa serverside-applied\n');
+  out = await api.kubectl(['apply', '--server-side', '-f', '-'], cm('2'));
+  assert.equal(out.code, 0, out.stderr);
+  out = await api.kubectl(['get', 'cm', 'ssa', '-o', 'jsonpath={.data.v}']);
+  assert.equal(out.stdout, '2');
+});
+
+test('kubectl get prints server-side tables', async () => {
+  const out = await api.kubectl(['get', 'deploy', '-o', 'wide']);
+  assert.equal(out.code, 0, out.stderr);
+  const lines = out.stdout.trimEnd().split('\n');
+  assert.deepEqual(lines[0]?.split(/\s{2,}/), [
+    'NAME',
+    'READY',
+    'UP-TO-DATE',
+    'AVAILABLE',
+    'AGE',
+    'CONTAINERS',
+    'IMAGES',
+    'SELECTOR',
+  ]);
+  assert.match(
+    lines[1] ?? '',
+    /^web\s+0\/2\s+0\s+0\s+\d+s\s+web\s+kbox\.test\/busybox:v2\s+app=web$/,
+  );
+  const none = await api.kubectl(['get', 'pods']);
+  assert.equal(none.code, 0);
+  assert.equal(none.stderr, 'No resources found in default namespace.\n');
+});
+
+test('kubectl label, annotate and the three patch types', async () => {
+  let out = await api.kubectl(['label', 'cm', 'web-config', 'tier=backend']);
+  assert.equal(out.stdout, 'configmap/web-config labeled\n');
+  out = await api.kubectl(['annotate', 'cm', 'web-config', 'note=hello']);
+  assert.equal(out.stdout, 'configmap/web-config annotated\n');
+  out = await api.kubectl([
+    'patch',
+    'cm',
+    'web-config',
+    '--type=merge',
+    '-p',
+    '{"data":{"extra":"1"}}',
+  ]);
+  assert.equal(out.stdout, 'configmap/web-config patched\n');
+  out = await api.kubectl([
+    'patch',
+    'cm',
+    'web-config',
+    '--type=json',
+    '-p',
+    '[{"op":"remove","path":"/data/mode"}]',
+  ]);
+  assert.equal(out.stdout, 'configmap/web-config patched\n');
+  out = await api.kubectl([
+    'patch',
+    'deploy',
+    'web',
+    '-p',
+    '{"spec":{"template":{"spec":{"containers":[{"name":"web","image":"kbox.test/busybox:v3"}]}}}}',
+  ]);
+  assert.equal(out.stdout, 'deployment.apps/web patched\n');
+  out = await api.kubectl([
+    'patch',
+    'cm',
+    'web-config',
+    '--type=merge',
+    '-p',
+    '{"data":{"extra":"1"}}',
+  ]);
+  assert.equal(out.stdout, 'configmap/web-config patched (no change)\n');
+  out = await api.kubectl([
+    'get',
+    'cm',
+    'web-config',
+    '-o',
+    'jsonpath={.metadata.labels.tier} {.metadata.annotations.note} {.data}',
+  ]);
+  assert.equal(out.stdout, 'backend hello {"extra":"1"}');
+  out = await api.kubectl([
+    'get',
+    'deploy',
+    'web',
+    '-o',
+    'jsonpath={.spec.template.spec.containers[0].image} {.spec.template.spec.containers[0].ports[0].containerPort}',
+  ]);
+  assert.equal(out.stdout, 'kbox.test/busybox:v3 80');
+});
+
+test('kubectl scale uses the scale subresource', async () => {
+  const out = await api.kubectl(['scale', 'deploy', 'web', '--replicas=5']);
+  assert.equal(out.code, 0, out.stderr);
+  assert.equal(out.stdout, 'deployment.apps/web scaled\n');
+  const got = await api.kubectl(['get', 'deploy', 'web', '-o', 'jsonpath={.spec.replicas}']);
+  assert.equal(got.stdout, '5');
+});
+
+test('an invalid manifest fails with upstream error text', async () => {
+  const bad = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: bad
+spec:
+  selector:
+    matchLabels: {app: bad}
+  template:
+    metadata:
+      labels: {app: bad}
+    spec:
+      containers:
+      - name: bad
+`;
+  const out = await api.kubectl(['apply', '-f', '-'], bad);
+  assert.equal(out.code, 1);
+  assert.equal(
+    out.stderr,
+    'The Deployment "bad" is invalid: spec.template.spec.containers[0].image: Required value\n',
+  );
+  const missing = await api.kubectl(['get', 'pod', 'ghost']);
+  assert.equal(missing.code, 1);
+  assert.equal(missing.stderr, 'Error from server (NotFound): pods "ghost" not found\n');
+});
+
+test('kubectl delete --wait removes the object', async () => {
+  const out = await api.kubectl(['delete', 'cm', 'web-config', '--wait']);
+  assert.equal(out.code, 0, out.stderr);
+  assert.equal(out.stdout, 'configmap "web-config" deleted\n');
+  const gone = await api.kubectl(['get', 'cm', 'web-config']);
+  assert.equal(gone.stderr, 'Error from server (NotFound): configmaps "web-config" not found\n');
+});
+
+test('kubectl get -w streams changes as table rows', async () => {
+  const child = api.kubectl(['get', 'cm', '-w', '-l', 'watch=me'], undefined, 5000);
+  await new Promise((r) => setTimeout(r, 1000));
+  await api.kubectl(
+    ['apply', '-f', '-'],
+    'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: watched\ndata:\n  a: b\n',
+  );
+  await api.kubectl(['label', 'cm', 'watched', 'watch=me']);
+  const out = await child;
+  const rows = out.stdout.trimEnd().split('\n');
+  assert.match(rows[0] ?? '', /^NAME\s+DATA\s+AGE$/);
+  assert.match(rows[1] ?? '', /^watched\s+1\s+\d+s$/);
+});
+
+test('a namespace delete removes its content, then the namespace', async () => {
+  const ns = 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: scratch\n';
+  assert.equal((await api.kubectl(['apply', '-f', '-'], ns)).stdout, 'namespace/scratch created\n');
+  const cm = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c1\n  namespace: scratch\n';
+  assert.equal((await api.kubectl(['apply', '-f', '-'], cm)).stdout, 'configmap/c1 created\n');
+  const out = await api.kubectl(['delete', 'ns', 'scratch', '--wait', '--timeout=20s']);
+  assert.equal(out.code, 0, out.stderr);
+  assert.equal(out.stdout, 'namespace "scratch" deleted\n');
+  const gone = await api.kubectl(['get', 'ns', 'scratch']);
+  assert.equal(gone.stderr, 'Error from server (NotFound): namespaces "scratch" not found\n');
+});

@@ -1,0 +1,321 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test, type TestContext } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import type { KubeObject } from '../../src/api/types.js';
+import type { Storage, StoredEvent } from '../../src/storage/interface.js';
+import { SqliteStorage, type Durability } from '../../src/storage/sqlite.js';
+import { runStorageConformance, type RetentionOptions } from './conformance.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'kbox-storage-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+let files = 0;
+function tempPath(): string {
+  return join(dir, `db-${++files}.sqlite`);
+}
+
+runStorageConformance('SqliteStorage :memory:', {
+  open: (opts?: RetentionOptions) => new SqliteStorage({ path: ':memory:', ...opts }),
+});
+
+const paths = new WeakMap<Storage, string>();
+runStorageConformance('SqliteStorage file', {
+  open(opts?: RetentionOptions) {
+    const path = tempPath();
+    const s = new SqliteStorage({ path, ...opts });
+    paths.set(s, path);
+    return s;
+  },
+  reopen(previous: Storage, opts?: RetentionOptions) {
+    const path = paths.get(previous);
+    assert.ok(path);
+    const s = new SqliteStorage({ path, ...opts });
+    paths.set(s, path);
+    return s;
+  },
+});
+
+function cm(name: string, data: Record<string, string> = {}): KubeObject {
+  return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'ns' }, data };
+}
+
+function memory(
+  t: TestContext,
+  opts: Partial<ConstructorParameters<typeof SqliteStorage>[0]> = {},
+) {
+  const s = new SqliteStorage({ path: ':memory:', ...opts });
+  t.after(() => s.close());
+  return s;
+}
+
+async function take(w: AsyncIterable<StoredEvent>, n: number): Promise<StoredEvent[]> {
+  const it = w[Symbol.asyncIterator]();
+  const out: StoredEvent[] = [];
+  while (out.length < n) {
+    const r = await it.next();
+    assert.equal(r.done, false);
+    out.push(r.value as StoredEvent);
+  }
+  return out;
+}
+
+describe('SqliteStorage', () => {
+  test(
+    'one event instance, serialised once and frozen, is shared by all watchers',
+    {
+      timeout: 10_000,
+    },
+    async (t) => {
+      const s = memory(t);
+      const w1 = s.watch('/cm/', 0);
+      const w2 = s.watch('/cm/ns/', 0);
+      const stored = s.create('/cm/ns/a', cm('a', { k: 'v' }));
+      const [e1] = await take(w1, 1);
+      const [e2] = await take(w2, 1);
+      assert.ok(e1 && e2);
+      assert.equal(e1, e2);
+      assert.equal(e1.json, JSON.stringify(stored));
+      assert.equal(e1.object, e2.object);
+      assert.ok(Object.isFrozen(e1.object));
+      assert.ok(Object.isFrozen(e1.object.metadata));
+      assert.ok(Object.isFrozen(e1.object.data));
+      // The caller's copy is not the frozen event object.
+      stored.metadata.name = 'changed';
+      assert.equal(e1.object.metadata.name, 'a');
+      w1.stop();
+      w2.stop();
+    },
+  );
+
+  test(
+    'transaction commits several writes and emits their events after commit',
+    {
+      timeout: 10_000,
+    },
+    async (t) => {
+      const s = memory(t);
+      const w = s.watch('/cm/', 0);
+      // Overflows as soon as it is handed two events, which makes "when" observable.
+      const probe = s.watch('/cm/', 0, { bufferSize: 1 });
+      const result = s.transaction(() => {
+        s.create('/cm/ns/a', cm('a'));
+        s.create('/cm/ns/b', cm('b'));
+        s.update('/cm/ns/a', (cur) => ({ ...cur!, data: { v: '3' } }));
+        assert.equal(probe.closeReason, undefined, 'no event before commit');
+        return 'done';
+      });
+      assert.equal(result, 'done');
+      assert.equal(probe.closeReason, 'overflow');
+      const events = await take(w, 3);
+      assert.deepEqual(
+        events.map((e) => `${e.type} ${e.revision}`),
+        ['ADDED 1', 'ADDED 2', 'MODIFIED 3'],
+      );
+      assert.equal(s.currentRevision(), 3);
+      w.stop();
+    },
+  );
+
+  test(
+    'a failed transaction writes nothing, emits nothing, and frees its revisions',
+    {
+      timeout: 10_000,
+    },
+    async (t) => {
+      const s = memory(t);
+      const w = s.watch('/cm/', 0);
+      assert.throws(
+        () =>
+          s.transaction(() => {
+            s.create('/cm/ns/a', cm('a'));
+            s.create('/cm/ns/b', cm('b'));
+            throw new Error('abort');
+          }),
+        /abort/,
+      );
+      assert.equal(s.currentRevision(), 0);
+      assert.equal(s.count('/cm/'), 0);
+      // A failing write caught inside the transaction is rolled back alone.
+      s.transaction(() => {
+        s.create('/cm/ns/a', cm('a'));
+        assert.throws(() => s.create('/cm/ns/a', cm('a')), { code: 'KeyExists' });
+        s.create('/cm/ns/b', cm('b'));
+      });
+      const events = await take(w, 2);
+      assert.deepEqual(
+        events.map((e) => `${e.key} ${e.revision}`),
+        ['/cm/ns/a 1', '/cm/ns/b 2'],
+      );
+      w.stop();
+    },
+  );
+
+  test('watch and compact refuse to run inside a transaction', (t) => {
+    const s = memory(t);
+    s.transaction(() => {
+      assert.throws(() => s.watch('/cm/', 0), /inside a write transaction/);
+      assert.throws(() => s.compact(), /inside a write transaction/);
+    });
+  });
+
+  test('compact deletes superseded rows and tombstones, and truncates the WAL', (t) => {
+    const path = tempPath();
+    const s = new SqliteStorage({ path, retainRevisions: 0, retainSeconds: 1e9 });
+    t.after(() => s.close());
+    s.create('/cm/ns/a', cm('a')); // 1
+    s.update('/cm/ns/a', (cur) => ({ ...cur!, data: { v: '2' } })); // 2
+    s.create('/cm/ns/b', cm('b')); // 3
+    s.delete('/cm/ns/b'); // 4
+    s.create('/cm/ns/c', cm('c')); // 5
+    s.compact();
+    const db = new Database(path, { readonly: true });
+    t.after(() => db.close());
+    assert.deepEqual(db.prepare('SELECT id, key, deleted FROM log ORDER BY id').all(), [
+      { id: 2, key: '/cm/ns/a', deleted: 0 },
+      { id: 5, key: '/cm/ns/c', deleted: 0 },
+    ]);
+    assert.deepEqual(db.prepare('SELECT key, id FROM current ORDER BY key').all(), [
+      { key: '/cm/ns/a', id: 2 },
+      { key: '/cm/ns/c', id: 5 },
+    ]);
+    assert.deepEqual(db.prepare("SELECT value FROM meta WHERE name = 'compacted'").get(), {
+      value: 5,
+    });
+    assert.equal(statSync(`${path}-wal`).size, 0);
+  });
+
+  test('the stored JSON carries its own resourceVersion', (t) => {
+    const path = tempPath();
+    const s = new SqliteStorage({ path });
+    t.after(() => s.close());
+    s.create('/cm/ns/a', cm('a'));
+    s.delete('/cm/ns/a');
+    const db = new Database(path, { readonly: true });
+    t.after(() => db.close());
+    const rows = db
+      .prepare('SELECT id, created, deleted, prev_id, value FROM log ORDER BY id')
+      .all() as {
+      id: number;
+      created: number;
+      deleted: number;
+      prev_id: number | null;
+      value: string;
+    }[];
+    assert.deepEqual(
+      rows.map((r) => [
+        r.id,
+        r.created,
+        r.deleted,
+        r.prev_id,
+        (JSON.parse(r.value) as KubeObject).metadata.resourceVersion,
+      ]),
+      [
+        [1, 1, 0, null, '1'],
+        [2, 0, 1, 1, '2'],
+      ],
+    );
+  });
+
+  test('startCompactor compacts on an interval until stopped', (t) => {
+    t.mock.timers.enable({ apis: ['setInterval'] });
+    const s = memory(t, { retainRevisions: 1 });
+    s.create('/cm/ns/a', cm('a'));
+    s.create('/cm/ns/b', cm('b'));
+    s.create('/cm/ns/c', cm('c'));
+    s.startCompactor(1000);
+    t.mock.timers.tick(999);
+    assert.equal(s.compactedRevision(), 0);
+    t.mock.timers.tick(1);
+    assert.equal(s.compactedRevision(), 2);
+    s.stopCompactor();
+    s.create('/cm/ns/d', cm('d'));
+    t.mock.timers.tick(5000);
+    assert.equal(s.compactedRevision(), 2);
+  });
+
+  test('startCompactor passes failures to onError', (t) => {
+    t.mock.timers.enable({ apis: ['setInterval'] });
+    const s = new SqliteStorage({ path: ':memory:', retainRevisions: 0 });
+    const errors: unknown[] = [];
+    s.startCompactor(10, (err) => errors.push(err));
+    // Simulate a failure by compacting inside an open transaction.
+    s.transaction(() => t.mock.timers.tick(10));
+    assert.equal(errors.length, 1);
+    s.close();
+    t.mock.timers.tick(100);
+    assert.equal(errors.length, 1, 'close stops the compactor');
+  });
+
+  test('a store opened with durability fsync reads and writes', (t) => {
+    const path = tempPath();
+    const s = new SqliteStorage({ path, durability: 'fsync' });
+    t.after(() => s.close());
+    assert.equal(s.create('/cm/ns/a', cm('a')).metadata.resourceVersion, '1');
+  });
+
+  test('methods throw after close', () => {
+    const s = new SqliteStorage({ path: ':memory:' });
+    s.close();
+    assert.throws(() => s.get('/cm/ns/a'));
+    assert.throws(() => s.create('/cm/ns/a', cm('a')));
+    assert.throws(() => s.watch('/cm/', 0));
+  });
+
+  for (const durability of ['process', 'fsync'] as Durability[]) {
+    test(
+      `SIGKILL mid-write keeps every acknowledged write (durability ${durability})`,
+      {
+        timeout: 60_000,
+      },
+      async () => {
+        const path = tempPath();
+        const child = fileURLToPath(new URL('./durability-child.js', import.meta.url));
+        const proc = spawn(process.execPath, [child, path, durability, '1000000'], {
+          stdio: ['ignore', 'pipe', 'inherit'],
+        });
+        const acked: { revision: number; key: string }[] = [];
+        let buffer = '';
+        const target = 300;
+        const exited = new Promise<NodeJS.Signals | null>((resolve, reject) => {
+          proc.on('error', reject);
+          proc.on('exit', (_code, signal) => resolve(signal));
+        });
+        proc.stdout.setEncoding('utf8');
+        proc.stdout.on('data', (chunk: string) => {
+          buffer += chunk;
+          const lines = buffer.split('\n');
+          buffer = lines.pop() ?? '';
+          for (const line of lines) {
+            const [revision, key] = line.split(' ');
+            assert.ok(revision !== undefined && key !== undefined);
+            acked.push({ revision: Number(revision), key });
+          }
+          if (acked.length >= target && proc.exitCode === null) proc.kill('SIGKILL');
+        });
+        assert.equal(await exited, 'SIGKILL');
+        assert.ok(acked.length >= target, `only ${acked.length} writes acknowledged`);
+
+        const s = new SqliteStorage({ path });
+        try {
+          const last = acked[acked.length - 1];
+          assert.ok(last);
+          assert.ok(s.currentRevision() >= last.revision);
+          for (const { revision, key } of acked) {
+            const got = s.get(key);
+            assert.equal(got?.metadata.resourceVersion, String(revision), key);
+          }
+          // The reopened store continues the sequence.
+          const next = s.create('/configmaps/default/after', cm('after'));
+          assert.equal(next.metadata.resourceVersion, String(s.currentRevision()));
+          assert.ok(Number(next.metadata.resourceVersion) > last.revision);
+        } finally {
+          s.close();
+        }
+      },
+    );
+  }
+});
