@@ -1,0 +1,228 @@
+// The REST client every kbox component and the CLI use to reach the API server (over HTTP(S),
+// with undici). Failures come back as StatusErrors rebuilt from the server's Status body, so
+// callers recognise them by reason exactly as server code does.
+import { Agent, request, type Dispatcher } from 'undici';
+import { StatusError, type Status } from '../api/status.js';
+import type { KubeList, KubeObject, WatchEvent } from '../api/types.js';
+
+export interface ClientConfig {
+  /** e.g. https://127.0.0.1:6443 */
+  server: string;
+  /** PEM of the CA that signed the server's certificate. */
+  ca?: string;
+  token?: string;
+  clientCert?: string;
+  clientKey?: string;
+  insecureSkipTlsVerify?: boolean;
+  /** Per-request timeout for non-streaming calls, ms (default 30 s). */
+  timeoutMs?: number;
+}
+
+/** Identifies a resource collection: `/api/v1` or `/apis/<group>/<version>` plus the plural. */
+export interface ResourceRef {
+  group: string;
+  version: string;
+  resource: string;
+  namespaced: boolean;
+}
+
+export interface ListQuery {
+  labelSelector?: string;
+  fieldSelector?: string;
+  limit?: number;
+  continue?: string;
+  resourceVersion?: string;
+}
+
+export function resourcePath(ref: ResourceRef, namespace?: string, name?: string): string {
+  const base = ref.group === '' ? `/api/${ref.version}` : `/apis/${ref.group}/${ref.version}`;
+  const ns =
+    ref.namespaced && namespace !== undefined ? `/namespaces/${encodeURIComponent(namespace)}` : '';
+  const item = name !== undefined ? `/${encodeURIComponent(name)}` : '';
+  return `${base}${ns}/${ref.resource}${item}`;
+}
+
+function query(params: Record<string, string | number | boolean | undefined>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') q.set(k, String(v));
+  const s = q.toString();
+  return s === '' ? '' : `?${s}`;
+}
+
+export class KubeClient {
+  readonly server: string;
+  readonly #dispatcher: Dispatcher;
+  readonly #headers: Record<string, string>;
+  readonly #timeoutMs: number;
+
+  constructor(cfg: ClientConfig) {
+    this.server = cfg.server.replace(/\/+$/, '');
+    this.#dispatcher = new Agent({
+      connect: {
+        ...(cfg.ca ? { ca: cfg.ca } : {}),
+        ...(cfg.clientCert && cfg.clientKey ? { cert: cfg.clientCert, key: cfg.clientKey } : {}),
+        rejectUnauthorized: cfg.insecureSkipTlsVerify !== true,
+      },
+      keepAliveTimeout: 10_000,
+    });
+    this.#headers = { accept: 'application/json', 'user-agent': 'kbox' };
+    if (cfg.token) this.#headers.authorization = `Bearer ${cfg.token}`;
+    this.#timeoutMs = cfg.timeoutMs ?? 30_000;
+  }
+
+  /** Raw request; resolves with the parsed JSON body, throws StatusError on non-2xx. */
+  async call<T = unknown>(
+    method: string,
+    path: string,
+    body?: unknown,
+    contentType = 'application/json',
+  ): Promise<T> {
+    const res = await request(`${this.server}${path}`, {
+      method: method as Dispatcher.HttpMethod,
+      dispatcher: this.#dispatcher,
+      headers:
+        body === undefined ? this.#headers : { ...this.#headers, 'content-type': contentType },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      headersTimeout: this.#timeoutMs,
+      bodyTimeout: this.#timeoutMs,
+    });
+    const text = await res.body.text();
+    if (res.statusCode >= 200 && res.statusCode < 300) {
+      const type = String(res.headers['content-type'] ?? '');
+      return (type.includes('json') ? JSON.parse(text) : text) as T;
+    }
+    throw errorFromResponse(res.statusCode, text);
+  }
+
+  get(ref: ResourceRef, namespace: string | undefined, name: string): Promise<KubeObject> {
+    return this.call('GET', resourcePath(ref, namespace, name));
+  }
+
+  list(ref: ResourceRef, namespace?: string, q: ListQuery = {}): Promise<KubeList> {
+    return this.call('GET', `${resourcePath(ref, namespace)}${query({ ...q })}`);
+  }
+
+  create(ref: ResourceRef, namespace: string | undefined, obj: KubeObject): Promise<KubeObject> {
+    return this.call('POST', resourcePath(ref, namespace), obj);
+  }
+
+  update(ref: ResourceRef, obj: KubeObject, subresource?: string): Promise<KubeObject> {
+    const path = resourcePath(ref, obj.metadata.namespace, obj.metadata.name ?? '');
+    return this.call('PUT', subresource ? `${path}/${subresource}` : path, obj);
+  }
+
+  patch(
+    ref: ResourceRef,
+    namespace: string | undefined,
+    name: string,
+    patch: unknown,
+    type: 'merge' | 'json' | 'strategic' = 'merge',
+    subresource?: string,
+  ): Promise<KubeObject> {
+    const contentType = {
+      merge: 'application/merge-patch+json',
+      json: 'application/json-patch+json',
+      strategic: 'application/strategic-merge-patch+json',
+    }[type];
+    const path = resourcePath(ref, namespace, name);
+    return this.call('PATCH', subresource ? `${path}/${subresource}` : path, patch, contentType);
+  }
+
+  delete(
+    ref: ResourceRef,
+    namespace: string | undefined,
+    name: string,
+    opts: { gracePeriodSeconds?: number; propagationPolicy?: string } = {},
+  ): Promise<unknown> {
+    return this.call('DELETE', resourcePath(ref, namespace, name), {
+      kind: 'DeleteOptions',
+      apiVersion: 'v1',
+      ...opts,
+    });
+  }
+
+  /**
+   * Streams a watch until the server ends it, `signal` aborts it, or the server reports 410
+   * (returns 'expired': the caller must re-list). Events are handed over in order, one line each.
+   */
+  async watch(
+    ref: ResourceRef,
+    namespace: string | undefined,
+    q: ListQuery & { allowWatchBookmarks?: boolean; timeoutSeconds?: number },
+    onEvent: (ev: WatchEvent) => void,
+    signal?: AbortSignal,
+  ): Promise<'closed' | 'expired'> {
+    const path = `${resourcePath(ref, namespace)}${query({ ...q, watch: true })}`;
+    const res = await request(`${this.server}${path}`, {
+      method: 'GET',
+      dispatcher: this.#dispatcher,
+      headers: this.#headers,
+      signal,
+      headersTimeout: this.#timeoutMs,
+      bodyTimeout: 0,
+    });
+    if (res.statusCode === 410) {
+      await res.body.dump();
+      return 'expired';
+    }
+    if (res.statusCode !== 200) throw errorFromResponse(res.statusCode, await res.body.text());
+    let pending = '';
+    try {
+      for await (const chunk of res.body) {
+        pending += (chunk as Buffer).toString('utf8');
+        let nl: number;
+        while ((nl = pending.indexOf('\n')) >= 0) {
+          const line = pending.slice(0, nl);
+          pending = pending.slice(nl + 1);
+          if (line.trim() === '') continue;
+          const ev = JSON.parse(line) as WatchEvent;
+          if (ev.type === 'ERROR') {
+            const status = ev.object as unknown as Status;
+            if (status.code === 410) return 'expired';
+            throw new StatusError(status);
+          }
+          onEvent(ev);
+        }
+      }
+    } catch (err) {
+      if (signal?.aborted) return 'closed';
+      throw err;
+    }
+    return 'closed';
+  }
+
+  async close(): Promise<void> {
+    await this.#dispatcher.close();
+  }
+}
+
+/** Rebuilds the server's Status (or a generic one for non-Status bodies) as a StatusError. */
+export function errorFromResponse(code: number, text: string): StatusError {
+  try {
+    const body = JSON.parse(text) as Partial<Status>;
+    if (body.kind === 'Status' && body.status === 'Failure') return new StatusError(body as Status);
+  } catch {
+    // Not JSON: fall through to a generic error for the HTTP code.
+  }
+  const reason =
+    code === 401
+      ? 'Unauthorized'
+      : code === 403
+        ? 'Forbidden'
+        : code === 404
+          ? 'NotFound'
+          : 'InternalError';
+  return StatusError.from(
+    code,
+    reason,
+    `the server responded with HTTP ${code}: ${text.slice(0, 200)}`,
+  );
+}
+
+export const CORE = {
+  nodes: { group: '', version: 'v1', resource: 'nodes', namespaced: false },
+  namespaces: { group: '', version: 'v1', resource: 'namespaces', namespaced: false },
+  pods: { group: '', version: 'v1', resource: 'pods', namespaced: true },
+  events: { group: '', version: 'v1', resource: 'events', namespaced: true },
+  leases: { group: 'coordination.k8s.io', version: 'v1', resource: 'leases', namespaced: true },
+} as const satisfies Record<string, ResourceRef>;
