@@ -29,9 +29,13 @@ export async function ensurePauseImage(docker: Docker): Promise<string> {
   const ref = pauseImageRef();
   if (await hasImage(docker, ref)) return ref;
   const [repo, tag] = ref.split(':') as [string, string];
-  return importRootfs(docker, [{ type: 'file', path: 'pause', content: pauseBinary(), mode: 0o755 }], {
-    repo,
-    tag,
-    changes: ['ENTRYPOINT ["/pause"]', `LABEL ${LABEL_MANAGED}=true`],
-  });
+  return importRootfs(
+    docker,
+    [{ type: 'file', path: 'pause', content: pauseBinary(), mode: 0o755 }],
+    {
+      repo,
+      tag,
+      changes: ['ENTRYPOINT ["/pause"]', `LABEL ${LABEL_MANAGED}=true`],
+    },
+  );
 }

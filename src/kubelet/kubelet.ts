@@ -1,0 +1,550 @@
+// The pod half of a kubelet: watches the pods bound to its node and makes Docker match them.
+// One level-triggered sync per pod key: read the pod from the informer, read its containers from
+// the runtime's labels, act (sandbox, init containers in order, app containers, restarts with
+// CrashLoopBackOff), then write the pod's status only when it changed. Deletion: stop the
+// containers within the grace period, remove them, confirm with a zero-grace delete.
+import { createHash } from 'node:crypto';
+import { isStatusError } from '../api/status.js';
+import type { KubeObject } from '../api/types.js';
+import { Informer, objectKey } from '../client/informer.js';
+import { type KubeClient, type ResourceRef } from '../client/rest.js';
+import { runWorkers, WorkQueue } from '../client/workqueue.js';
+import { ConfigError, containerEnv, expand } from './env.js';
+import { ImageError } from './runtime/docker.js';
+import type { ContainerInfo, ContainerSpec, Runtime } from './runtime/interface.js';
+
+type Json = Record<string, unknown>;
+
+const PODS: ResourceRef = { group: '', version: 'v1', resource: 'pods', namespaced: true };
+const CONFIGMAPS: ResourceRef = {
+  group: '',
+  version: 'v1',
+  resource: 'configmaps',
+  namespaced: true,
+};
+const SECRETS: ResourceRef = { group: '', version: 'v1', resource: 'secrets', namespaced: true };
+
+const BACKOFF_START_MS = 10_000;
+const BACKOFF_MAX_MS = 300_000;
+/** A container that ran this long without failing resets its backoff (upstream: 10 min). */
+const BACKOFF_RESET_MS = 600_000;
+
+export interface KubeletOptions {
+  client: KubeClient;
+  runtime: Runtime;
+  nodeName: string;
+  network: string;
+  log: (msg: string, fields?: Record<string, unknown>) => void;
+  clock?: () => Date;
+  resyncMs?: number;
+}
+
+function rfc3339(d: Date | string): string {
+  const date = typeof d === 'string' ? new Date(d) : d;
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+const ZERO = '0001-01-01T00:00:00Z';
+
+/** Bytes for a memory quantity such as 64Mi, 1G, 128974848, 129e6. */
+export function memoryBytes(q: string): number {
+  const m = /^([0-9.]+(?:e[0-9]+)?)([A-Za-z]*)$/.exec(q.trim());
+  if (!m) return NaN;
+  const units: Record<string, number> = {
+    '': 1,
+    k: 1e3,
+    M: 1e6,
+    G: 1e9,
+    T: 1e12,
+    Ki: 1024,
+    Mi: 1024 ** 2,
+    Gi: 1024 ** 3,
+    Ti: 1024 ** 4,
+    m: 1e-3,
+  };
+  const unit = units[m[2] ?? ''];
+  return unit === undefined ? NaN : Math.ceil(Number(m[1]) * unit);
+}
+
+/** CPU cores for a quantity such as 500m, 1, 0.25. */
+export function cpuCores(q: string): number {
+  const t = q.trim();
+  return t.endsWith('m') ? Number(t.slice(0, -1)) / 1000 : Number(t);
+}
+
+function containerHash(c: Json): string {
+  return createHash('sha256').update(JSON.stringify(c)).digest('hex').slice(0, 16);
+}
+
+interface Backoff {
+  delayMs: number;
+  until: number;
+}
+
+export class Kubelet {
+  readonly #o: KubeletOptions;
+  readonly #clock: () => Date;
+  readonly #pods: Informer;
+  readonly #queue = new WorkQueue();
+  readonly #abort = new AbortController();
+  readonly #backoff = new Map<string, Backoff>();
+  readonly #uidToKey = new Map<string, string>();
+  #workers: Promise<void> | undefined;
+  #events: Promise<void> | undefined;
+  #resync: NodeJS.Timeout | undefined;
+
+  constructor(o: KubeletOptions) {
+    this.#o = o;
+    this.#clock = o.clock ?? (() => new Date());
+    this.#pods = new Informer(o.client, PODS, {
+      fieldSelector: `spec.nodeName=${o.nodeName}`,
+      onError: (err) => o.log('pod watch failed; retrying', { error: String(err) }),
+    });
+    const enqueue = (obj: Readonly<KubeObject>): void => {
+      this.#uidToKey.set(obj.metadata.uid ?? '', objectKey(obj));
+      this.#queue.add(objectKey(obj));
+    };
+    this.#pods.addHandlers({ add: enqueue, update: (_, o2) => enqueue(o2), delete: enqueue });
+  }
+
+  async start(): Promise<void> {
+    await this.#pods.start();
+    this.#workers = runWorkers(
+      this.#queue,
+      2,
+      (key) => this.#sync(key),
+      (key, err) =>
+        this.#o.log('pod sync failed', {
+          pod: key,
+          error: err instanceof Error ? err.message : String(err),
+        }),
+    );
+    const rt = this.#o.runtime as Runtime & {
+      watchEvents?(cb: (uid: string) => void, s: AbortSignal): Promise<void>;
+    };
+    if (rt.watchEvents) {
+      this.#events = (async () => {
+        while (!this.#abort.signal.aborted) {
+          await rt
+            .watchEvents?.((uid) => {
+              const key = this.#uidToKey.get(uid);
+              if (key) this.#queue.add(key);
+            }, this.#abort.signal)
+            .catch(() => undefined);
+          if (!this.#abort.signal.aborted) await new Promise((r) => setTimeout(r, 1000).unref());
+        }
+      })();
+    }
+    this.#resync = setInterval(() => {
+      this.#resyncAll().catch((err: unknown) =>
+        this.#o.log('resync failed', { error: String(err) }),
+      );
+    }, this.#o.resyncMs ?? 10_000);
+    this.#resync.unref();
+    await this.#resyncAll().catch((err: unknown) =>
+      this.#o.log('initial resync failed; retrying in the background', { error: String(err) }),
+    );
+  }
+
+  async stop(): Promise<void> {
+    this.#abort.abort();
+    if (this.#resync) clearInterval(this.#resync);
+    this.#queue.shutDown();
+    await this.#pods.stop();
+    await this.#workers;
+    await this.#events;
+  }
+
+  /** Requeues every pod and removes containers of pods that no longer exist here. */
+  async #resyncAll(): Promise<void> {
+    const known = new Set<string>();
+    for (const pod of this.#pods.list()) {
+      known.add(pod.metadata.uid ?? '');
+      this.#queue.add(objectKey(pod));
+    }
+    for (const c of await this.#o.runtime.listContainers()) {
+      if (!known.has(c.podUid)) {
+        await this.#o.runtime.stopContainer(c.id, 0);
+        await this.#o.runtime.removeContainer(c.id);
+      }
+    }
+  }
+
+  async #lookup(ref: ResourceRef, ns: string, name: string): Promise<Json | undefined> {
+    try {
+      return (await this.#o.client.get(ref, ns, name)) as Json;
+    } catch (err) {
+      if (isStatusError(err, 'NotFound')) return undefined;
+      throw err;
+    }
+  }
+
+  async #sync(key: string): Promise<number | void> {
+    const pod = this.#pods.get(key) as Json | undefined;
+    if (!pod) return; // gone from the API: the resync removes its containers
+    const meta = pod.metadata as KubeObject['metadata'];
+    const uid = meta.uid ?? '';
+    const spec = (pod.spec ?? {}) as Json;
+    const rt = this.#o.runtime;
+    const containers = await rt.podContainers(uid);
+
+    if (meta.deletionTimestamp) {
+      const grace = meta.deletionGracePeriodSeconds ?? 30;
+      await Promise.all(
+        containers.filter((c) => c.kind !== 'sandbox').map((c) => rt.stopContainer(c.id, grace)),
+      );
+      for (const c of containers) await rt.removeContainer(c.id);
+      try {
+        await this.#o.client.delete(PODS, meta.namespace, meta.name ?? '', {
+          gracePeriodSeconds: 0,
+        });
+      } catch (err) {
+        if (!isStatusError(err, 'NotFound')) throw err;
+      }
+      this.#o.log('pod deleted', { pod: key });
+      return;
+    }
+
+    const phase = ((pod.status ?? {}) as Json).phase;
+    if (phase === 'Succeeded' || phase === 'Failed') {
+      return; // terminal: containers stay for logs until the pod is deleted
+    }
+
+    const waiting = new Map<string, { reason: string; message: string }>();
+    let sandbox = containers.find((c) => c.kind === 'sandbox' && c.state === 'running');
+    if (!sandbox) {
+      for (const c of containers.filter((c) => c.kind === 'sandbox'))
+        await rt.removeContainer(c.id);
+      const ports = ((spec.containers ?? []) as Json[]).flatMap((c) =>
+        ((c.ports ?? []) as Json[])
+          .filter((p) => typeof p.hostPort === 'number' && p.hostPort > 0)
+          .map((p) => ({
+            hostPort: p.hostPort as number,
+            containerPort: p.containerPort as number,
+            protocol: String(p.protocol ?? 'TCP'),
+            ...(typeof p.hostIP === 'string' ? { hostIP: p.hostIP } : {}),
+          })),
+      );
+      const ns = meta.namespace ?? 'default';
+      sandbox = await rt.createSandbox({
+        podUid: uid,
+        podName: meta.name ?? '',
+        namespace: ns,
+        hostname: String(spec.hostname ?? meta.name ?? ''),
+        network: this.#o.network,
+        dnsSearch: [`${ns}.svc.cluster.local`, 'svc.cluster.local', 'cluster.local'],
+        dnsOptions: ['ndots:5'],
+        hostPorts: ports,
+        labels: {},
+      });
+    }
+
+    let requeueMs: number | undefined;
+    const restartPolicy = String(spec.restartPolicy ?? 'Always');
+    const byName = (name: string): ContainerInfo[] =>
+      containers
+        .filter((c) => c.name === name && c.kind !== 'sandbox')
+        .sort((a, b) => b.attempt - a.attempt);
+
+    const runOne = async (
+      c: Json,
+      kind: 'init' | 'regular',
+      previous: ContainerInfo | undefined,
+    ): Promise<void> => {
+      const name = String(c.name);
+      const attempt = previous ? previous.attempt + 1 : 0;
+      const policy =
+        (c.imagePullPolicy as 'Always' | 'IfNotPresent' | 'Never' | undefined) ?? 'IfNotPresent';
+      try {
+        await rt.ensureImage(String(c.image), policy);
+        const env = await containerEnv(
+          pod,
+          c,
+          {
+            configMap: async (ns, n) =>
+              ((await this.#lookup(CONFIGMAPS, ns, n))?.data as
+                Record<string, string> | undefined) ?? undefined,
+            secret: async (ns, n) => {
+              const s = await this.#lookup(SECRETS, ns, n);
+              if (!s) return undefined;
+              const data = (s.data ?? {}) as Record<string, string>;
+              return Object.fromEntries(
+                Object.entries(data).map(([k, v]) => [
+                  k,
+                  Buffer.from(v, 'base64').toString('utf8'),
+                ]),
+              );
+            },
+          },
+          (ctr, res) => {
+            const r = (ctr.resources ?? {}) as {
+              limits?: Record<string, string>;
+              requests?: Record<string, string>;
+            };
+            const [kindName, resName] = res.split('.') as [string, string];
+            const v = (kindName === 'limits' ? r.limits : r.requests)?.[resName];
+            if (v === undefined) return resName === 'cpu' ? '1' : '0';
+            return resName === 'cpu' ? String(Math.ceil(cpuCores(v))) : String(memoryBytes(v));
+          },
+        );
+        const vars = new Map(
+          env.map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]),
+        );
+        const limits = ((c.resources ?? {}) as { limits?: Record<string, string> }).limits ?? {};
+        const sc = (c.securityContext ?? {}) as Json;
+        const podSc = (spec.securityContext ?? {}) as Json;
+        const runAsUser = sc.runAsUser ?? podSc.runAsUser;
+        const runAsGroup = sc.runAsGroup ?? podSc.runAsGroup;
+        const caps = (sc.capabilities ?? {}) as { add?: string[]; drop?: string[] };
+        const cs: ContainerSpec = {
+          podUid: uid,
+          podName: meta.name ?? '',
+          namespace: meta.namespace ?? 'default',
+          name,
+          kind,
+          attempt,
+          image: String(c.image),
+          env,
+          tty: c.tty === true,
+          stdin: c.stdin === true,
+          specHash: containerHash(c),
+          labels: {},
+          ...(Array.isArray(c.command)
+            ? { command: (c.command as string[]).map((s) => expand(s, vars)) }
+            : {}),
+          ...(Array.isArray(c.args)
+            ? { args: (c.args as string[]).map((s) => expand(s, vars)) }
+            : {}),
+          ...(typeof c.workingDir === 'string' ? { workingDir: c.workingDir } : {}),
+          ...(limits.memory
+            ? { memoryBytes: Math.max(6 * 1024 * 1024, memoryBytes(limits.memory)) }
+            : {}),
+          ...(limits.cpu ? { nanoCpus: Math.max(0.01, cpuCores(limits.cpu)) * 1e9 } : {}),
+          ...(runAsUser !== undefined
+            ? {
+                user: `${String(runAsUser)}${runAsGroup !== undefined ? `:${String(runAsGroup)}` : ''}`,
+              }
+            : {}),
+          ...(sc.readOnlyRootFilesystem === true ? { readOnlyRootfs: true } : {}),
+          ...(sc.privileged === true ? { privileged: true } : {}),
+          ...(caps.add ? { capAdd: caps.add } : {}),
+          ...(caps.drop ? { capDrop: caps.drop } : {}),
+        };
+        if (cs.nanoCpus !== undefined) cs.nanoCpus = Math.round(cs.nanoCpus);
+        const id = await rt.createContainer(sandbox.id, cs);
+        await rt.startContainer(id);
+        // Keep only the previous attempt, for lastState and logs --previous.
+        for (const old of byName(name).slice(1)) await rt.removeContainer(old.id);
+      } catch (err) {
+        if (err instanceof ImageError) {
+          waiting.set(name, { reason: err.reason, message: err.message });
+          requeueMs = 10_000;
+        } else if (err instanceof ConfigError) {
+          waiting.set(name, { reason: 'CreateContainerConfigError', message: err.message });
+          requeueMs = 5_000;
+        } else {
+          waiting.set(name, { reason: 'RunContainerError', message: (err as Error).message });
+          requeueMs = 5_000;
+        }
+      }
+    };
+
+    /** Restart a dead container now, or report CrashLoopBackOff until its backoff expires. */
+    const maybeRestart = async (
+      c: Json,
+      kind: 'init' | 'regular',
+      last: ContainerInfo,
+    ): Promise<void> => {
+      const bkey = `${uid}/${String(c.name)}`;
+      const now = this.#clock().getTime();
+      const ranFor = new Date(last.finishedAt).getTime() - new Date(last.startedAt).getTime();
+      let b = this.#backoff.get(bkey);
+      if (ranFor > BACKOFF_RESET_MS) b = undefined;
+      if (b && now < b.until) {
+        waiting.set(String(c.name), {
+          reason: 'CrashLoopBackOff',
+          message: `back-off ${Math.round(b.delayMs / 1000)}s restarting failed container=${String(c.name)} pod=${meta.name ?? ''}_${meta.namespace ?? ''}(${uid})`,
+        });
+        requeueMs = Math.min(requeueMs ?? Infinity, b.until - now);
+        return;
+      }
+      const delay = b ? Math.min(b.delayMs * 2, BACKOFF_MAX_MS) : BACKOFF_START_MS;
+      this.#backoff.set(bkey, { delayMs: delay, until: now + delay });
+      await runOne(c, kind, last);
+    };
+
+    // Init containers, in order; each must succeed before the next.
+    let initDone = true;
+    for (const c of (spec.initContainers ?? []) as Json[]) {
+      const last = byName(String(c.name))[0];
+      if (!last) {
+        await runOne(c, 'init', undefined);
+        initDone = false;
+        break;
+      }
+      if (last.state !== 'exited') {
+        initDone = false;
+        break;
+      }
+      if (last.exitCode === 0) continue;
+      initDone = false;
+      if (restartPolicy !== 'Never') await maybeRestart(c, 'init', last);
+      break;
+    }
+
+    if (initDone) {
+      for (const c of (spec.containers ?? []) as Json[]) {
+        const last = byName(String(c.name))[0];
+        if (!last) {
+          await runOne(c, 'regular', undefined);
+          continue;
+        }
+        if (last.specHash !== containerHash(c) && last.state === 'running') {
+          // The spec changed (e.g. a new image): replace the container.
+          await rt.stopContainer(last.id, Number(spec.terminationGracePeriodSeconds ?? 30));
+          await runOne(c, 'regular', last);
+          continue;
+        }
+        if (last.state !== 'exited') continue;
+        const failed = last.exitCode !== 0 || last.oomKilled;
+        if (restartPolicy === 'Always' || (restartPolicy === 'OnFailure' && failed)) {
+          await maybeRestart(c, 'regular', last);
+        }
+      }
+    }
+
+    await this.#writeStatus(pod, await rt.podContainers(uid), waiting, initDone);
+    return requeueMs;
+  }
+
+  async #writeStatus(
+    pod: Json,
+    containers: ContainerInfo[],
+    waiting: Map<string, { reason: string; message: string }>,
+    initDone: boolean,
+  ): Promise<void> {
+    const spec = (pod.spec ?? {}) as Json;
+    const old = (pod.status ?? {}) as Json;
+    const now = rfc3339(this.#clock());
+    const sandbox = containers.find((c) => c.kind === 'sandbox' && c.state === 'running');
+    const restartPolicy = String(spec.restartPolicy ?? 'Always');
+
+    const statusOf = (c: Json, kind: 'init' | 'regular'): Json => {
+      const name = String(c.name);
+      const mine = containers
+        .filter((x) => x.name === name && x.kind === kind)
+        .sort((a, b) => b.attempt - a.attempt);
+      const cur = mine[0];
+      const prev = mine[1];
+      const terminated = (x: ContainerInfo): Json => ({
+        exitCode: x.exitCode,
+        reason: x.oomKilled
+          ? 'OOMKilled'
+          : x.exitCode === 0
+            ? 'Completed'
+            : x.finishedAt === ZERO
+              ? 'ContainerCannotRun'
+              : 'Error',
+        ...(x.error ? { message: x.error } : {}),
+        startedAt:
+          x.startedAt === ZERO
+            ? rfc3339(x.finishedAt === ZERO ? now : x.finishedAt)
+            : rfc3339(x.startedAt),
+        finishedAt: x.finishedAt === ZERO ? now : rfc3339(x.finishedAt),
+        containerID: `docker://${x.id}`,
+      });
+      const w = waiting.get(name);
+      let state: Json;
+      let lastState: Json = {};
+      if (w) {
+        state = { waiting: w };
+        if (cur && cur.state === 'exited') lastState = { terminated: terminated(cur) };
+      } else if (cur?.state === 'running') {
+        state = { running: { startedAt: rfc3339(cur.startedAt) } };
+        if (prev) lastState = { terminated: terminated(prev) };
+      } else if (cur?.state === 'exited') {
+        state = { terminated: terminated(cur) };
+        if (prev) lastState = { terminated: terminated(prev) };
+      } else {
+        state = {
+          waiting: {
+            reason: kind === 'init' || initDone ? 'ContainerCreating' : 'PodInitializing',
+          },
+        };
+      }
+      const imageRef = String(c.image);
+      return {
+        name,
+        state,
+        lastState,
+        ready: cur?.state === 'running' && !w,
+        restartCount: cur ? cur.attempt : 0,
+        image: imageRef,
+        imageID: cur ? `docker://${cur.imageId}` : '',
+        ...(cur ? { containerID: `docker://${cur.id}` } : {}),
+        started: cur?.state === 'running',
+      };
+    };
+
+    const initStatuses = ((spec.initContainers ?? []) as Json[]).map((c) => statusOf(c, 'init'));
+    const statuses = ((spec.containers ?? []) as Json[]).map((c) => statusOf(c, 'regular'));
+    const allReady = statuses.length > 0 && statuses.every((s) => s.ready === true);
+    const term = statuses.map((s) => (s.state as Json).terminated as Json | undefined);
+    const allTerminated = term.every((t) => t !== undefined);
+    const initFailed = initStatuses.some((s) => {
+      const t = (s.state as Json).terminated as { exitCode?: number } | undefined;
+      return t !== undefined && t.exitCode !== 0;
+    });
+    let phase = 'Pending';
+    if (restartPolicy === 'Never' && initFailed) phase = 'Failed';
+    else if (initDone && statuses.some((s) => s.containerID !== undefined)) {
+      if (allTerminated && restartPolicy !== 'Always') {
+        const anyFailed = term.some((t) => (t?.exitCode ?? 0) !== 0);
+        phase =
+          anyFailed && restartPolicy === 'Never' ? 'Failed' : anyFailed ? 'Running' : 'Succeeded';
+      } else phase = 'Running';
+    }
+
+    const oldConditions = (old.conditions ?? []) as Json[];
+    const cond = (type: string, ok: boolean, reason?: string): Json => {
+      const prev = oldConditions.find((c) => c.type === type);
+      const status = ok ? 'True' : 'False';
+      return {
+        type,
+        status,
+        lastProbeTime: null,
+        lastTransitionTime: prev && prev.status === status ? prev.lastTransitionTime : now,
+        ...(reason && !ok ? { reason } : {}),
+      };
+    };
+    const notReadyReason =
+      phase === 'Succeeded' || phase === 'Failed' ? 'PodCompleted' : 'ContainersNotReady';
+    const conditions = [
+      cond('PodReadyToStartContainers', sandbox !== undefined),
+      cond('Initialized', initDone, 'ContainersNotInitialized'),
+      cond('Ready', allReady, notReadyReason),
+      cond('ContainersReady', allReady, notReadyReason),
+      cond('PodScheduled', true),
+    ];
+    const status: Json = {
+      ...old,
+      phase,
+      conditions,
+      hostIP: '127.0.0.1',
+      hostIPs: [{ ip: '127.0.0.1' }],
+      ...(sandbox?.ip ? { podIP: sandbox.ip, podIPs: [{ ip: sandbox.ip }] } : {}),
+      startTime: old.startTime ?? now,
+      containerStatuses: statuses,
+      ...(initStatuses.length > 0 ? { initContainerStatuses: initStatuses } : {}),
+    };
+    const comparable = (s: Json): string => JSON.stringify(s);
+    if (comparable(status) === comparable(old)) return;
+    try {
+      await this.#o.client.update(PODS, { ...(pod as KubeObject), status }, 'status');
+    } catch (err) {
+      // A newer version exists or the pod is gone: the next event brings us back here.
+      if (!isStatusError(err, 'Conflict') && !isStatusError(err, 'NotFound')) throw err;
+      this.#queue.addAfter(objectKey(pod as KubeObject), 100);
+    }
+  }
+}

@@ -1,0 +1,79 @@
+// What the kubelet needs from a container runtime. The Docker implementation runs real
+// containers; a fake one (later) will only pretend, for large scheduling tests.
+
+export interface SandboxSpec {
+  podUid: string;
+  podName: string;
+  namespace: string;
+  hostname: string;
+  network: string;
+  dnsSearch: string[];
+  dnsOptions: string[];
+  hostPorts: Array<{ hostPort: number; containerPort: number; protocol: string; hostIP?: string }>;
+  labels: Record<string, string>;
+}
+
+export interface ContainerSpec {
+  podUid: string;
+  podName: string;
+  namespace: string;
+  name: string;
+  /** init or regular: init containers run to completion, in order, before the others. */
+  kind: 'init' | 'regular';
+  attempt: number;
+  image: string;
+  command?: string[];
+  args?: string[];
+  env: string[];
+  workingDir?: string;
+  tty: boolean;
+  stdin: boolean;
+  memoryBytes?: number;
+  nanoCpus?: number;
+  user?: string;
+  readOnlyRootfs?: boolean;
+  privileged?: boolean;
+  capAdd?: string[];
+  capDrop?: string[];
+  /** Hash of the container's spec: a change means the container must be replaced. */
+  specHash: string;
+  labels: Record<string, string>;
+}
+
+export interface ContainerInfo {
+  id: string;
+  podUid: string;
+  name: string;
+  kind: 'init' | 'regular' | 'sandbox';
+  attempt: number;
+  specHash: string;
+  image: string;
+  imageId: string;
+  state: 'created' | 'running' | 'exited';
+  exitCode: number;
+  oomKilled: boolean;
+  error: string;
+  startedAt: string;
+  finishedAt: string;
+  ip: string;
+}
+
+export interface Runtime {
+  /** `docker://<version>`; throws when the runtime is unreachable. */
+  version(): Promise<string>;
+  endpoint: string;
+  /** Every container (and sandbox) of this node, from the runtime's labels. */
+  listContainers(): Promise<ContainerInfo[]>;
+  /** The containers (and sandbox) of one pod. */
+  podContainers(podUid: string): Promise<ContainerInfo[]>;
+  ensureImage(
+    image: string,
+    policy: 'Always' | 'IfNotPresent' | 'Never',
+  ): Promise<'present' | 'pulled'>;
+  createSandbox(spec: SandboxSpec): Promise<ContainerInfo>;
+  createContainer(sandboxId: string, spec: ContainerSpec): Promise<string>;
+  startContainer(id: string): Promise<void>;
+  stopContainer(id: string, graceSeconds: number): Promise<void>;
+  removeContainer(id: string): Promise<void>;
+  inspect(id: string): Promise<ContainerInfo | undefined>;
+}

@@ -1,0 +1,175 @@
+// The kubelet against a real API server and the real Docker engine: a pod bound to the node runs
+// as a sandbox plus containers, reports Running with its IP, restarts per policy, and is cleaned
+// up on deletion.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { KubeObject } from '../../src/api/types.js';
+import { ApiServer } from '../../src/apiserver/server.js';
+import { KubeClient, type ResourceRef } from '../../src/client/rest.js';
+import { Kubelet } from '../../src/kubelet/kubelet.js';
+import { NodeAgent } from '../../src/kubelet/node-agent.js';
+import { DockerRuntime } from '../../src/kubelet/runtime/docker.js';
+import { SqliteStorage } from '../../src/storage/sqlite.js';
+import { ensureBusyboxImage } from '../support/busybox-image.js';
+import { dockerOrSkip } from '../support/docker.js';
+import type Docker from 'dockerode';
+
+const PODS: ResourceRef = { group: '', version: 'v1', resource: 'pods', namespaced: true };
+const cluster = `kubelet-test-${process.pid}`;
+const node = `${cluster}-control-plane`;
+
+let storage: SqliteStorage;
+let server: ApiServer;
+let client: KubeClient;
+let runtime: DockerRuntime;
+let agent: NodeAgent;
+let kubelet: Kubelet | undefined;
+let docker: Docker | undefined;
+let image = '';
+
+async function until<T>(fn: () => Promise<T | undefined>, what: string, ms = 30_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function podWhere(
+  name: string,
+  ok: (p: KubeObject) => boolean,
+): Promise<KubeObject | undefined> {
+  const p = await client.get(PODS, 'default', name);
+  return ok(p) ? p : undefined;
+}
+
+before(async () => {
+  storage = new SqliteStorage({ path: ':memory:' });
+  server = new ApiServer({ storage, port: 0 });
+  client = new KubeClient({ server: await server.start() });
+});
+
+after(async () => {
+  await kubelet?.stop();
+  await agent?.stop();
+  if (docker) {
+    const filters = JSON.stringify({ label: [`io.kbox.cluster=${cluster}`] });
+    for (const c of await docker.listContainers({ all: true, filters })) {
+      await docker.getContainer(c.Id).remove({ force: true });
+    }
+    for (const n of await docker.listNetworks({ filters })) await docker.getNetwork(n.Id).remove();
+  }
+  await client.close();
+  await server.stop();
+  storage.close();
+});
+
+test('a pod runs, reports its status and IP, restarts, and is removed on delete', async (t) => {
+  docker = await dockerOrSkip(t);
+  if (!docker) return;
+  image = await ensureBusyboxImage(docker);
+  runtime = new DockerRuntime({ cluster, node, docker });
+  const network = await runtime.ensureNetwork();
+  const log = (): void => {};
+  agent = new NodeAgent({
+    client,
+    nodeName: node,
+    clusterName: cluster,
+    role: 'control-plane',
+    taintControlPlane: false,
+    runtime,
+    dataDir: '/tmp',
+    log,
+  });
+  await agent.start();
+  kubelet = new Kubelet({ client, runtime, nodeName: node, network, log, resyncMs: 1000 });
+  await kubelet.start();
+
+  await client.create(PODS, 'default', {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'web', labels: { app: 'web' } },
+    spec: {
+      nodeName: node,
+      // busybox sleep as PID 1 ignores SIGTERM: keep the kill timeout short.
+      terminationGracePeriodSeconds: 1,
+      initContainers: [{ name: 'init', image, command: ['sh', '-c', 'echo init done'] }],
+      containers: [
+        {
+          name: 'main',
+          image,
+          command: ['sh', '-c', 'echo "$GREETING from $POD_NAME"; exec sleep 3600'],
+          env: [
+            { name: 'GREETING', value: 'hello' },
+            { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+          ],
+        },
+        { name: 'crasher', image, command: ['sh', '-c', 'exit 3'] },
+      ],
+    },
+  });
+
+  const running = await until(
+    () =>
+      podWhere(
+        'web',
+        (p) =>
+          (p.status as { phase?: string }).phase === 'Running' &&
+          (p.status as { podIP?: string }).podIP !== undefined,
+      ),
+    'pod Running with an IP',
+  );
+  const status = running.status as {
+    podIP: string;
+    initContainerStatuses: Array<{ state: { terminated?: { exitCode: number; reason: string } } }>;
+    containerStatuses: Array<{ name: string; state: Record<string, unknown>; ready: boolean }>;
+  };
+  assert.match(status.podIP, /^\d+\.\d+\.\d+\.\d+$/);
+  assert.deepEqual(status.initContainerStatuses[0]?.state.terminated?.reason, 'Completed');
+  const main = status.containerStatuses.find((c) => c.name === 'main');
+  assert.ok(main?.state.running, 'main is running');
+
+  // The crasher exits 3 and, under restartPolicy Always, ends up in CrashLoopBackOff.
+  const looping = await until(
+    () =>
+      podWhere('web', (p) => {
+        const cs = (
+          p.status as {
+            containerStatuses?: Array<{
+              name: string;
+              restartCount: number;
+              state: { waiting?: { reason: string } };
+              lastState: { terminated?: { exitCode: number } };
+            }>;
+          }
+        ).containerStatuses;
+        const c = cs?.find((x) => x.name === 'crasher');
+        return (
+          c?.state.waiting?.reason === 'CrashLoopBackOff' &&
+          c.restartCount >= 1 &&
+          c.lastState.terminated?.exitCode === 3
+        );
+      }),
+    'CrashLoopBackOff',
+  );
+  assert.equal((looping.status as { phase: string }).phase, 'Running');
+
+  const containers = await runtime.podContainers(running.metadata.uid ?? '');
+  const mainContainer = containers.find((c) => c.name === 'main');
+  assert.ok(mainContainer);
+  const logs = await docker.getContainer(mainContainer.id).logs({ stdout: true });
+  assert.equal(logs.subarray(8).toString(), 'hello from web\n');
+
+  await client.delete(PODS, 'default', 'web');
+  await until(async () => {
+    try {
+      await client.get(PODS, 'default', 'web');
+      return undefined;
+    } catch {
+      return true;
+    }
+  }, 'the kubelet to confirm the deletion');
+  assert.deepEqual(await runtime.podContainers(running.metadata.uid ?? ''), []);
+});
