@@ -1,11 +1,13 @@
 // The kbox API server's HTTP edge: listens on loopback, routes requests, and turns every failure
 // into a metav1.Status. Resource semantics live in the registry; this file only dispatches.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { StatusError } from '../api/status.js';
 import type { KubeObject } from '../api/types.js';
 import { serverVersionInfo } from '../api/version.js';
 import type { Storage } from '../storage/interface.js';
+import { authenticate, isOpenPath, unauthorized } from './authn.js';
 import { buildDiscovery, type Discovery } from './discovery.js';
 import { ResourceHandler } from './handlers.js';
 import { unknownPath, writeError, writeJson, writeText } from './http.js';
@@ -22,6 +24,10 @@ export interface ApiServerOptions {
   /** 0 picks a free port. */
   port?: number;
   clock?: () => Date;
+  /** Serve HTTPS with this certificate; client certificates signed by `ca` authenticate. */
+  tls?: { cert: string; key: string; ca: string };
+  /** Require this bearer token (or a client certificate) on every request but health/version. */
+  auth?: { token: string };
 }
 
 /** Namespaces that exist from the start, as in every Kubernetes cluster. */
@@ -39,6 +45,9 @@ export class ApiServer {
   readonly #handler: ResourceHandler;
   readonly #namespaces: NamespaceLifecycle;
   readonly #sockets = new Set<Socket>();
+  readonly #tls: boolean;
+  readonly #token: string | undefined;
+  readonly #requireAuth: boolean;
 
   constructor(opts: ApiServerOptions) {
     this.#host = opts.host ?? '127.0.0.1';
@@ -73,10 +82,25 @@ export class ApiServer {
       clock: this.#clock,
       store: (group, resource) => this.#stores.get(`${group}/${resource}`),
     });
-    this.#server = createServer((req, res) => {
+    this.#tls = opts.tls !== undefined;
+    this.#token = opts.auth?.token;
+    this.#requireAuth = opts.auth !== undefined;
+    const handler = (req: IncomingMessage, res: ServerResponse): void => {
       this.#handle(req, res).catch((err: unknown) => writeError(res, err));
-    });
-    this.#server.on('connection', (socket: Socket) => {
+    };
+    this.#server = opts.tls
+      ? createHttpsServer(
+          {
+            cert: opts.tls.cert,
+            key: opts.tls.key,
+            ca: opts.tls.ca,
+            requestCert: true,
+            rejectUnauthorized: false,
+          },
+          handler,
+        )
+      : createServer(handler);
+    this.#server.on(this.#tls ? 'secureConnection' : 'connection', (socket: Socket) => {
       this.#sockets.add(socket);
       socket.on('close', () => this.#sockets.delete(socket));
     });
@@ -103,7 +127,7 @@ export class ApiServer {
 
   get url(): string {
     const addr = this.#server.address() as AddressInfo;
-    return `http://${addr.address}:${addr.port}`;
+    return `${this.#tls ? 'https' : 'http'}://${addr.address}:${addr.port}`;
   }
 
   async stop(): Promise<void> {
@@ -117,6 +141,9 @@ export class ApiServer {
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = url.pathname.replace(/\/+$/, '') || '/';
+    if (this.#requireAuth && !isOpenPath(path) && authenticate(req, this.#token) === undefined) {
+      throw unauthorized();
+    }
     const rr = parseResourcePath(path);
     if (rr) {
       await this.#handler.handle(req, res, rr, url);

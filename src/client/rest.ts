@@ -34,6 +34,11 @@ export interface ListQuery {
   resourceVersion?: string;
 }
 
+/** The query string for list options (exported for callers building their own paths). */
+export function listQuery(q: ListQuery): string {
+  return query({ ...q });
+}
+
 export function resourcePath(ref: ResourceRef, namespace?: string, name?: string): string {
   const base = ref.group === '' ? `/api/${ref.version}` : `/apis/${ref.group}/${ref.version}`;
   const ns =
@@ -76,12 +81,15 @@ export class KubeClient {
     path: string,
     body?: unknown,
     contentType = 'application/json',
+    accept?: string,
   ): Promise<T> {
+    const headers: Record<string, string> = { ...this.#headers };
+    if (body !== undefined) headers['content-type'] = contentType;
+    if (accept !== undefined) headers.accept = accept;
     const res = await request(`${this.server}${path}`, {
       method: method as Dispatcher.HttpMethod,
       dispatcher: this.#dispatcher,
-      headers:
-        body === undefined ? this.#headers : { ...this.#headers, 'content-type': contentType },
+      headers,
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
       headersTimeout: this.#timeoutMs,
       bodyTimeout: this.#timeoutMs,
@@ -151,12 +159,13 @@ export class KubeClient {
     q: ListQuery & { allowWatchBookmarks?: boolean; timeoutSeconds?: number },
     onEvent: (ev: WatchEvent) => void,
     signal?: AbortSignal,
+    accept?: string,
   ): Promise<'closed' | 'expired'> {
     const path = `${resourcePath(ref, namespace)}${query({ ...q, watch: true })}`;
     const res = await request(`${this.server}${path}`, {
       method: 'GET',
       dispatcher: this.#dispatcher,
-      headers: this.#headers,
+      headers: accept ? { ...this.#headers, accept } : this.#headers,
       signal,
       headersTimeout: this.#timeoutMs,
       bodyTimeout: 0,

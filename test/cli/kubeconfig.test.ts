@@ -39,20 +39,29 @@ test('merge keeps other entries and the file mode, and makes the context current
     contexts: Array<{ name: string }>;
     'current-context': string;
   };
-  assert.deepEqual(doc.clusters.map((c) => c.name), ['other', 'kbox-dev']);
+  assert.deepEqual(
+    doc.clusters.map((c) => c.name),
+    ['other', 'kbox-dev'],
+  );
   assert.equal(doc.clusters[1]?.cluster.server, 'https://127.0.0.1:41234');
   assert.equal(
     Buffer.from(doc.clusters[1]?.cluster['certificate-authority-data'] ?? '', 'base64').toString(),
     creds.caPem,
   );
   assert.deepEqual(doc.users[1], { name: 'kbox-dev', user: { token: 'abc123' } });
-  assert.deepEqual(doc.contexts.map((c) => c.name), ['other', 'kbox-dev']);
+  assert.deepEqual(
+    doc.contexts.map((c) => c.name),
+    ['other', 'kbox-dev'],
+  );
   assert.equal(doc['current-context'], 'kbox-dev');
   assert.equal(statSync(path).mode & 0o777, 0o640);
 
   assert.equal(removeFromKubeconfig(path, 'kbox-dev'), true);
   const after = parse(readFileSync(path, 'utf8')) as typeof doc;
-  assert.deepEqual(after.clusters.map((c) => c.name), ['other']);
+  assert.deepEqual(
+    after.clusters.map((c) => c.name),
+    ['other'],
+  );
   assert.equal(after['current-context'], '');
   assert.equal(removeFromKubeconfig(path, 'kbox-dev'), false);
 });

@@ -13,5 +13,8 @@ test('the embedded pause is a static x86-64 ELF executable', () => {
 
 test('the image tag follows the binary content', () => {
   assert.match(pauseImageRef('x64'), /^kbox\.local\/pause:\d+\.\d+\.\d+-[0-9a-f]{12}$/);
-  assert.throws(() => pauseBinary('arm64'), /only built for x86-64 so far \(this machine is arm64\)/);
+  assert.throws(
+    () => pauseBinary('arm64'),
+    /only built for x86-64 so far \(this machine is arm64\)/,
+  );
 });

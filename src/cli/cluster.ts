@@ -1,0 +1,353 @@
+// Cluster lifecycle as the CLI sees it: state on disk, the detached daemon process, readiness
+// through the API, Docker clean-up by label, and kubeconfig entries.
+import { spawn } from 'node:child_process';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { createServer } from 'node:net';
+import Docker from 'dockerode';
+import { LABEL_CLUSTER } from '../api/docker-labels.js';
+import { isStatusError } from '../api/status.js';
+import { CORE, KubeClient } from '../client/rest.js';
+import {
+  defaultKubeconfigPath,
+  mergeKubeconfig,
+  removeFromKubeconfig,
+  type ClusterCredentials,
+} from './kubeconfig.js';
+import {
+  clusterPaths,
+  kboxHome,
+  STATE_VERSION,
+  validClusterName,
+  type ClusterConfig,
+  type ClusterPaths,
+} from './paths.js';
+
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
+    super(message);
+  }
+}
+
+export type ClusterState = 'running' | 'stopped' | 'crashed' | 'starting';
+
+export function contextName(cluster: string): string {
+  return `kbox-${cluster}`;
+}
+
+function readPid(paths: ClusterPaths): number | undefined {
+  try {
+    const pid = Number(readFileSync(paths.pid, 'utf8').trim());
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export function readClusterConfig(paths: ClusterPaths): ClusterConfig | undefined {
+  if (!existsSync(paths.config)) return undefined;
+  return JSON.parse(readFileSync(paths.config, 'utf8')) as ClusterConfig;
+}
+
+/** running: the daemon's pid is alive; crashed: it left its pid file behind; else stopped. */
+export function clusterState(paths: ClusterPaths): { state: ClusterState; pid?: number } {
+  const pid = readPid(paths);
+  if (pid === undefined) return { state: 'stopped' };
+  if (alive(pid)) return { state: 'running', pid };
+  return { state: 'crashed', pid };
+}
+
+export function credentials(paths: ClusterPaths, config: ClusterConfig): ClusterCredentials {
+  return {
+    contextName: contextName(config.name),
+    server: `https://127.0.0.1:${config.port}`,
+    caPem: readFileSync(`${paths.pki}/ca.crt`, 'utf8'),
+    token: readFileSync(`${paths.pki}/admin.token`, 'utf8').trim(),
+  };
+}
+
+export function clientFor(
+  paths: ClusterPaths,
+  config: ClusterConfig,
+  timeoutMs = 5000,
+): KubeClient {
+  const c = credentials(paths, config);
+  return new KubeClient({ server: c.server, ca: c.caPem, token: c.token, timeoutMs });
+}
+
+export function listClusterNames(home = kboxHome()): string[] {
+  if (!existsSync(home)) return [];
+  return readdirSync(home)
+    .filter((n) => existsSync(clusterPaths(n, home).config))
+    .sort();
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+  });
+}
+
+export function dockerEndpoint(): string {
+  return process.env.DOCKER_HOST || 'unix:///var/run/docker.sock';
+}
+
+/** Throws a CliError a person can act on when no Docker engine answers. */
+export async function checkDocker(docker = new Docker()): Promise<void> {
+  try {
+    await docker.ping();
+  } catch (err) {
+    throw new CliError(
+      `cannot reach the Docker engine at ${dockerEndpoint()} (${(err as Error).message}).\n` +
+        'Start it (e.g. `sudo systemctl start docker`, or run `dockerd`), or set DOCKER_HOST to a running engine.',
+    );
+  }
+}
+
+export function lastLogLines(paths: ClusterPaths, n = 15): string[] {
+  try {
+    return readFileSync(paths.log, 'utf8').trimEnd().split('\n').slice(-n);
+  } catch {
+    return [];
+  }
+}
+
+export interface StartOptions {
+  name: string;
+  nodes?: number;
+  port?: number;
+  kubeconfig?: string;
+  waitMs: number;
+  /** The CLI entry (bin/run.js) used to launch `daemon run`. */
+  entry: string;
+  progress: (phase: string) => void;
+}
+
+export interface StartResult {
+  alreadyRunning: boolean;
+  server: string;
+  context: string;
+  kubeconfig: string;
+  nodes: string[];
+}
+
+async function sleep(ms: number): Promise<void> {
+  await new Promise((r) => setTimeout(r, ms));
+}
+
+async function readyNodes(client: KubeClient): Promise<{ ready: string[]; total: number }> {
+  const list = await client.list(CORE.nodes);
+  const ready = list.items
+    .filter((n) =>
+      (
+        (n.status as { conditions?: Array<{ type: string; status: string }> } | undefined)
+          ?.conditions ?? []
+      ).some((c) => c.type === 'Ready' && c.status === 'True'),
+    )
+    .map((n) => n.metadata.name ?? '');
+  return { ready, total: list.items.length };
+}
+
+export async function startCluster(o: StartOptions): Promise<StartResult> {
+  if (!validClusterName(o.name)) {
+    throw new CliError(
+      `invalid cluster name "${o.name}": use lower-case letters, digits and '-' (at most 40)`,
+    );
+  }
+  const paths = clusterPaths(o.name);
+  const kubeconfig = o.kubeconfig ?? defaultKubeconfigPath();
+  const existing = readClusterConfig(paths);
+  if (existing && existing.stateVersion > STATE_VERSION) {
+    throw new CliError(
+      `cluster "${o.name}" was created by a newer kbox (state version ${existing.stateVersion}); this kbox understands version ${STATE_VERSION} and will not touch it`,
+    );
+  }
+  const st = clusterState(paths);
+  if (st.state === 'running' && existing) {
+    const client = clientFor(paths, existing);
+    try {
+      const nodes = await readyNodes(client);
+      mergeKubeconfig(kubeconfig, credentials(paths, existing));
+      return {
+        alreadyRunning: true,
+        server: `https://127.0.0.1:${existing.port}`,
+        context: contextName(o.name),
+        kubeconfig,
+        nodes: nodes.ready,
+      };
+    } finally {
+      await client.close();
+    }
+  }
+  o.progress('Checking the Docker engine');
+  await checkDocker();
+
+  const fresh = existing === undefined;
+  let config: ClusterConfig;
+  if (existing) {
+    config = { ...existing, port: o.port ?? existing.port, nodes: o.nodes ?? existing.nodes };
+  } else {
+    config = {
+      name: o.name,
+      port: o.port ?? (await freePort()),
+      nodes: o.nodes ?? 1,
+      stateVersion: STATE_VERSION,
+      createdAt: new Date().toISOString(),
+    };
+  }
+  if (!(await portFree(config.port))) {
+    throw new CliError(
+      `port ${config.port} on 127.0.0.1 is in use; free it or pass --port with another port`,
+    );
+  }
+  mkdirSync(paths.dir, { recursive: true, mode: 0o700 });
+  writeFileSync(paths.config, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
+
+  const failed = async (why: string, pid?: number): Promise<never> => {
+    if (pid !== undefined && alive(pid)) process.kill(pid, 'SIGKILL');
+    const tail = lastLogLines(paths);
+    if (fresh) rmSync(paths.dir, { recursive: true, force: true });
+    throw new CliError(
+      `${why}${tail.length > 0 ? `\nlast daemon log lines:\n${tail.join('\n')}` : ''}`,
+    );
+  };
+
+  o.progress('Starting the control plane');
+  const log = openSync(paths.log, 'a', 0o600);
+  const child = spawn(process.execPath, [o.entry, 'daemon', 'run', '--name', o.name], {
+    detached: true,
+    stdio: ['ignore', log, log],
+    env: { ...process.env, KBOX_HOME: kboxHome() },
+  });
+  closeSync(log);
+  const pid = child.pid;
+  child.unref();
+  if (pid === undefined) return failed('could not launch the kbox daemon');
+
+  const deadline = Date.now() + o.waitMs;
+  let client: KubeClient | undefined;
+  try {
+    for (;;) {
+      if (!alive(pid)) return await failed(`the kbox daemon exited during start-up`);
+      if (Date.now() > deadline)
+        return await failed(`the cluster did not become ready within ${o.waitMs / 1000}s`, pid);
+      if (!client && existsSync(`${paths.pki}/admin.token`) && existsSync(`${paths.pki}/ca.crt`)) {
+        client = clientFor(paths, config, 2000);
+      }
+      if (client) {
+        try {
+          const nodes = await readyNodes(client);
+          if (nodes.total >= config.nodes && nodes.ready.length >= config.nodes) {
+            o.progress('Writing kubeconfig');
+            mergeKubeconfig(kubeconfig, credentials(paths, config));
+            return {
+              alreadyRunning: false,
+              server: `https://127.0.0.1:${config.port}`,
+              context: contextName(o.name),
+              kubeconfig,
+              nodes: nodes.ready,
+            };
+          }
+          o.progress('Waiting for nodes to be Ready');
+        } catch (err) {
+          if (isStatusError(err) && err.code !== 503) throw err;
+        }
+      }
+      await sleep(25);
+    }
+  } finally {
+    await client?.close();
+  }
+}
+
+/** Sends SIGTERM and waits for the daemon to exit. Returns false when it was not running. */
+export async function stopCluster(name: string, timeoutMs = 90_000): Promise<boolean> {
+  const paths = clusterPaths(name);
+  const st = clusterState(paths);
+  if (st.state !== 'running' || st.pid === undefined) {
+    if (st.state === 'crashed') rmSync(paths.pid, { force: true });
+    return false;
+  }
+  process.kill(st.pid, 'SIGTERM');
+  const deadline = Date.now() + timeoutMs;
+  while (alive(st.pid)) {
+    if (Date.now() > deadline) {
+      throw new CliError(
+        `the kbox daemon (pid ${st.pid}) did not stop within ${timeoutMs / 1000}s`,
+      );
+    }
+    await sleep(25);
+  }
+  return true;
+}
+
+/** Stops the daemon and removes everything kbox made for the cluster. Missing is not an error. */
+export async function deleteCluster(
+  name: string,
+  kubeconfig = defaultKubeconfigPath(),
+): Promise<boolean> {
+  const paths = clusterPaths(name);
+  const known = existsSync(paths.dir);
+  await stopCluster(name);
+  const docker = new Docker();
+  const filters = JSON.stringify({ label: [`${LABEL_CLUSTER}=${name}`] });
+  try {
+    for (const c of await docker.listContainers({ all: true, filters })) {
+      await docker.getContainer(c.Id).remove({ force: true, v: true });
+    }
+    for (const n of await docker.listNetworks({ filters })) await docker.getNetwork(n.Id).remove();
+    const volumes = await docker.listVolumes({ filters });
+    for (const v of volumes.Volumes ?? []) await docker.getVolume(v.Name).remove();
+    for (const i of await docker.listImages({ filters }))
+      await docker.getImage(i.Id).remove({ force: true });
+  } catch (err) {
+    if (known) {
+      throw new CliError(
+        `could not remove the Docker objects of cluster "${name}" (${(err as Error).message}); is the Docker engine at ${dockerEndpoint()} running?`,
+      );
+    }
+  }
+  rmSync(paths.dir, { recursive: true, force: true });
+  const removed = removeFromKubeconfig(kubeconfig, contextName(name));
+  return known || removed;
+}
+
+/** Prints `error: MESSAGE` (kubectl style, unwrapped) and exits non-zero. */
+export function fail(cmd: { exit(code?: number): never }, err: unknown): never {
+  const message = err instanceof Error ? err.message : String(err);
+  process.stderr.write(`error: ${message}\n`);
+  return cmd.exit(err instanceof CliError ? err.exitCode : 1);
+}

@@ -1,0 +1,54 @@
+// Where a cluster's state lives: $KBOX_HOME/<name>/, KBOX_HOME defaulting to
+// $XDG_DATA_HOME/kbox or ~/.local/share/kbox. Shared by the CLI and the daemon it starts.
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+export const DEFAULT_CLUSTER = 'default';
+
+export function kboxHome(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.KBOX_HOME) return env.KBOX_HOME;
+  const data = env.XDG_DATA_HOME || join(env.HOME || homedir(), '.local', 'share');
+  return join(data, 'kbox');
+}
+
+export interface ClusterPaths {
+  name: string;
+  dir: string;
+  config: string;
+  db: string;
+  pki: string;
+  log: string;
+  pid: string;
+  lock: string;
+}
+
+export function clusterPaths(name: string, home = kboxHome()): ClusterPaths {
+  const dir = join(home, name);
+  return {
+    name,
+    dir,
+    config: join(dir, 'cluster.json'),
+    db: join(dir, 'state.db'),
+    pki: join(dir, 'pki'),
+    log: join(dir, 'daemon.log'),
+    pid: join(dir, 'daemon.pid'),
+    lock: join(dir, 'daemon.lock'),
+  };
+}
+
+/** Cluster names become directory, context and Docker label values: DNS-1123 labels only. */
+export function validClusterName(name: string): boolean {
+  return /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name) && name.length <= 40;
+}
+
+/** The persistent settings of a cluster, written on first start. */
+export interface ClusterConfig {
+  name: string;
+  port: number;
+  nodes: number;
+  /** The state layout version; a newer one is refused, never overwritten. */
+  stateVersion: number;
+  createdAt: string;
+}
+
+export const STATE_VERSION = 1;

@@ -1,0 +1,116 @@
+// Output for get-like commands: the server's Table as kubectl prints it, or the raw objects as
+// YAML, JSON, names or a JSONPath template. Data only; messages go to stderr elsewhere.
+import { stringify } from 'yaml';
+import type { KubeObject } from '../api/types.js';
+import { CliError } from './cluster.js';
+import { evalJsonPath } from './jsonpath.js';
+import { typePrefix, type ApiResource } from './resources.js';
+import { columnWidths } from './table.js';
+
+export interface TableColumn {
+  name: string;
+  type: string;
+  format: string;
+  priority: number;
+}
+
+export interface Table {
+  columnDefinitions: TableColumn[];
+  rows: Array<{ cells: unknown[]; object?: { metadata?: KubeObject['metadata'] } }>;
+  metadata?: { resourceVersion?: string };
+}
+
+export type OutputFormat =
+  | { kind: 'table'; wide: boolean }
+  | { kind: 'yaml' | 'json' | 'name' }
+  | { kind: 'jsonpath'; template: string };
+
+export function parseOutput(o: string | undefined): OutputFormat {
+  if (o === undefined || o === '') return { kind: 'table', wide: false };
+  if (o === 'wide') return { kind: 'table', wide: true };
+  if (o === 'yaml' || o === 'json' || o === 'name') return { kind: o };
+  const jp = /^jsonpath=(.*)$/s.exec(o);
+  if (jp) return { kind: 'jsonpath', template: jp[1] ?? '' };
+  throw new CliError(
+    `unable to match a printer suitable for the output format "${o}", allowed formats are: json,jsonpath,name,wide,yaml`,
+  );
+}
+
+function cell(v: unknown): string {
+  if (v === null || v === undefined) return '<none>';
+  const s = typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v);
+  const cut = s.search(/[\n\r\f]/);
+  return cut >= 0 ? `${s.slice(0, cut)}...` : s;
+}
+
+export interface TableRenderOptions {
+  wide: boolean;
+  /** Prepend a NAMESPACE column (from each row's metadata). */
+  withNamespace: boolean;
+  /** Prefix names with `kind.group/` (several types in one listing). */
+  withType?: ApiResource;
+  showLabels: boolean;
+  noHeaders?: boolean;
+}
+
+/** Rows (header first unless noHeaders) of a server Table, as kubectl lays them out. */
+export function tableRows(table: Table, o: TableRenderOptions): string[][] {
+  const cols = table.columnDefinitions
+    .map((c, i) => ({ c, i }))
+    .filter(({ c }) => o.wide || c.priority === 0);
+  const header = cols.map(({ c }) => c.name.toUpperCase());
+  if (o.withNamespace) header.unshift('NAMESPACE');
+  if (o.showLabels) header.push('LABELS');
+  const rows = table.rows.map((r) => {
+    const cells = cols.map(({ c, i }) => {
+      const v = cell(r.cells[i]);
+      return c.format === 'name' && o.withType ? `${typePrefix(o.withType)}/${v}` : v;
+    });
+    if (o.withNamespace) cells.unshift(r.object?.metadata?.namespace ?? '');
+    if (o.showLabels) {
+      const labels = r.object?.metadata?.labels ?? {};
+      const text = Object.keys(labels)
+        .sort()
+        .map((k) => `${k}=${labels[k] ?? ''}`)
+        .join(',');
+      cells.push(text === '' ? '<none>' : text);
+    }
+    return cells;
+  });
+  return o.noHeaders ? rows : [header, ...rows];
+}
+
+/** Renders rows with kubectl's tabwriter settings; `widths` may be remembered across calls. */
+export function renderRows(
+  rows: string[][],
+  widths?: number[],
+): { text: string; widths: number[] } {
+  const computed = columnWidths(rows);
+  const w = computed.map((c, i) => Math.max(c, widths?.[i] ?? 0));
+  const text = rows
+    .map((r) =>
+      r
+        .map((c, i) => (i === r.length - 1 ? c : c.padEnd(w[i] ?? 0)))
+        .join('')
+        .trimEnd(),
+    )
+    .join('\n');
+  return { text: rows.length === 0 ? '' : `${text}\n`, widths: w };
+}
+
+/** One object or a v1 List, as kubectl's yaml/json printers show them. */
+export function printObjects(objects: KubeObject[], single: boolean, fmt: OutputFormat): string {
+  const doc: unknown = single
+    ? objects[0]
+    : { apiVersion: 'v1', kind: 'List', items: objects, metadata: { resourceVersion: '' } };
+  switch (fmt.kind) {
+    case 'json':
+      return `${JSON.stringify(doc, null, 4)}\n`;
+    case 'yaml':
+      return stringify(doc);
+    case 'jsonpath':
+      return evalJsonPath(fmt.template, doc);
+    default:
+      throw new Error(`printObjects cannot print ${fmt.kind}`);
+  }
+}

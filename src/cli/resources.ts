@@ -1,0 +1,119 @@
+// Resource names as users type them (pods, pod, po, deployments.apps, deploy, Deployment),
+// resolved through the server's own discovery like kubectl's REST mapper: short names and
+// categories come from the server, never from a table in the CLI.
+import type { KubeClient, ResourceRef } from '../client/rest.js';
+import { CliError } from './cluster.js';
+
+export interface ApiResource extends ResourceRef {
+  kind: string;
+  singular: string;
+  shortNames: string[];
+  categories: string[];
+  verbs: string[];
+}
+
+interface ResourceList {
+  groupVersion: string;
+  resources: Array<{
+    name: string;
+    singularName?: string;
+    namespaced: boolean;
+    kind: string;
+    verbs?: string[];
+    shortNames?: string[];
+    categories?: string[];
+  }>;
+}
+
+export async function discover(client: KubeClient): Promise<ApiResource[]> {
+  const groups = await client.call<{
+    groups: Array<{ preferredVersion?: { groupVersion: string } }>;
+  }>('GET', '/apis');
+  const gvs = [
+    'v1',
+    ...groups.groups.map((g) => g.preferredVersion?.groupVersion).filter((g): g is string => !!g),
+  ];
+  const lists = await Promise.all(
+    gvs.map((gv) =>
+      client
+        .call<ResourceList>('GET', gv === 'v1' ? '/api/v1' : `/apis/${gv}`)
+        .catch(() => undefined),
+    ),
+  );
+  const out: ApiResource[] = [];
+  for (const list of lists) {
+    if (!list) continue;
+    const [group, version] = list.groupVersion.includes('/')
+      ? list.groupVersion.split('/')
+      : ['', list.groupVersion];
+    for (const r of list.resources) {
+      if (r.name.includes('/')) continue;
+      out.push({
+        group: group ?? '',
+        version: version ?? 'v1',
+        resource: r.name,
+        namespaced: r.namespaced,
+        kind: r.kind,
+        singular: r.singularName || r.kind.toLowerCase(),
+        shortNames: r.shortNames ?? [],
+        categories: r.categories ?? [],
+        verbs: r.verbs ?? [],
+      });
+    }
+  }
+  return out;
+}
+
+function distance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      d[i]![j] = Math.min(
+        d[i - 1]![j]! + 1,
+        d[i]![j - 1]! + 1,
+        d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+  }
+  return d[a.length]![b.length]!;
+}
+
+/** Resolves one type argument; unknown names fail with a suggestion. */
+export function resolveResource(all: ApiResource[], typed: string): ApiResource {
+  const lower = typed.toLowerCase();
+  const [name, ...groupParts] = lower.split('.');
+  const group = groupParts.join('.');
+  const matches = all.filter(
+    (r) =>
+      (group === '' || r.group === group || `${r.version}.${r.group}` === group) &&
+      (r.resource === name ||
+        r.singular === name ||
+        r.kind.toLowerCase() === name ||
+        r.shortNames.includes(name ?? '')),
+  );
+  // Core and the first-listed groups win, like kubectl's priority order.
+  if (matches[0]) return matches[0];
+  const names = [...new Set(all.flatMap((r) => [r.resource, r.singular, ...r.shortNames]))];
+  const best = names.map((n) => ({ n, d: distance(lower, n) })).sort((a, b) => a.d - b.d)[0];
+  const hint = best && best.d <= 3 ? `; did you mean "${best.n}"?` : '';
+  throw new CliError(`the server doesn't have a resource type "${typed}"${hint}`);
+}
+
+/** Expands a comma list of types, where a category such as "all" stands for its members. */
+export function resolveTypes(all: ApiResource[], arg: string): ApiResource[] {
+  const out: ApiResource[] = [];
+  for (const t of arg.split(',').filter((s) => s !== '')) {
+    const members = all.filter((r) => r.categories.includes(t.toLowerCase()));
+    if (members.length > 0 && !all.some((r) => r.resource === t || r.shortNames.includes(t)))
+      out.push(...members);
+    else out.push(resolveResource(all, t));
+  }
+  return out;
+}
+
+/** `deployment.apps`, `pod`: the prefix kubectl prints in `-o name` and apply output. */
+export function typePrefix(r: Pick<ApiResource, 'kind' | 'group'>): string {
+  const kind = r.kind.toLowerCase();
+  return r.group === '' ? kind : `${kind}.${r.group}`;
+}

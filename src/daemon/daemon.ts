@@ -1,0 +1,147 @@
+// The kbox daemon: one process holding a cluster's control plane. Starts storage, the API server
+// behind TLS and a token, then the node agents (which talk to the API like any client), and
+// shuts them down in reverse order on SIGTERM/SIGINT.
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { ApiServer } from '../apiserver/server.js';
+import { loadOrCreatePki, loadOrCreateToken } from '../apiserver/tls.js';
+import { clusterPaths, STATE_VERSION, type ClusterConfig } from '../cli/paths.js';
+import { KubeClient } from '../client/rest.js';
+import { NodeAgent } from '../kubelet/node-agent.js';
+import { Kubelet } from '../kubelet/kubelet.js';
+import { DockerRuntime, dockerEndpoint } from '../kubelet/runtime/docker.js';
+import { SqliteStorage } from '../storage/sqlite.js';
+import { acquireLock } from './lock.js';
+import type { Logger } from './log.js';
+
+/** kind's node names: NAME-control-plane, NAME-worker, NAME-worker2, ... */
+export function nodeNames(cluster: string, count: number): string[] {
+  const names = [`${cluster}-control-plane`];
+  for (let i = 1; i < count; i++) names.push(`${cluster}-worker${i === 1 ? '' : String(i)}`);
+  return names;
+}
+
+export interface DaemonOptions {
+  name: string;
+  home: string;
+  log: Logger;
+}
+
+export interface RunningDaemon {
+  url: string;
+  stop(): Promise<void>;
+}
+
+function readConfig(path: string): ClusterConfig {
+  const cfg = JSON.parse(readFileSync(path, 'utf8')) as ClusterConfig;
+  if (cfg.stateVersion > STATE_VERSION) {
+    throw new Error(
+      `the cluster state was written by a newer kbox (state version ${cfg.stateVersion}, this kbox understands ${STATE_VERSION}); refusing to touch it`,
+    );
+  }
+  return cfg;
+}
+
+export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
+  const { log } = opts;
+  const paths = clusterPaths(opts.name, opts.home);
+  const config = readConfig(paths.config);
+  mkdirSync(paths.dir, { recursive: true, mode: 0o700 });
+  const release = acquireLock(paths.lock);
+  const cleanups: Array<() => Promise<void> | void> = [release];
+  const stop = async (): Promise<void> => {
+    for (const fn of cleanups.reverse()) {
+      try {
+        await fn();
+      } catch (err) {
+        log.error('shutdown step failed', { error: String(err) });
+      }
+    }
+    cleanups.length = 0;
+  };
+  try {
+    writeFileSync(paths.pid, `${process.pid}\n`, { mode: 0o600 });
+    cleanups.push(() => rmSync(paths.pid, { force: true }));
+
+    const storage = new SqliteStorage({ path: paths.db });
+    storage.startCompactor(60_000, (err) => log.error('compaction failed', { error: String(err) }));
+    cleanups.push(() => storage.close());
+    log
+      .child('apiserver')
+      .info('storage open', { path: paths.db, revision: storage.currentRevision() });
+
+    const pki = await loadOrCreatePki(paths.pki, {
+      commonName: `kbox-${opts.name}`,
+      hosts: ['localhost', '127.0.0.1'],
+    });
+    const token = loadOrCreateToken(paths.pki);
+    const server = new ApiServer({
+      storage,
+      host: '127.0.0.1',
+      port: config.port,
+      tls: { cert: pki.serverCert, key: pki.serverKey, ca: pki.caCert },
+      auth: { token },
+    });
+    const url = await server.start();
+    cleanups.push(() => server.stop());
+    log.child('apiserver').info('serving', { url });
+
+    const client = new KubeClient({ server: url, ca: pki.caCert, token });
+    cleanups.push(() => client.close());
+    const kubelet = log.child('kubelet');
+    const names = nodeNames(opts.name, config.nodes);
+    let network = `kbox-${opts.name}`;
+    try {
+      network = await new DockerRuntime({
+        cluster: opts.name,
+        node: names[0] ?? '',
+      }).ensureNetwork();
+      kubelet.info('docker network ready', { network });
+    } catch (err) {
+      kubelet.warn('docker engine not reachable; nodes report NotReady until it is', {
+        endpoint: dockerEndpoint(),
+        error: (err as Error).message,
+      });
+    }
+    for (const [i, nodeName] of names.entries()) {
+      const runtime = new DockerRuntime({ cluster: opts.name, node: nodeName });
+      const nodeLog = (msg: string, fields?: Record<string, unknown>): void =>
+        kubelet.info(msg, { node: nodeName, ...fields });
+      const agent = new NodeAgent({
+        client,
+        nodeName,
+        clusterName: opts.name,
+        role: i === 0 ? 'control-plane' : 'worker',
+        taintControlPlane: names.length > 1,
+        runtime,
+        dataDir: paths.dir,
+        log: nodeLog,
+      });
+      await agent.start();
+      cleanups.push(() => agent.stop());
+      const pods = new Kubelet({ client, runtime, nodeName, network, log: nodeLog });
+      await pods.start();
+      cleanups.push(() => pods.stop());
+    }
+    kubelet.info('nodes registered', { nodes: names });
+    log.info('cluster ready', { url, nodes: names.length });
+    return { url, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+/** Runs the daemon until SIGTERM/SIGINT, then stops it gracefully. */
+export async function runDaemon(opts: DaemonOptions): Promise<void> {
+  const daemon = await startDaemon(opts);
+  await new Promise<void>((resolve) => {
+    const onSignal = (sig: NodeJS.Signals): void => {
+      opts.log.info('stopping', { signal: sig });
+      resolve();
+    };
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
+  });
+  await daemon.stop();
+  opts.log.info('stopped');
+}
