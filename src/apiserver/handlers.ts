@@ -21,6 +21,8 @@ import { toObjectTable, toTable, toWatchEventTable } from './tables/table.js';
 
 export interface HandlerContext {
   storage: Storage;
+  /** The token kubelets require from the API server (pods/log is proxied to them). */
+  kubeletToken?: string;
   clock: () => Date;
   store(group: string, resource: string): ResourceStore | undefined;
 }
@@ -530,11 +532,102 @@ export class ResourceHandler {
         writeJson(res, 201, { ...successStatus({}), code: 201 });
         return;
       }
+      case 'log':
+        await this.#podLog(req, res, store, ns ?? 'default', name, q);
+        return;
       default:
-        // log, exec, attach, portforward: served once the kubelet implements them.
+        // exec, attach, portforward: served once the kubelet implements them.
         store.get(ns, name);
         throw notImplemented(`${info.resource}/${sub.name} is not implemented yet by kbox`);
     }
+  }
+
+  /** pods/log: validated here, then proxied to the kubelet of the pod's node (as upstream). */
+  async #podLog(
+    req: IncomingMessage,
+    res: ServerResponse,
+    store: ResourceStore,
+    ns: string,
+    name: string,
+    q: URLSearchParams,
+  ): Promise<void> {
+    if (req.method !== 'GET')
+      throw methodNotAllowed(`${req.method ?? ''} is not supported on pods/log`);
+    const pod = store.get(ns, name);
+    const spec = (pod.spec ?? {}) as {
+      nodeName?: string;
+      containers?: Array<{ name: string }>;
+      initContainers?: Array<{ name: string }>;
+    };
+    const names = (spec.containers ?? []).map((c) => c.name);
+    const initNames = (spec.initContainers ?? []).map((c) => c.name);
+    let container = q.get('container') ?? '';
+    if (container === '') {
+      if (names.length !== 1) {
+        const init =
+          initNames.length > 0 ? ` or one of the init containers: [${initNames.join(' ')}]` : '';
+        throw badRequest(
+          `a container name must be specified for pod ${name}, choose one of: [${names.join(' ')}]${init}`,
+        );
+      }
+      container = names[0] ?? '';
+    } else if (!names.includes(container) && !initNames.includes(container)) {
+      throw badRequest(`container ${container} is not valid for pod ${name}`);
+    }
+    if (!spec.nodeName) throw badRequest(`pod ${name} does not have a host assigned`);
+    const node = this.#ctx.storage.get(`/core/nodes/${spec.nodeName}`);
+    const port = (
+      node?.status as { daemonEndpoints?: { kubeletEndpoint?: { Port?: number } } } | undefined
+    )?.daemonEndpoints?.kubeletEndpoint?.Port;
+    if (!port) {
+      throw StatusError.from(
+        503,
+        'ServiceUnavailable',
+        `the kubelet of node ${spec.nodeName} is not reachable for logs`,
+      );
+    }
+    const params = new URLSearchParams();
+    for (const k of ['follow', 'previous', 'timestamps', 'tailLines', 'sinceSeconds']) {
+      const v = q.get(k);
+      if (v !== null) params.set(k, v);
+    }
+    const sinceTime = q.get('sinceTime');
+    if (sinceTime !== null && !params.has('sinceSeconds')) {
+      params.set(
+        'sinceSeconds',
+        String(
+          Math.max(0, Math.floor((this.#ctx.clock().getTime() - Date.parse(sinceTime)) / 1000)),
+        ),
+      );
+    }
+    const abort = new AbortController();
+    res.on('close', () => abort.abort());
+    let upstream: Response;
+    try {
+      upstream = await fetch(
+        `http://127.0.0.1:${port}/containerLogs/${encodeURIComponent(ns)}/${encodeURIComponent(name)}/${encodeURIComponent(container)}?${params.toString()}`,
+        {
+          headers: { authorization: `Bearer ${this.#ctx.kubeletToken ?? ''}` },
+          signal: abort.signal,
+        },
+      );
+    } catch (err) {
+      throw StatusError.from(
+        503,
+        'ServiceUnavailable',
+        `the kubelet of node ${spec.nodeName} is not reachable for logs: ${(err as Error).message}`,
+      );
+    }
+    if (upstream.status !== 200) throw badRequest(await upstream.text());
+    res.writeHead(200, { 'Content-Type': 'text/plain', 'Transfer-Encoding': 'chunked' });
+    try {
+      for await (const chunk of upstream.body ?? []) {
+        if (!res.write(chunk as Uint8Array)) await new Promise((r) => res.once('drain', r));
+      }
+    } catch {
+      // The client went away or the kubelet ended the stream: either way, we are done.
+    }
+    res.end();
   }
 
   async #scale(

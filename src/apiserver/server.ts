@@ -28,6 +28,8 @@ export interface ApiServerOptions {
   tls?: { cert: string; key: string; ca: string };
   /** Require this bearer token (or a client certificate) on every request but health/version. */
   auth?: { token: string };
+  /** The token the API server presents to kubelets when it proxies pods/log. */
+  kubeletToken?: string;
 }
 
 /** Namespaces that exist from the start, as in every Kubernetes cluster. */
@@ -79,6 +81,7 @@ export class ApiServer {
     }
     this.#handler = new ResourceHandler({
       storage: this.#storage,
+      ...(opts.kubeletToken !== undefined ? { kubeletToken: opts.kubeletToken } : {}),
       clock: this.#clock,
       store: (group, resource) => this.#stores.get(`${group}/${resource}`),
     });

@@ -200,6 +200,28 @@ export class KubeClient {
     return 'closed';
   }
 
+  /** GETs a streaming text resource (e.g. pods/log with follow), writing chunks as they come. */
+  async stream(
+    path: string,
+    onChunk: (chunk: Buffer) => void,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    const res = await request(`${this.server}${path}`, {
+      method: 'GET',
+      dispatcher: this.#dispatcher,
+      headers: { ...this.#headers, accept: '*/*' },
+      signal,
+      headersTimeout: this.#timeoutMs,
+      bodyTimeout: 0,
+    });
+    if (res.statusCode !== 200) throw errorFromResponse(res.statusCode, await res.body.text());
+    try {
+      for await (const chunk of res.body) onChunk(chunk as Buffer);
+    } catch (err) {
+      if (!signal?.aborted) throw err;
+    }
+  }
+
   async close(): Promise<void> {
     await this.#dispatcher.close();
   }

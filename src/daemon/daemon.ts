@@ -1,6 +1,7 @@
 // The kbox daemon: one process holding a cluster's control plane. Starts storage, the API server
 // behind TLS and a token, then the node agents (which talk to the API like any client), and
 // shuts them down in reverse order on SIGTERM/SIGINT.
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { ApiServer } from '../apiserver/server.js';
 import { loadOrCreatePki, loadOrCreateToken } from '../apiserver/tls.js';
@@ -9,6 +10,7 @@ import { KubeClient } from '../client/rest.js';
 import { NodeAgent } from '../kubelet/node-agent.js';
 import { Kubelet } from '../kubelet/kubelet.js';
 import { DockerRuntime, dockerEndpoint } from '../kubelet/runtime/docker.js';
+import { KubeletServer } from '../kubelet/server.js';
 import { SqliteStorage } from '../storage/sqlite.js';
 import { acquireLock } from './lock.js';
 import type { Logger } from './log.js';
@@ -74,12 +76,15 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       hosts: ['localhost', '127.0.0.1'],
     });
     const token = loadOrCreateToken(paths.pki);
+    // Kubelets accept log requests only from this process's API server.
+    const kubeletToken = randomBytes(32).toString('hex');
     const server = new ApiServer({
       storage,
       host: '127.0.0.1',
       port: config.port,
       tls: { cert: pki.serverCert, key: pki.serverKey, ca: pki.caCert },
       auth: { token },
+      kubeletToken,
     });
     const url = await server.start();
     cleanups.push(() => server.stop());
@@ -106,6 +111,16 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       const runtime = new DockerRuntime({ cluster: opts.name, node: nodeName });
       const nodeLog = (msg: string, fields?: Record<string, unknown>): void =>
         kubelet.info(msg, { node: nodeName, ...fields });
+      const pods = new Kubelet({ client, runtime, nodeName, network, log: nodeLog });
+      await pods.start();
+      cleanups.push(() => pods.stop({ stopContainers: true }));
+      const endpoint = new KubeletServer(
+        runtime,
+        { find: (ns, n) => pods.findPod(ns, n) },
+        kubeletToken,
+      );
+      const kubeletPort = await endpoint.start();
+      cleanups.push(() => endpoint.stop());
       const agent = new NodeAgent({
         client,
         nodeName,
@@ -114,13 +129,11 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
         taintControlPlane: names.length > 1,
         runtime,
         dataDir: paths.dir,
+        kubeletPort,
         log: nodeLog,
       });
       await agent.start();
       cleanups.push(() => agent.stop());
-      const pods = new Kubelet({ client, runtime, nodeName, network, log: nodeLog });
-      await pods.start();
-      cleanups.push(() => pods.stop());
     }
     kubelet.info('nodes registered', { nodes: names });
     log.info('cluster ready', { url, nodes: names.length });

@@ -146,13 +146,51 @@ export class Kubelet {
     );
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Stops the kubelet. With stopContainers (a cluster stop), every container of this node is
+   * stopped within its pod's grace period and removed; the next start recreates what should run.
+   */
+  async stop(opts: { stopContainers?: boolean } = {}): Promise<void> {
     this.#abort.abort();
     if (this.#resync) clearInterval(this.#resync);
     this.#queue.shutDown();
-    await this.#pods.stop();
     await this.#workers;
     await this.#events;
+    if (opts.stopContainers) {
+      const grace = new Map(
+        this.#pods
+          .list()
+          .map((p) => [
+            p.metadata.uid ?? '',
+            Number((p.spec as Json | undefined)?.terminationGracePeriodSeconds ?? 30),
+          ]),
+      );
+      const all = await this.#o.runtime.listContainers().catch(() => [] as ContainerInfo[]);
+      await Promise.all(
+        all
+          .filter((c) => c.kind !== 'sandbox')
+          .map((c) => this.#o.runtime.stopContainer(c.id, grace.get(c.podUid) ?? 30)),
+      );
+      for (const c of all) await this.#o.runtime.removeContainer(c.id);
+    }
+    await this.#pods.stop();
+  }
+
+  /** For the kubelet's HTTP endpoint: a pod on this node by namespace and name. */
+  findPod(
+    namespace: string,
+    name: string,
+  ): { uid: string; tty(container: string): boolean } | undefined {
+    const pod = this.#pods.get(`${namespace}/${name}`);
+    if (!pod) return undefined;
+    const containers = [
+      ...(((pod.spec as Json | undefined)?.containers ?? []) as Json[]),
+      ...(((pod.spec as Json | undefined)?.initContainers ?? []) as Json[]),
+    ];
+    return {
+      uid: pod.metadata.uid ?? '',
+      tty: (c) => containers.find((x) => x.name === c)?.tty === true,
+    };
   }
 
   /** Requeues every pod and removes containers of pods that no longer exist here. */

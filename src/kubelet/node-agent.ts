@@ -26,6 +26,8 @@ export interface NodeAgentOptions {
   dataDir: string;
   clock?: () => Date;
   leaseSeconds?: number;
+  /** The port of the kubelet's HTTP endpoint (pod logs), published in the Node's status. */
+  kubeletPort?: number;
   log?: (msg: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -199,7 +201,7 @@ export class NodeAgent {
           { type: 'InternalIP', address: '127.0.0.1' },
           { type: 'Hostname', address: o.nodeName },
         ],
-        daemonEndpoints: { kubeletEndpoint: { Port: 0 } },
+        daemonEndpoints: { kubeletEndpoint: { Port: o.kubeletPort ?? 0 } },
         nodeInfo: {
           machineID: '',
           systemUUID: '',

@@ -3,7 +3,14 @@
 // rebuilds its state after a restart; names make creation idempotent.
 import Docker from 'dockerode';
 import { LABEL_CLUSTER, LABEL_MANAGED } from '../../api/docker-labels.js';
-import type { ContainerInfo, ContainerSpec, Runtime, SandboxSpec } from './interface.js';
+import { PassThrough } from 'node:stream';
+import type {
+  ContainerInfo,
+  ContainerSpec,
+  LogOptions,
+  Runtime,
+  SandboxSpec,
+} from './interface.js';
 import { ensurePauseImage } from './pause-image.js';
 
 export const LABEL_NODE = 'io.kbox.node';
@@ -288,6 +295,42 @@ export class DockerRuntime implements Runtime {
     }
   }
 
+  async logs(
+    id: string,
+    o: LogOptions,
+    out: NodeJS.WritableStream,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const c = this.docker.getContainer(id);
+    const base = {
+      stdout: true,
+      stderr: true,
+      timestamps: o.timestamps,
+      ...(o.tailLines !== undefined ? { tail: o.tailLines } : {}),
+      ...(o.sinceSeconds !== undefined
+        ? { since: Math.floor(Date.now() / 1000) - o.sinceSeconds }
+        : {}),
+    };
+    if (!o.follow) {
+      const buf = (await c.logs({ ...base, follow: false })) as unknown as Buffer;
+      out.write(o.tty ? buf : demuxBuffer(buf));
+      return;
+    }
+    const stream = (await c.logs({ ...base, follow: true })) as NodeJS.ReadableStream & {
+      destroy(): void;
+    };
+    signal.addEventListener('abort', () => stream.destroy(), { once: true });
+    await new Promise<void>((resolve) => {
+      const sink = new PassThrough();
+      sink.on('data', (chunk: Buffer) => out.write(chunk));
+      if (o.tty) stream.pipe(sink);
+      else this.docker.modem.demuxStream(stream, sink, sink);
+      stream.on('end', () => resolve());
+      stream.on('close', () => resolve());
+      stream.on('error', () => resolve());
+    });
+  }
+
   /** Streams container events of this node; calls back with the pod uid. */
   async watchEvents(onPod: (podUid: string) => void, signal: AbortSignal): Promise<void> {
     const stream = (await this.docker.getEvents({
@@ -319,6 +362,18 @@ export class DockerRuntime implements Runtime {
       stream.on('error', () => resolve());
     });
   }
+}
+
+/** Joins the payloads of Docker's multiplexed log frames: [stream,0,0,0,len32be] + payload. */
+export function demuxBuffer(buf: Buffer): Buffer {
+  const parts: Buffer[] = [];
+  let i = 0;
+  while (i + 8 <= buf.length) {
+    const len = buf.readUInt32BE(i + 4);
+    parts.push(buf.subarray(i + 8, i + 8 + len));
+    i += 8 + len;
+  }
+  return Buffer.concat(parts);
 }
 
 /** An image problem, with the waiting reason the pod status shows. */

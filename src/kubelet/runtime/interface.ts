@@ -76,4 +76,19 @@ export interface Runtime {
   stopContainer(id: string, graceSeconds: number): Promise<void>;
   removeContainer(id: string): Promise<void>;
   inspect(id: string): Promise<ContainerInfo | undefined>;
+  /** Writes the container's log to `out` (stdout and stderr interleaved); resolves at the end. */
+  logs(
+    id: string,
+    opts: LogOptions,
+    out: NodeJS.WritableStream,
+    signal: AbortSignal,
+  ): Promise<void>;
+}
+
+export interface LogOptions {
+  follow: boolean;
+  tailLines?: number;
+  sinceSeconds?: number;
+  timestamps: boolean;
+  tty: boolean;
 }
