@@ -21,7 +21,9 @@ export default class ClusterKubeconfig extends Command {
         ),
       );
     try {
-      process.stdout.write(renderKubeconfig(standaloneKubeconfig(credentials(paths, config))));
+      process.stdout.write(
+        await renderKubeconfig(standaloneKubeconfig(credentials(paths, config))),
+      );
     } catch (err) {
       fail(
         this,

@@ -1,7 +1,7 @@
 import { Command, Flags } from '@oclif/core';
-import { CORE } from '../../src/client/rest.js';
+import { CORE, KubeClient } from '../../src/client/rest.js';
 import {
-  clientFor,
+  credentials,
   clusterState,
   listClusterNames,
   readClusterConfig,
@@ -42,7 +42,13 @@ export default class ClusterList extends Command {
         createdAt: config.createdAt,
       };
       if (state === 'running') {
-        const client = clientFor(paths, config, 2000);
+        const c = credentials(paths, config);
+        const client = new KubeClient({
+          server: c.server,
+          ca: c.caPem,
+          token: c.token,
+          timeoutMs: 2000,
+        });
         try {
           row.nodes = (await client.list(CORE.nodes)).items.length;
           row.pods = (await client.list(CORE.pods)).items.length;

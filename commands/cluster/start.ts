@@ -38,7 +38,7 @@ export default class ClusterStart extends Command {
 
   public async run(): Promise<void> {
     const { flags } = await this.parse(ClusterStart);
-    const p = progress();
+    const p = await progress();
     try {
       const r = await startCluster({
         name: flags.name,
@@ -46,7 +46,7 @@ export default class ClusterStart extends Command {
         port: flags.port,
         kubeconfig: flags.kubeconfig,
         waitMs: parseDuration(flags.wait),
-        entry: join(this.config.root, 'bin', 'run.js'),
+        entry: join(this.config.root, 'dist', 'src', 'daemon', 'main.js'),
         progress: (text) => p.phase(text),
       });
       p.succeed(

@@ -1,9 +1,7 @@
-// The daemon process itself, launched detached by `kbox cluster start`. Hidden: users never run
-// it by hand. This is the one command allowed to import src/daemon.
+// The daemon process in the foreground. `kbox cluster start` launches the same code detached
+// (src/daemon/main.ts). This is the one command allowed to import src/daemon.
 import { Command, Flags } from '@oclif/core';
-import { kboxHome } from '../../src/cli/paths.js';
-import { runDaemon } from '../../src/daemon/daemon.js';
-import { jsonLogger } from '../../src/daemon/log.js';
+import { main } from '../../src/daemon/main.js';
 
 export default class DaemonRun extends Command {
   static override hidden = true;
@@ -16,12 +14,7 @@ export default class DaemonRun extends Command {
 
   public async run(): Promise<void> {
     const { flags } = await this.parse(DaemonRun);
-    const log = jsonLogger((line) => process.stdout.write(line));
-    try {
-      await runDaemon({ name: flags.name, home: kboxHome(), log });
-    } catch (err) {
-      log.error('daemon failed', { error: (err as Error).message });
-      this.exit(1);
-    }
+    const code = await main(['--name', flags.name]);
+    if (code !== 0) this.exit(code);
   }
 }

@@ -4,12 +4,17 @@
 import { randomBytes, webcrypto, X509Certificate } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import * as x509 from '@peculiar/x509';
+import type * as X509 from '@peculiar/x509';
 
 type WebCryptoKey = webcrypto.CryptoKey;
 type WebCryptoKeyPair = webcrypto.CryptoKeyPair;
 
-x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+/** The X.509 library is loaded only to generate (a restart just reads the files). */
+async function loadX509(): Promise<typeof X509> {
+  const x509 = await import('@peculiar/x509');
+  x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+  return x509;
+}
 
 export interface ClusterPki {
   caCert: string;
@@ -44,6 +49,7 @@ function serial(): string {
 }
 
 export async function generateClusterPki(opts: PkiOptions): Promise<ClusterPki> {
+  const x509 = await loadX509();
   const days = opts.validDays ?? 3650;
   const notBefore = new Date(Date.now() - 60_000);
   const notAfter = new Date(Date.now() + days * 86_400_000);
@@ -72,7 +78,7 @@ export async function generateClusterPki(opts: PkiOptions): Promise<ClusterPki> 
   const leaf = async (
     subject: string,
     usage: 'server' | 'client',
-    sans: x509.JsonGeneralName[],
+    sans: X509.JsonGeneralName[],
   ): Promise<[string, string]> => {
     const keys = (await webcrypto.subtle.generateKey(ALG, true, [
       'sign',
@@ -103,7 +109,7 @@ export async function generateClusterPki(opts: PkiOptions): Promise<ClusterPki> 
     return [cert.toString('pem'), await keyPem(keys.privateKey)];
   };
   const hosts = [...new Set(['localhost', '127.0.0.1', '::1', ...opts.hosts])];
-  const sans: x509.JsonGeneralName[] = hosts.map((h) =>
+  const sans: X509.JsonGeneralName[] = hosts.map((h) =>
     /^[\d.]+$/.test(h) || h.includes(':') ? { type: 'ip', value: h } : { type: 'dns', value: h },
   );
   const [serverCert, serverKey] = await leaf(`CN=${opts.commonName}-apiserver`, 'server', sans);

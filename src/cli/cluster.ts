@@ -1,6 +1,7 @@
 // Cluster lifecycle as the CLI sees it: state on disk, the detached daemon process, readiness
 // through the API, Docker clean-up by label, and kubeconfig entries.
 import { spawn } from 'node:child_process';
+import { get as httpsGet } from 'node:https';
 import {
   closeSync,
   existsSync,
@@ -12,10 +13,8 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { createServer } from 'node:net';
-import Docker from 'dockerode';
-import { LABEL_CLUSTER } from '../api/docker-labels.js';
-import { isStatusError } from '../api/status.js';
-import { CORE, KubeClient } from '../client/rest.js';
+import { dockerEndpoint as endpointFromEnv, LABEL_CLUSTER } from '../api/docker-labels.js';
+import { engineGet } from '../client/docker-engine.js';
 import {
   defaultKubeconfigPath,
   mergeKubeconfig,
@@ -86,13 +85,53 @@ export function credentials(paths: ClusterPaths, config: ClusterConfig): Cluster
   };
 }
 
-export function clientFor(
-  paths: ClusterPaths,
-  config: ClusterConfig,
-  timeoutMs = 5000,
-): KubeClient {
-  const c = credentials(paths, config);
-  return new KubeClient({ server: c.server, ca: c.caPem, token: c.token, timeoutMs });
+/**
+ * Ready node names, asked over node:https (loading the full HTTP client would cost `cluster
+ * start` more time than the request itself).
+ */
+export function readyNodes(
+  c: ClusterCredentials,
+  timeoutMs = 2000,
+): Promise<{ ready: string[]; total: number }> {
+  return new Promise((resolve, reject) => {
+    const req = httpsGet(
+      `${c.server}/api/v1/nodes`,
+      {
+        ca: c.caPem,
+        headers: { authorization: `Bearer ${c.token}`, accept: 'application/json' },
+        timeout: timeoutMs,
+      },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (body += chunk));
+        res.on('end', () => {
+          if (res.statusCode !== 200) {
+            reject(
+              new Error(
+                `listing nodes answered HTTP ${res.statusCode ?? 0}: ${body.slice(0, 200)}`,
+              ),
+            );
+            return;
+          }
+          const list = JSON.parse(body) as {
+            items: Array<{
+              metadata: { name?: string };
+              status?: { conditions?: Array<{ type: string; status: string }> };
+            }>;
+          };
+          const ready = list.items
+            .filter((n) =>
+              (n.status?.conditions ?? []).some((x) => x.type === 'Ready' && x.status === 'True'),
+            )
+            .map((n) => n.metadata.name ?? '');
+          resolve({ ready, total: list.items.length });
+        });
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error('the API server did not answer')));
+    req.on('error', reject);
+  });
 }
 
 export function listClusterNames(home = kboxHome()): string[] {
@@ -121,14 +160,15 @@ async function portFree(port: number): Promise<boolean> {
   });
 }
 
+/** Throws a CliError a person can act on when no Docker engine answers. */
 export function dockerEndpoint(): string {
-  return process.env.DOCKER_HOST || 'unix:///var/run/docker.sock';
+  return endpointFromEnv(process.env);
 }
 
-/** Throws a CliError a person can act on when no Docker engine answers. */
-export async function checkDocker(docker = new Docker()): Promise<void> {
+export async function checkDocker(endpoint = dockerEndpoint()): Promise<void> {
   try {
-    await docker.ping();
+    const res = await engineGet(endpoint, '/_ping');
+    if (res.status !== 200) throw new Error(`the engine answered HTTP ${res.status}`);
   } catch (err) {
     throw new CliError(
       `cannot reach the Docker engine at ${dockerEndpoint()} (${(err as Error).message}).\n` +
@@ -151,7 +191,7 @@ export interface StartOptions {
   port?: number;
   kubeconfig?: string;
   waitMs: number;
-  /** The CLI entry (bin/run.js) used to launch `daemon run`. */
+  /** The daemon's process entry (dist/src/daemon/main.js). */
   entry: string;
   progress: (phase: string) => void;
 }
@@ -166,19 +206,6 @@ export interface StartResult {
 
 async function sleep(ms: number): Promise<void> {
   await new Promise((r) => setTimeout(r, ms));
-}
-
-async function readyNodes(client: KubeClient): Promise<{ ready: string[]; total: number }> {
-  const list = await client.list(CORE.nodes);
-  const ready = list.items
-    .filter((n) =>
-      (
-        (n.status as { conditions?: Array<{ type: string; status: string }> } | undefined)
-          ?.conditions ?? []
-      ).some((c) => c.type === 'Ready' && c.status === 'True'),
-    )
-    .map((n) => n.metadata.name ?? '');
-  return { ready, total: list.items.length };
 }
 
 export async function startCluster(o: StartOptions): Promise<StartResult> {
@@ -197,20 +224,16 @@ export async function startCluster(o: StartOptions): Promise<StartResult> {
   }
   const st = clusterState(paths);
   if (st.state === 'running' && existing) {
-    const client = clientFor(paths, existing);
-    try {
-      const nodes = await readyNodes(client);
-      mergeKubeconfig(kubeconfig, credentials(paths, existing));
-      return {
-        alreadyRunning: true,
-        server: `https://127.0.0.1:${existing.port}`,
-        context: contextName(o.name),
-        kubeconfig,
-        nodes: nodes.ready,
-      };
-    } finally {
-      await client.close();
-    }
+    const creds = credentials(paths, existing);
+    const nodes = await readyNodes(creds);
+    await mergeKubeconfig(kubeconfig, creds);
+    return {
+      alreadyRunning: true,
+      server: creds.server,
+      context: contextName(o.name),
+      kubeconfig,
+      nodes: nodes.ready,
+    };
   }
   o.progress('Checking the Docker engine');
   await checkDocker();
@@ -247,7 +270,7 @@ export async function startCluster(o: StartOptions): Promise<StartResult> {
 
   o.progress('Starting the control plane');
   const log = openSync(paths.log, 'a', 0o600);
-  const child = spawn(process.execPath, [o.entry, 'daemon', 'run', '--name', o.name], {
+  const child = spawn(process.execPath, [o.entry, '--name', o.name], {
     detached: true,
     stdio: ['ignore', log, log],
     env: { ...process.env, KBOX_HOME: kboxHome() },
@@ -258,38 +281,38 @@ export async function startCluster(o: StartOptions): Promise<StartResult> {
   if (pid === undefined) return failed('could not launch the kbox daemon');
 
   const deadline = Date.now() + o.waitMs;
-  let client: KubeClient | undefined;
-  try {
-    for (;;) {
-      if (!alive(pid)) return await failed(`the kbox daemon exited during start-up`);
-      if (Date.now() > deadline)
-        return await failed(`the cluster did not become ready within ${o.waitMs / 1000}s`, pid);
-      if (!client && existsSync(`${paths.pki}/admin.token`) && existsSync(`${paths.pki}/ca.crt`)) {
-        client = clientFor(paths, config, 2000);
-      }
-      if (client) {
-        try {
-          const nodes = await readyNodes(client);
-          if (nodes.total >= config.nodes && nodes.ready.length >= config.nodes) {
-            o.progress('Writing kubeconfig');
-            mergeKubeconfig(kubeconfig, credentials(paths, config));
-            return {
-              alreadyRunning: false,
-              server: `https://127.0.0.1:${config.port}`,
-              context: contextName(o.name),
-              kubeconfig,
-              nodes: nodes.ready,
-            };
-          }
-          o.progress('Waiting for nodes to be Ready');
-        } catch (err) {
-          if (isStatusError(err) && err.code !== 503) throw err;
-        }
-      }
-      await sleep(25);
+  let creds: ClusterCredentials | undefined;
+  let lastError = '';
+  for (;;) {
+    if (!alive(pid)) return failed(`the kbox daemon exited during start-up`);
+    if (Date.now() > deadline) {
+      const why = lastError ? ` (last answer: ${lastError})` : '';
+      return failed(`the cluster did not become ready within ${o.waitMs / 1000}s${why}`, pid);
     }
-  } finally {
-    await client?.close();
+    if (!creds && existsSync(`${paths.pki}/admin.token`) && existsSync(`${paths.pki}/ca.crt`)) {
+      creds = credentials(paths, config);
+    }
+    if (creds) {
+      try {
+        const nodes = await readyNodes(creds);
+        if (nodes.total >= config.nodes && nodes.ready.length >= config.nodes) {
+          o.progress('Writing kubeconfig');
+          await mergeKubeconfig(kubeconfig, creds);
+          return {
+            alreadyRunning: false,
+            server: creds.server,
+            context: contextName(o.name),
+            kubeconfig,
+            nodes: nodes.ready,
+          };
+        }
+        o.progress('Waiting for nodes to be Ready');
+      } catch (err) {
+        // Not serving yet (connection refused) or not ready: keep polling until the deadline.
+        lastError = (err as Error).message;
+      }
+    }
+    await sleep(25);
   }
 }
 
@@ -322,6 +345,7 @@ export async function deleteCluster(
   const paths = clusterPaths(name);
   const known = existsSync(paths.dir);
   await stopCluster(name);
+  const { default: Docker } = await import('dockerode');
   const docker = new Docker();
   const filters = JSON.stringify({ label: [`${LABEL_CLUSTER}=${name}`] });
   try {
@@ -341,7 +365,7 @@ export async function deleteCluster(
     }
   }
   rmSync(paths.dir, { recursive: true, force: true });
-  const removed = removeFromKubeconfig(kubeconfig, contextName(name));
+  const removed = await removeFromKubeconfig(kubeconfig, contextName(name));
   return known || removed;
 }
 

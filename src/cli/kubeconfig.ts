@@ -3,7 +3,6 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
-import { parse, stringify } from 'yaml';
 
 export interface ClusterCredentials {
   contextName: string;
@@ -55,10 +54,11 @@ export function standaloneKubeconfig(c: ClusterCredentials): KubeconfigDoc {
   };
 }
 
-function readDoc(path: string): KubeconfigDoc {
+async function readDoc(path: string): Promise<KubeconfigDoc> {
   if (!existsSync(path)) return { apiVersion: 'v1', kind: 'Config', preferences: {} };
   const text = readFileSync(path, 'utf8');
   if (text.trim() === '') return { apiVersion: 'v1', kind: 'Config', preferences: {} };
+  const { parse } = await import('yaml');
   const doc = parse(text) as KubeconfigDoc | null;
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
     throw new Error(`${path} is not a kubeconfig file (expected a YAML mapping)`);
@@ -66,7 +66,8 @@ function readDoc(path: string): KubeconfigDoc {
   return doc;
 }
 
-function writeDoc(path: string, doc: KubeconfigDoc): void {
+async function writeDoc(path: string, doc: KubeconfigDoc): Promise<void> {
+  const { stringify } = await import('yaml');
   const mode = existsSync(path) ? statSync(path).mode & 0o777 : 0o600;
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   writeFileSync(path, stringify(doc), { mode });
@@ -80,30 +81,31 @@ function upsert(list: Named<unknown>[] | undefined, entry: Named<unknown>): Name
 }
 
 /** Adds (or replaces) the cluster's cluster/user/context entries and makes the context current. */
-export function mergeKubeconfig(path: string, c: ClusterCredentials): void {
-  const doc = readDoc(path);
+export async function mergeKubeconfig(path: string, c: ClusterCredentials): Promise<void> {
+  const doc = await readDoc(path);
   const own = standaloneKubeconfig(c);
   doc.clusters = upsert(doc.clusters, own.clusters![0]!);
   doc.users = upsert(doc.users, own.users![0]!);
   doc.contexts = upsert(doc.contexts, own.contexts![0]!);
   doc['current-context'] = c.contextName;
-  writeDoc(path, doc);
+  await writeDoc(path, doc);
 }
 
 /** Removes the context's entries; clears current-context if it pointed there. No file, no-op. */
-export function removeFromKubeconfig(path: string, contextName: string): boolean {
+export async function removeFromKubeconfig(path: string, contextName: string): Promise<boolean> {
   if (!existsSync(path)) return false;
-  const doc = readDoc(path);
+  const doc = await readDoc(path);
   const before = JSON.stringify(doc);
   doc.clusters = (doc.clusters ?? []).filter((e) => e.name !== contextName);
   doc.users = (doc.users ?? []).filter((e) => e.name !== contextName);
   doc.contexts = (doc.contexts ?? []).filter((e) => e.name !== contextName);
   if (doc['current-context'] === contextName) doc['current-context'] = '';
   if (JSON.stringify(doc) === before) return false;
-  writeDoc(path, doc);
+  await writeDoc(path, doc);
   return true;
 }
 
-export function renderKubeconfig(doc: KubeconfigDoc): string {
+export async function renderKubeconfig(doc: KubeconfigDoc): Promise<string> {
+  const { stringify } = await import('yaml');
   return stringify(doc);
 }

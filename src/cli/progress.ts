@@ -1,5 +1,5 @@
 // Progress on stderr: an ora spinner on a TTY, plain lines otherwise (CI, pipes).
-import ora, { type Ora } from 'ora';
+import type { Ora } from 'ora';
 
 export interface Progress {
   phase(text: string): void;
@@ -7,7 +7,7 @@ export interface Progress {
   fail(text: string): void;
 }
 
-export function progress(stream: NodeJS.WriteStream = process.stderr): Progress {
+export async function progress(stream: NodeJS.WriteStream = process.stderr): Promise<Progress> {
   if (!stream.isTTY) {
     let last = '';
     return {
@@ -19,6 +19,8 @@ export function progress(stream: NodeJS.WriteStream = process.stderr): Progress 
       fail: (text) => stream.write(`${text}\n`),
     };
   }
+  // ora loads only for terminals: scripts and CI never pay for it.
+  const { default: ora } = await import('ora');
   let spinner: Ora | undefined;
   return {
     phase: (text) => {

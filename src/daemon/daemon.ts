@@ -8,8 +8,8 @@ import { loadOrCreatePki, loadOrCreateToken } from '../apiserver/tls.js';
 import { clusterPaths, STATE_VERSION, type ClusterConfig } from '../cli/paths.js';
 import { KubeClient } from '../client/rest.js';
 import { NodeAgent } from '../kubelet/node-agent.js';
-import { Kubelet } from '../kubelet/kubelet.js';
-import { DockerRuntime, dockerEndpoint } from '../kubelet/runtime/docker.js';
+import { EngineProbe } from '../kubelet/engine-probe.js';
+import type { Kubelet } from '../kubelet/kubelet.js';
 import { KubeletServer } from '../kubelet/server.js';
 import { SqliteStorage } from '../storage/sqlite.js';
 import { acquireLock } from './lock.js';
@@ -94,29 +94,20 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
     cleanups.push(() => client.close());
     const kubelet = log.child('kubelet');
     const names = nodeNames(opts.name, config.nodes);
-    let network = `kbox-${opts.name}`;
-    try {
-      network = await new DockerRuntime({
-        cluster: opts.name,
-        node: names[0] ?? '',
-      }).ensureNetwork();
-      kubelet.info('docker network ready', { network });
-    } catch (err) {
-      kubelet.warn('docker engine not reachable; nodes report NotReady until it is', {
-        endpoint: dockerEndpoint(),
-        error: (err as Error).message,
-      });
-    }
+    // Nodes register with a light engine probe; the Docker client and the pod workers load just
+    // after, so the cluster answers as soon as possible.
+    const probe = new EngineProbe();
+    const pods = new Map<string, Kubelet>();
     for (const [i, nodeName] of names.entries()) {
-      const runtime = new DockerRuntime({ cluster: opts.name, node: nodeName });
       const nodeLog = (msg: string, fields?: Record<string, unknown>): void =>
         kubelet.info(msg, { node: nodeName, ...fields });
-      const pods = new Kubelet({ client, runtime, nodeName, network, log: nodeLog });
-      await pods.start();
-      cleanups.push(() => pods.stop({ stopContainers: true }));
       const endpoint = new KubeletServer(
-        runtime,
-        { find: (ns, n) => pods.findPod(ns, n) },
+        {
+          find: (ns, n) => pods.get(nodeName)?.findPod(ns, n),
+          containers: (uid) =>
+            pods.get(nodeName)?.runtime.podContainers(uid) ?? Promise.resolve([]),
+          logs: (...args) => pods.get(nodeName)?.runtime.logs(...args) ?? Promise.resolve(),
+        },
         kubeletToken,
       );
       const kubeletPort = await endpoint.start();
@@ -127,7 +118,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
         clusterName: opts.name,
         role: i === 0 ? 'control-plane' : 'worker',
         taintControlPlane: names.length > 1,
-        runtime,
+        runtime: probe,
         dataDir: paths.dir,
         kubeletPort,
         log: nodeLog,
@@ -136,6 +127,42 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       cleanups.push(() => agent.stop());
     }
     kubelet.info('nodes registered', { nodes: names });
+    const startKubelets = async (): Promise<void> => {
+      const { Kubelet: KubeletImpl } = await import('../kubelet/kubelet.js');
+      const { DockerRuntime } = await import('../kubelet/runtime/docker.js');
+      let network = `kbox-${opts.name}`;
+      try {
+        network = await new DockerRuntime({
+          cluster: opts.name,
+          node: names[0] ?? '',
+        }).ensureNetwork();
+        kubelet.info('docker network ready', { network });
+      } catch (err) {
+        kubelet.warn('docker engine not reachable; nodes report NotReady until it is', {
+          endpoint: probe.endpoint,
+          error: (err as Error).message,
+        });
+      }
+      for (const nodeName of names) {
+        const runtime = new DockerRuntime({ cluster: opts.name, node: nodeName });
+        const worker = new KubeletImpl({
+          client,
+          runtime,
+          nodeName,
+          network,
+          log: (msg, fields) => kubelet.info(msg, { node: nodeName, ...fields }),
+        });
+        await worker.start();
+        pods.set(nodeName, worker);
+        cleanups.push(() => worker.stop({ stopContainers: true }));
+      }
+      kubelet.info('pod workers started', { nodes: names });
+    };
+    const kubeletsStarted = startKubelets().catch((err: unknown) =>
+      kubelet.error('pod workers failed to start', { error: (err as Error).message }),
+    );
+    // A stop during start-up waits for the pod workers so their containers are stopped too.
+    cleanups.push(() => kubeletsStarted);
     log.info('cluster ready', { url, nodes: names.length });
     return { url, stop };
   } catch (err) {

@@ -176,6 +176,10 @@ export class Kubelet {
     await this.#pods.stop();
   }
 
+  get runtime(): Runtime {
+    return this.#o.runtime;
+  }
+
   /** For the kubelet's HTTP endpoint: a pod on this node by namespace and name. */
   findPod(
     namespace: string,

@@ -5,12 +5,15 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { ContainerInfo, Runtime } from './runtime/interface.js';
 
-export interface PodLookup {
+/** What the endpoint needs from the node's kubelet (which may still be starting). */
+export interface KubeletBackend {
   /** The pod's uid and whether the named container runs with a TTY, or undefined. */
   find(
     namespace: string,
     name: string,
   ): { uid: string; tty(container: string): boolean } | undefined;
+  containers(podUid: string): Promise<ContainerInfo[]>;
+  logs: Runtime['logs'];
 }
 
 function text(res: ServerResponse, code: number, body: string): void {
@@ -21,12 +24,10 @@ function text(res: ServerResponse, code: number, body: string): void {
 export class KubeletServer {
   readonly #server: Server;
   readonly #token: string;
-  readonly #runtime: Runtime;
-  readonly #pods: PodLookup;
+  readonly #backend: KubeletBackend;
 
-  constructor(runtime: Runtime, pods: PodLookup, token: string) {
-    this.#runtime = runtime;
-    this.#pods = pods;
+  constructor(backend: KubeletBackend, token: string) {
+    this.#backend = backend;
     this.#token = token;
     this.#server = createServer((req, res) => {
       this.#handle(req, res).catch((err: unknown) => {
@@ -66,13 +67,13 @@ export class KubeletServer {
       string,
       string,
     ];
-    const pod = this.#pods.find(ns, podName);
+    const pod = this.#backend.find(ns, podName);
     if (!pod) {
       text(res, 404, `pod ${ns}/${podName} is not on this node`);
       return;
     }
     const q = url.searchParams;
-    const mine = (await this.#runtime.podContainers(pod.uid))
+    const mine = (await this.#backend.containers(pod.uid))
       .filter((c: ContainerInfo) => c.name === container && c.kind !== 'sandbox')
       .sort((a, b) => b.attempt - a.attempt);
     const previous = q.get('previous') === 'true';
@@ -95,7 +96,7 @@ export class KubeletServer {
       'Content-Type': 'text/plain; charset=utf-8',
       'Transfer-Encoding': 'chunked',
     });
-    await this.#runtime.logs(
+    await this.#backend.logs(
       target.id,
       {
         follow: q.get('follow') === 'true' && !previous,

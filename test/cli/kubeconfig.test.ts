@@ -23,7 +23,7 @@ test('the kubeconfig path is the first of $KUBECONFIG, else ~/.kube/config', () 
   assert.equal(defaultKubeconfigPath({ KUBECONFIG: '', HOME: '/h' }), '/h/.kube/config');
 });
 
-test('merge keeps other entries and the file mode, and makes the context current', () => {
+test('merge keeps other entries and the file mode, and makes the context current', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'kbox-kc-'));
   const path = join(dir, 'config');
   writeFileSync(
@@ -31,8 +31,8 @@ test('merge keeps other entries and the file mode, and makes the context current
     'apiVersion: v1\nkind: Config\nclusters:\n- name: other\n  cluster:\n    server: https://10.0.0.1\nusers:\n- name: other\n  user: {token: x}\ncontexts:\n- name: other\n  context: {cluster: other, user: other}\ncurrent-context: other\n',
     { mode: 0o640 },
   );
-  mergeKubeconfig(path, creds);
-  mergeKubeconfig(path, creds); // idempotent
+  await mergeKubeconfig(path, creds);
+  await mergeKubeconfig(path, creds); // idempotent
   const doc = parse(readFileSync(path, 'utf8')) as {
     clusters: Array<{ name: string; cluster: Record<string, string> }>;
     users: Array<{ name: string; user: Record<string, string> }>;
@@ -56,20 +56,20 @@ test('merge keeps other entries and the file mode, and makes the context current
   assert.equal(doc['current-context'], 'kbox-dev');
   assert.equal(statSync(path).mode & 0o777, 0o640);
 
-  assert.equal(removeFromKubeconfig(path, 'kbox-dev'), true);
+  assert.equal(await removeFromKubeconfig(path, 'kbox-dev'), true);
   const after = parse(readFileSync(path, 'utf8')) as typeof doc;
   assert.deepEqual(
     after.clusters.map((c) => c.name),
     ['other'],
   );
   assert.equal(after['current-context'], '');
-  assert.equal(removeFromKubeconfig(path, 'kbox-dev'), false);
+  assert.equal(await removeFromKubeconfig(path, 'kbox-dev'), false);
 });
 
-test('merge creates a missing file with mode 0600', () => {
+test('merge creates a missing file with mode 0600', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'kbox-kc-'));
   const path = join(dir, 'nested', 'config');
-  mergeKubeconfig(path, creds);
+  await mergeKubeconfig(path, creds);
   assert.equal(statSync(path).mode & 0o777, 0o600);
   assert.equal((parse(readFileSync(path, 'utf8')) as { kind: string }).kind, 'Config');
 });

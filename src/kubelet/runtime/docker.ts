@@ -2,7 +2,7 @@
 // plus one container per pod container. Everything carries labels from which the kubelet
 // rebuilds its state after a restart; names make creation idempotent.
 import Docker from 'dockerode';
-import { LABEL_CLUSTER, LABEL_MANAGED } from '../../api/docker-labels.js';
+import { dockerEndpoint, LABEL_CLUSTER, LABEL_MANAGED } from '../../api/docker-labels.js';
 import { PassThrough } from 'node:stream';
 import type {
   ContainerInfo,
@@ -23,11 +23,6 @@ export const LABEL_CONTAINER_KIND = 'io.kbox.container.kind';
 export const LABEL_ATTEMPT = 'io.kubernetes.container.restartCount';
 export const LABEL_HASH = 'io.kubernetes.container.hash';
 
-/** Where dockerode connects: DOCKER_HOST, else the default Unix socket. */
-export function dockerEndpoint(env: NodeJS.ProcessEnv = process.env): string {
-  return env.DOCKER_HOST || 'unix:///var/run/docker.sock';
-}
-
 function statusCode(err: unknown): number | undefined {
   return (err as { statusCode?: number }).statusCode;
 }
@@ -43,7 +38,7 @@ export class DockerRuntime implements Runtime {
 
   constructor(opts: { cluster: string; node: string; docker?: Docker; endpoint?: string }) {
     this.docker = opts.docker ?? new Docker();
-    this.endpoint = opts.endpoint ?? dockerEndpoint();
+    this.endpoint = opts.endpoint ?? dockerEndpoint(process.env);
     this.#cluster = opts.cluster;
     this.#node = opts.node;
   }
