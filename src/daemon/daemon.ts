@@ -163,6 +163,24 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
     );
     // A stop during start-up waits for the pod workers so their containers are stopped too.
     cleanups.push(() => kubeletsStarted);
+    const startControlPlane = async (): Promise<void> => {
+      const { Scheduler } = await import('../scheduler/scheduler.js');
+      const schedLog = log.child('scheduler');
+      const scheduler = new Scheduler(client, (msg, fields) => schedLog.info(msg, fields));
+      await scheduler.start();
+      cleanups.push(() => scheduler.stop());
+      schedLog.info('scheduler started');
+      const { startControllerManager } = await import('../controllers/manager.js');
+      const ctrlLog = log.child('controllers');
+      const manager = await startControllerManager(client, (msg, fields) =>
+        ctrlLog.info(msg, fields),
+      );
+      cleanups.push(() => manager.stop());
+    };
+    const controlPlaneStarted = startControlPlane().catch((err: unknown) =>
+      log.error('control plane components failed to start', { error: (err as Error).message }),
+    );
+    cleanups.push(() => controlPlaneStarted);
     log.info('cluster ready', { url, nodes: names.length });
     return { url, stop };
   } catch (err) {

@@ -1,0 +1,46 @@
+import type { KubeObject } from '../../api/types.js';
+import type { FilterPlugin } from '../framework.js';
+import { SUCCESS } from '../framework.js';
+
+export interface Taint {
+  key: string;
+  value?: string;
+  effect: string;
+}
+
+interface Toleration {
+  key?: string;
+  operator?: string;
+  value?: string;
+  effect?: string;
+}
+
+/** Upstream's ToleratesTaint: empty key with Exists matches every key; empty effect every effect. */
+export function tolerationMatches(t: Toleration, taint: Taint): boolean {
+  if (t.effect && t.effect !== taint.effect) return false;
+  if (t.key && t.key !== taint.key) return false;
+  if (!t.key && t.operator !== 'Exists') return false;
+  if ((t.operator ?? 'Equal') === 'Exists') return true;
+  return (t.value ?? '') === (taint.value ?? '');
+}
+
+export function tolerates(pod: Readonly<KubeObject>, taint: Taint): boolean {
+  const tolerations = (pod.spec as { tolerations?: Toleration[] } | undefined)?.tolerations ?? [];
+  return tolerations.some((t) => tolerationMatches(t, taint));
+}
+
+/** NoSchedule and NoExecute taints keep pods away unless tolerated. */
+export const taintToleration: FilterPlugin = {
+  name: 'TaintToleration',
+  filter(pod, { node }) {
+    const taints = ((node.spec as { taints?: Taint[] } | undefined)?.taints ?? []).filter(
+      (t) => t.effect === 'NoSchedule' || t.effect === 'NoExecute',
+    );
+    const bad = taints.find((t) => !tolerates(pod, t));
+    if (!bad) return SUCCESS;
+    return {
+      code: 'UnschedulableAndUnresolvable',
+      reason: `node(s) had untolerated taint {${bad.key}: ${bad.value ?? ''}}`,
+    };
+  },
+};
