@@ -620,6 +620,7 @@ export class ResourceHandler {
     }
     if (upstream.status !== 200) throw badRequest(await upstream.text());
     res.writeHead(200, { 'Content-Type': 'text/plain', 'Transfer-Encoding': 'chunked' });
+    res.flushHeaders();
     try {
       for await (const chunk of upstream.body ?? []) {
         if (!res.write(chunk as Uint8Array)) await new Promise((r) => res.once('drain', r));
@@ -766,6 +767,8 @@ export class ResourceHandler {
       'Cache-Control': 'no-cache, private',
       'Transfer-Encoding': 'chunked',
     });
+    // Send the headers now: a client waits for them before it reads events, which may be long.
+    res.flushHeaders();
     let columnsSent = false;
     const frame = (type: string, object: KubeObject | Status): string => {
       let body: unknown = object;

@@ -49,16 +49,27 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
   const config = readConfig(paths.config);
   mkdirSync(paths.dir, { recursive: true, mode: 0o700 });
   const release = acquireLock(paths.lock);
+  // Cleanups run newest first. Components that start in the background register theirs through
+  // `own`, which, once a stop has begun, stops them at once instead of queueing them behind
+  // steps that already ran (the API server may be gone by then).
   const cleanups: Array<() => Promise<void> | void> = [release];
-  const stop = async (): Promise<void> => {
-    for (const fn of cleanups.reverse()) {
-      try {
-        await fn();
-      } catch (err) {
-        log.error('shutdown step failed', { error: String(err) });
+  let stopping: Promise<void> | undefined;
+  const own = async (fn: () => Promise<void> | void): Promise<void> => {
+    if (stopping) await fn();
+    else cleanups.push(fn);
+  };
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      while (cleanups.length > 0) {
+        const fn = cleanups.pop();
+        try {
+          await fn?.();
+        } catch (err) {
+          log.error('shutdown step failed', { error: String(err) });
+        }
       }
-    }
-    cleanups.length = 0;
+    })();
+    return stopping;
   };
   try {
     writeFileSync(paths.pid, `${process.pid}\n`, { mode: 0o600 });
@@ -152,35 +163,39 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
           network,
           log: (msg, fields) => kubelet.info(msg, { node: nodeName, ...fields }),
         });
+        if (stopping) return;
         await worker.start();
         pods.set(nodeName, worker);
-        cleanups.push(() => worker.stop({ stopContainers: true }));
+        await own(() => worker.stop({ stopContainers: true }));
       }
       kubelet.info('pod workers started', { nodes: names });
     };
     const kubeletsStarted = startKubelets().catch((err: unknown) =>
       kubelet.error('pod workers failed to start', { error: (err as Error).message }),
     );
-    // A stop during start-up waits for the pod workers so their containers are stopped too.
-    cleanups.push(() => kubeletsStarted);
     const startControlPlane = async (): Promise<void> => {
       const { Scheduler } = await import('../scheduler/scheduler.js');
       const schedLog = log.child('scheduler');
       const scheduler = new Scheduler(client, (msg, fields) => schedLog.info(msg, fields));
+      if (stopping) return;
       await scheduler.start();
-      cleanups.push(() => scheduler.stop());
+      await own(() => scheduler.stop());
       schedLog.info('scheduler started');
       const { startControllerManager } = await import('../controllers/manager.js');
       const ctrlLog = log.child('controllers');
+      if (stopping) return;
       const manager = await startControllerManager(client, (msg, fields) =>
         ctrlLog.info(msg, fields),
       );
-      cleanups.push(() => manager.stop());
+      await own(() => manager.stop());
     };
     const controlPlaneStarted = startControlPlane().catch((err: unknown) =>
       log.error('control plane components failed to start', { error: (err as Error).message }),
     );
-    cleanups.push(() => controlPlaneStarted);
+    // Let background start-ups settle before anything they use is stopped.
+    cleanups.push(async () => {
+      await Promise.all([kubeletsStarted, controlPlaneStarted]);
+    });
     log.info('cluster ready', { url, nodes: names.length });
     return { url, stop };
   } catch (err) {
@@ -200,6 +215,13 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
     process.once('SIGTERM', onSignal);
     process.once('SIGINT', onSignal);
   });
+  // A component that cannot stop must not keep the cluster's lock forever.
+  const deadline = setTimeout(() => {
+    opts.log.error('shutdown did not finish within 60 s; exiting');
+    process.exit(1);
+  }, 60_000);
+  deadline.unref();
   await daemon.stop();
+  clearTimeout(deadline);
   opts.log.info('stopped');
 }

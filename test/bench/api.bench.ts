@@ -1,0 +1,296 @@
+// API benchmark (npm run bench:api). Figures are printed next to baselines measured in the same
+// run: raw better-sqlite3 commits, SqliteStorage without HTTP, and kubectl for the big LIST.
+// The API server runs in a child process so clients and server do not share an event loop.
+import { execFile, fork } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { promisify } from 'node:util';
+import Database from 'better-sqlite3';
+import { Agent, Pool, request } from 'undici';
+import { SqliteStorage } from '../../src/storage/sqlite.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'kbox-bench-'));
+const run = promisify(execFile);
+
+function pct(values: number[], p: number): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
+}
+
+function pod(i: number): object {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name: `web-5d78f9c8b4-${String(i).padStart(5, '0')}`,
+      labels: { app: 'web', 'pod-template-hash': '5d78f9c8b4', tier: 'frontend' },
+      ownerReferences: [
+        {
+          apiVersion: 'apps/v1',
+          kind: 'ReplicaSet',
+          name: 'web-5d78f9c8b4',
+          uid: '0b5f7d5e-8c3f-4f6c-9a53-5a0f3c2b1d9e',
+          controller: true,
+          blockOwnerDeletion: true,
+        },
+      ],
+    },
+    spec: {
+      nodeName: 'default-control-plane',
+      containers: [
+        {
+          name: 'web',
+          image: 'nginx:1.25',
+          ports: [{ containerPort: 80, protocol: 'TCP' }],
+          env: [
+            { name: 'MODE', value: 'production' },
+            { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+          ],
+          resources: {
+            requests: { cpu: '100m', memory: '64Mi' },
+            limits: { cpu: '500m', memory: '128Mi' },
+          },
+        },
+      ],
+    },
+  };
+}
+
+async function rawSqlite(): Promise<{ single: number; batched: number }> {
+  const db = new Database(join(dir, 'raw.db'));
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.exec('CREATE TABLE log (id INTEGER PRIMARY KEY, key TEXT, value TEXT)');
+  const ins = db.prepare('INSERT INTO log (key, value) VALUES (?, ?)');
+  const body = JSON.stringify(pod(0));
+  const n = 5000;
+  let t = performance.now();
+  for (let i = 0; i < n; i++) ins.run(`/k/${i}`, body);
+  const single = n / ((performance.now() - t) / 1000);
+  const batch = db.transaction((start: number) => {
+    for (let i = 0; i < 100; i++) ins.run(`/b/${start + i}`, body);
+  });
+  t = performance.now();
+  for (let i = 0; i < n; i += 100) batch(i);
+  const batched = n / ((performance.now() - t) / 1000);
+  db.close();
+  return { single, batched };
+}
+
+function storageDirect(): number {
+  const s = new SqliteStorage({ path: join(dir, 'direct.db') });
+  const n = 5000;
+  const t = performance.now();
+  for (let i = 0; i < n; i++) s.create(`/core/pods/default/p${i}`, pod(i) as never);
+  const rate = n / ((performance.now() - t) / 1000);
+  s.close();
+  return rate;
+}
+
+interface Child {
+  url: string;
+  ca: string;
+  token: string;
+  rss(): Promise<number>;
+  stop(): void;
+}
+
+async function startServerChild(db: string): Promise<Child> {
+  const script = join(dir, 'server.mjs');
+  writeFileSync(
+    script,
+    `import { ApiServer } from ${JSON.stringify(new URL('../../src/apiserver/server.js', import.meta.url).href)};
+import { SqliteStorage } from ${JSON.stringify(new URL('../../src/storage/sqlite.js', import.meta.url).href)};
+import { generateClusterPki } from ${JSON.stringify(new URL('../../src/apiserver/tls.js', import.meta.url).href)};
+const pki = await generateClusterPki({ commonName: 'bench', hosts: [] });
+const token = 'bench-token-0123456789abcdef0123456789abcdef';
+const storage = new SqliteStorage({ path: ${JSON.stringify(db)} });
+const server = new ApiServer({ storage, port: 0, tls: { cert: pki.serverCert, key: pki.serverKey, ca: pki.caCert }, auth: { token } });
+const url = await server.start();
+process.send({ url, ca: pki.caCert, token });
+process.on('message', (m) => { if (m === 'rss') { globalThis.gc?.(); process.send({ rss: process.memoryUsage().rss }); } });
+`,
+  );
+  const child = fork(script, [], {
+    execArgv: ['--expose-gc'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const first = await new Promise<{ url: string; ca: string; token: string }>((resolve) =>
+    child.once('message', (m) => resolve(m as never)),
+  );
+  return {
+    ...first,
+    rss: () =>
+      new Promise((resolve) => {
+        child.once('message', (m) => resolve((m as { rss: number }).rss));
+        child.send('rss');
+      }),
+    stop: () => child.kill('SIGKILL'),
+  };
+}
+
+async function main(): Promise<void> {
+  const out: string[] = [];
+  const raw = await rawSqlite();
+  const direct = storageDirect();
+  const server = await startServerChild(join(dir, 'api.db'));
+  const headers = {
+    authorization: `Bearer ${server.token}`,
+    'content-type': 'application/json',
+    accept: 'application/json',
+  };
+  const pool = new Pool(server.url, { connections: 16, connect: { ca: server.ca } });
+
+  // 1. Creates/s with 16 concurrent clients over HTTPS.
+  const total = Number(process.env.KBOX_BENCH_PODS ?? 10_000);
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: 16 }, async () => {
+      for (;;) {
+        const i = next++;
+        if (i >= total) return;
+        const res = await pool.request({
+          path: '/api/v1/namespaces/default/pods',
+          method: 'POST',
+          headers,
+          body: JSON.stringify(pod(i)),
+        });
+        await res.body.dump();
+        if (res.statusCode !== 201) throw new Error(`create answered ${res.statusCode}`);
+      }
+    }),
+  );
+  const apiRate = total / ((performance.now() - t0) / 1000);
+  out.push(`creates/s via HTTPS API, 16 clients: ${apiRate.toFixed(0)}`);
+  console.error(out.at(-1));
+  out.push(
+    `  raw better-sqlite3 single-row commits/s: ${raw.single.toFixed(0)} (API = ${(apiRate / raw.single).toFixed(2)}x)`,
+  );
+  out.push(
+    `  raw better-sqlite3 100-row batches, rows/s: ${raw.batched.toFixed(0)} (API = ${(apiRate / raw.batched).toFixed(2)}x)`,
+  );
+  out.push(
+    `  SqliteStorage.create without HTTP/s: ${direct.toFixed(0)} (API = ${(apiRate / direct).toFixed(2)}x)`,
+  );
+
+  // 2. LIST of 10,000 pods as JSON, and server memory with them stored.
+  const lists: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const t = performance.now();
+    const res = await pool.request({
+      path: '/api/v1/namespaces/default/pods',
+      method: 'GET',
+      headers,
+    });
+    const body = (await res.body.json()) as { items: unknown[] };
+    if (body.items.length !== total) throw new Error(`listed ${body.items.length}`);
+    lists.push(performance.now() - t);
+  }
+  const storage = new SqliteStorage({ path: join(dir, 'api.db') });
+  const direct10k: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const t = performance.now();
+    storage.list('/core/pods/default/');
+    direct10k.push(performance.now() - t);
+  }
+  storage.close();
+  const kubeconfig = join(dir, 'kubeconfig');
+  writeFileSync(
+    kubeconfig,
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [
+        {
+          name: 'b',
+          cluster: {
+            server: server.url,
+            'certificate-authority-data': Buffer.from(server.ca).toString('base64'),
+          },
+        },
+      ],
+      users: [{ name: 'b', user: { token: server.token } }],
+      contexts: [{ name: 'b', context: { cluster: 'b', user: 'b' } }],
+      'current-context': 'b',
+    }),
+  );
+  const kt = performance.now();
+  await run('/usr/bin/kubectl', ['--kubeconfig', kubeconfig, 'get', 'pods', '-o', 'json'], {
+    maxBuffer: 1 << 30,
+  });
+  const kubectlMs = performance.now() - kt;
+  out.push(`LIST ${total} pods (JSON, parsed), p50: ${pct(lists, 50).toFixed(0)} ms`);
+  out.push(
+    `  SqliteStorage.list of the same, p50: ${pct(direct10k, 50).toFixed(0)} ms (API = ${(pct(lists, 50) / pct(direct10k, 50)).toFixed(2)}x)`,
+  );
+  out.push(`  kubectl get pods -o json (wall, incl. its start-up): ${kubectlMs.toFixed(0)} ms`);
+  out.push(
+    `API server RSS with ${total} pods stored (after GC): ${((await server.rss()) / 1048576).toFixed(0)} MiB`,
+  );
+
+  // 3. Watch delivery latency, 100 watchers.
+  const agent = new Agent({ connect: { ca: server.ca }, connections: 200 });
+  const rvRes = await request(`${server.url}/api/v1/namespaces/default/configmaps`, {
+    headers,
+    dispatcher: agent,
+  });
+  const rv = ((await rvRes.body.json()) as { metadata: { resourceVersion: string } }).metadata
+    .resourceVersion;
+  const latencies: number[] = [];
+  const events = 50;
+  const watchers = 100;
+  let received = 0;
+  let done: () => void = () => {};
+  const allDone = new Promise<void>((r) => (done = r));
+  const streams = await Promise.all(
+    Array.from({ length: watchers }, async () => {
+      const res = await request(
+        `${server.url}/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=${rv}`,
+        { headers, dispatcher: agent, bodyTimeout: 0 },
+      );
+      let pending = '';
+      res.body.on('data', (chunk: Buffer) => {
+        pending += chunk.toString();
+        let nl: number;
+        while ((nl = pending.indexOf('\n')) >= 0) {
+          const line = pending.slice(0, nl);
+          pending = pending.slice(nl + 1);
+          const ev = JSON.parse(line) as { object: { data: { sent: string } } };
+          latencies.push(performance.now() - Number(ev.object.data.sent));
+          if (++received === events * watchers) done();
+        }
+      });
+      return res;
+    }),
+  );
+  await new Promise((r) => setTimeout(r, 200));
+  for (let i = 0; i < events; i++) {
+    const res = await pool.request({
+      path: '/api/v1/namespaces/default/configmaps',
+      method: 'POST',
+      headers,
+      body: JSON.stringify({
+        metadata: { name: `w${i}` },
+        data: { sent: String(performance.now()) },
+      }),
+    });
+    await res.body.dump();
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  await Promise.race([allDone, new Promise((r) => setTimeout(r, 10_000))]);
+  for (const s of streams) s.body.destroy();
+  out.push(
+    `watch delivery, ${watchers} watchers x ${events} events (writer and watchers share one client process): p50 ${pct(latencies, 50).toFixed(1)} ms, p99 ${pct(latencies, 99).toFixed(1)} ms, max ${Math.max(...latencies).toFixed(1)} ms, delivered ${received}/${events * watchers}`,
+  );
+
+  await pool.close();
+  await agent.close();
+  server.stop();
+  rmSync(dir, { recursive: true, force: true });
+  console.log(out.join('\n'));
+}
+
+await main();
