@@ -96,6 +96,7 @@ export class KubeletServer {
       'Content-Type': 'text/plain; charset=utf-8',
       'Transfer-Encoding': 'chunked',
     });
+    res.flushHeaders();
     await this.#backend.logs(
       target.id,
       {
