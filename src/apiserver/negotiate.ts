@@ -1,6 +1,7 @@
 // Content negotiation and body decoding at the HTTP edge.
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { badRequest, StatusError } from '../api/status.js';
+import { decodeKubernetesProtobuf } from './protobuf/decode.js';
 
 export type Representation = 'object' | 'table' | 'metadata';
 
@@ -31,6 +32,7 @@ export function representation(accept: string | undefined): Representation {
 /** Decodes a JSON or YAML request body into a value; malformed input is a 400 with a position. */
 export function decodeBody(body: Buffer, contentType: string | undefined): unknown {
   const type = (contentType ?? 'application/json').split(';')[0]?.trim().toLowerCase() ?? '';
+  if (type === 'application/vnd.kubernetes.protobuf') return decodeKubernetesProtobuf(body);
   const text = body.toString('utf8');
   if (text.trim() === '') throw badRequest('the request body is empty');
   if (type.includes('yaml')) {

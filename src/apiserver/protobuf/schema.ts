@@ -1,0 +1,242 @@
+// Field numbers of the Kubernetes protobuf messages kubectl's typed commands send (create, run,
+// expose, ...), transcribed from the k8s.io/api and apimachinery .proto definitions. Only the
+// messages those commands produce are listed; anything else is refused with a clear error.
+// `skip` marks what a create never carries meaningfully (status; kubectl's empty pod security
+// context) and is ignored.
+
+export type Scalar = 'string' | 'int' | 'bool' | 'bytes' | 'time' | 'quantity' | 'intstr' | 'skip';
+
+export interface FieldDef {
+  name: string;
+  /** A scalar kind or the name of another message. */
+  type: Scalar | string;
+  repeated?: boolean;
+  /** map<string, type>: entries are messages {key = 1, value = 2}. */
+  map?: boolean;
+}
+
+type Fields = Record<number, FieldDef>;
+
+const f = (name: string, type: FieldDef['type'], extra: Partial<FieldDef> = {}): FieldDef => ({
+  name,
+  type,
+  ...extra,
+});
+const list = (name: string, type: FieldDef['type']): FieldDef => f(name, type, { repeated: true });
+const map = (name: string, type: FieldDef['type']): FieldDef => f(name, type, { map: true });
+
+export const MESSAGES: Record<string, Fields> = {
+  TypeMeta: { 1: f('apiVersion', 'string'), 2: f('kind', 'string') },
+  ObjectMeta: {
+    1: f('name', 'string'),
+    2: f('generateName', 'string'),
+    3: f('namespace', 'string'),
+    4: f('selfLink', 'string'),
+    5: f('uid', 'string'),
+    6: f('resourceVersion', 'string'),
+    7: f('generation', 'int'),
+    8: f('creationTimestamp', 'time'),
+    9: f('deletionTimestamp', 'time'),
+    10: f('deletionGracePeriodSeconds', 'int'),
+    11: map('labels', 'string'),
+    12: map('annotations', 'string'),
+    13: list('ownerReferences', 'OwnerReference'),
+    14: list('finalizers', 'string'),
+  },
+  OwnerReference: {
+    1: f('kind', 'string'),
+    3: f('name', 'string'),
+    4: f('uid', 'string'),
+    5: f('apiVersion', 'string'),
+    6: f('controller', 'bool'),
+    7: f('blockOwnerDeletion', 'bool'),
+  },
+  LabelSelector: {
+    1: map('matchLabels', 'string'),
+    2: list('matchExpressions', 'LabelSelectorRequirement'),
+  },
+  LabelSelectorRequirement: {
+    1: f('key', 'string'),
+    2: f('operator', 'string'),
+    3: list('values', 'string'),
+  },
+  Namespace: {
+    1: f('metadata', 'ObjectMeta'),
+    2: f('spec', 'NamespaceSpec'),
+    3: f('status', 'skip'),
+  },
+  NamespaceSpec: { 1: list('finalizers', 'string') },
+  ConfigMap: {
+    1: f('metadata', 'ObjectMeta'),
+    2: map('data', 'string'),
+    3: map('binaryData', 'bytes'),
+    4: f('immutable', 'bool'),
+  },
+  Secret: {
+    1: f('metadata', 'ObjectMeta'),
+    2: map('data', 'bytes'),
+    3: f('type', 'string'),
+    4: map('stringData', 'string'),
+    5: f('immutable', 'bool'),
+  },
+  ServiceAccount: {
+    1: f('metadata', 'ObjectMeta'),
+    2: list('secrets', 'ObjectReference'),
+    3: list('imagePullSecrets', 'LocalObjectReference'),
+    4: f('automountServiceAccountToken', 'bool'),
+  },
+  ObjectReference: {
+    1: f('kind', 'string'),
+    2: f('namespace', 'string'),
+    3: f('name', 'string'),
+    4: f('uid', 'string'),
+    5: f('apiVersion', 'string'),
+    6: f('resourceVersion', 'string'),
+    7: f('fieldPath', 'string'),
+  },
+  LocalObjectReference: { 1: f('name', 'string') },
+  Pod: { 1: f('metadata', 'ObjectMeta'), 2: f('spec', 'PodSpec'), 3: f('status', 'skip') },
+  PodTemplateSpec: { 1: f('metadata', 'ObjectMeta'), 2: f('spec', 'PodSpec') },
+  PodSpec: {
+    1: list('volumes', 'Volume'),
+    2: list('containers', 'Container'),
+    3: f('restartPolicy', 'string'),
+    4: f('terminationGracePeriodSeconds', 'int'),
+    5: f('activeDeadlineSeconds', 'int'),
+    6: f('dnsPolicy', 'string'),
+    7: map('nodeSelector', 'string'),
+    8: f('serviceAccountName', 'string'),
+    9: f('serviceAccount', 'string'),
+    10: f('nodeName', 'string'),
+    11: f('hostNetwork', 'bool'),
+    12: f('hostPID', 'bool'),
+    13: f('hostIPC', 'bool'),
+    14: f('securityContext', 'skip'),
+    15: list('imagePullSecrets', 'LocalObjectReference'),
+    16: f('hostname', 'string'),
+    17: f('subdomain', 'string'),
+    19: f('schedulerName', 'string'),
+    20: list('initContainers', 'Container'),
+    21: f('automountServiceAccountToken', 'bool'),
+    22: list('tolerations', 'Toleration'),
+    24: f('priorityClassName', 'string'),
+    25: f('priority', 'int'),
+    30: f('enableServiceLinks', 'bool'),
+    31: f('preemptionPolicy', 'string'),
+  },
+  Toleration: {
+    1: f('key', 'string'),
+    2: f('operator', 'string'),
+    3: f('value', 'string'),
+    4: f('effect', 'string'),
+    5: f('tolerationSeconds', 'int'),
+  },
+  Volume: { 1: f('name', 'string') },
+  Container: {
+    1: f('name', 'string'),
+    2: f('image', 'string'),
+    3: list('command', 'string'),
+    4: list('args', 'string'),
+    5: f('workingDir', 'string'),
+    6: list('ports', 'ContainerPort'),
+    7: list('env', 'EnvVar'),
+    8: f('resources', 'ResourceRequirements'),
+    13: f('terminationMessagePath', 'string'),
+    14: f('imagePullPolicy', 'string'),
+    16: f('stdin', 'bool'),
+    17: f('stdinOnce', 'bool'),
+    18: f('tty', 'bool'),
+    20: f('terminationMessagePolicy', 'string'),
+  },
+  ContainerPort: {
+    1: f('name', 'string'),
+    2: f('hostPort', 'int'),
+    3: f('containerPort', 'int'),
+    4: f('protocol', 'string'),
+    5: f('hostIP', 'string'),
+  },
+  EnvVar: { 1: f('name', 'string'), 2: f('value', 'string') },
+  ResourceRequirements: { 1: map('limits', 'quantity'), 2: map('requests', 'quantity') },
+  Deployment: {
+    1: f('metadata', 'ObjectMeta'),
+    2: f('spec', 'DeploymentSpec'),
+    3: f('status', 'skip'),
+  },
+  DeploymentSpec: {
+    1: f('replicas', 'int'),
+    2: f('selector', 'LabelSelector'),
+    3: f('template', 'PodTemplateSpec'),
+    4: f('strategy', 'DeploymentStrategy'),
+    5: f('minReadySeconds', 'int'),
+    6: f('revisionHistoryLimit', 'int'),
+    7: f('paused', 'bool'),
+    9: f('progressDeadlineSeconds', 'int'),
+  },
+  DeploymentStrategy: { 1: f('type', 'string') },
+  Service: { 1: f('metadata', 'ObjectMeta'), 2: f('spec', 'ServiceSpec'), 3: f('status', 'skip') },
+  ServiceSpec: {
+    1: list('ports', 'ServicePort'),
+    2: map('selector', 'string'),
+    3: f('clusterIP', 'string'),
+    4: f('type', 'string'),
+    5: list('externalIPs', 'string'),
+    7: f('sessionAffinity', 'string'),
+    8: f('loadBalancerIP', 'string'),
+    9: list('loadBalancerSourceRanges', 'string'),
+    10: f('externalName', 'string'),
+    11: f('externalTrafficPolicy', 'string'),
+    12: f('healthCheckNodePort', 'int'),
+    13: f('publishNotReadyAddresses', 'bool'),
+    17: f('ipFamilyPolicy', 'string'),
+    18: list('clusterIPs', 'string'),
+    19: list('ipFamilies', 'string'),
+    20: f('allocateLoadBalancerNodePorts', 'bool'),
+    21: f('loadBalancerClass', 'string'),
+    22: f('internalTrafficPolicy', 'string'),
+  },
+  ServicePort: {
+    1: f('name', 'string'),
+    2: f('protocol', 'string'),
+    3: f('port', 'int'),
+    4: f('targetPort', 'intstr'),
+    5: f('nodePort', 'int'),
+  },
+  Job: { 1: f('metadata', 'ObjectMeta'), 2: f('spec', 'JobSpec'), 3: f('status', 'skip') },
+  JobSpec: {
+    1: f('parallelism', 'int'),
+    2: f('completions', 'int'),
+    3: f('activeDeadlineSeconds', 'int'),
+    4: f('selector', 'LabelSelector'),
+    5: f('manualSelector', 'bool'),
+    6: f('template', 'PodTemplateSpec'),
+    7: f('backoffLimit', 'int'),
+    8: f('ttlSecondsAfterFinished', 'int'),
+    9: f('completionMode', 'string'),
+    10: f('suspend', 'bool'),
+  },
+  CronJob: { 1: f('metadata', 'ObjectMeta'), 2: f('spec', 'CronJobSpec'), 3: f('status', 'skip') },
+  CronJobSpec: {
+    1: f('schedule', 'string'),
+    2: f('startingDeadlineSeconds', 'int'),
+    3: f('concurrencyPolicy', 'string'),
+    4: f('suspend', 'bool'),
+    5: f('jobTemplate', 'JobTemplateSpec'),
+    6: f('successfulJobsHistoryLimit', 'int'),
+    7: f('failedJobsHistoryLimit', 'int'),
+    8: f('timeZone', 'string'),
+  },
+  JobTemplateSpec: { 1: f('metadata', 'ObjectMeta'), 2: f('spec', 'JobSpec') },
+};
+
+/** The top-level message for each kind kubectl may send as protobuf. */
+export const KINDS: Record<string, string> = {
+  Namespace: 'Namespace',
+  ConfigMap: 'ConfigMap',
+  Secret: 'Secret',
+  ServiceAccount: 'ServiceAccount',
+  Pod: 'Pod',
+  Deployment: 'Deployment',
+  Service: 'Service',
+  Job: 'Job',
+  CronJob: 'CronJob',
+};
