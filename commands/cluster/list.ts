@@ -30,7 +30,14 @@ export default class ClusterList extends Command {
     const rows: Row[] = [];
     for (const name of listClusterNames()) {
       const paths = clusterPaths(name);
-      const config = readClusterConfig(paths);
+      let config;
+      try {
+        config = readClusterConfig(paths);
+      } catch (err) {
+        process.stderr.write(`warning: ${(err as Error).message}\n`);
+        rows.push({ name, status: 'damaged', api: '-', nodes: null, pods: null, createdAt: '' });
+        continue;
+      }
       if (!config) continue;
       const { state } = clusterState(paths);
       const row: Row = {
@@ -77,7 +84,7 @@ export default class ClusterList extends Command {
           r.api,
           r.nodes === null ? '-' : String(r.nodes),
           r.pods === null ? '-' : String(r.pods),
-          shortAge(r.createdAt),
+          r.createdAt ? shortAge(r.createdAt) : '-',
         ]),
       ),
     );

@@ -22,6 +22,7 @@ import {
   type ClusterCredentials,
 } from './kubeconfig.js';
 import {
+  clusterConfigProblem,
   clusterPaths,
   kboxHome,
   STATE_VERSION,
@@ -63,9 +64,49 @@ function alive(pid: number): boolean {
   }
 }
 
+/** The cluster's settings; undefined when it was never created. Damaged state throws. */
 export function readClusterConfig(paths: ClusterPaths): ClusterConfig | undefined {
   if (!existsSync(paths.config)) return undefined;
-  return JSON.parse(readFileSync(paths.config, 'utf8')) as ClusterConfig;
+  let problem: string | undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(paths.config, 'utf8'));
+    problem = clusterConfigProblem(value);
+  } catch (err) {
+    problem = (err as Error).message;
+  }
+  if (problem !== undefined) {
+    throw new CliError(
+      `the state of cluster "${paths.name}" is damaged (${paths.config}: ${problem}); kbox will not overwrite it: repair or move the file, or remove the cluster with: kbox cluster delete --name ${paths.name}`,
+    );
+  }
+  return value as ClusterConfig;
+}
+
+/**
+ * Why the daemon stopped, from the last `daemon failed` line of its log (the daemon writes one
+ * before exiting non-zero), if there is one.
+ */
+export function daemonFailure(paths: ClusterPaths): string | undefined {
+  for (const line of lastLogLines(paths, 50).reverse()) {
+    try {
+      const entry = JSON.parse(line) as { msg?: unknown; error?: unknown };
+      if (entry.msg === 'daemon failed' && typeof entry.error === 'string') return entry.error;
+    } catch {
+      // not a log line of ours (a Node crash trace): keep looking
+    }
+  }
+  return undefined;
+}
+
+/** Turns "no space left" from a write of the CLI's own into a message a person can act on. */
+function diskFull(err: unknown, path: string): unknown {
+  if ((err as NodeJS.ErrnoException).code === 'ENOSPC') {
+    return new CliError(
+      `no space left on the device holding ${path}; free some disk space and run the command again`,
+    );
+  }
+  return err;
 }
 
 /** running: the daemon's pid is alive; crashed: it left its pid file behind; else stopped. */
@@ -256,8 +297,13 @@ export async function startCluster(o: StartOptions): Promise<StartResult> {
       `port ${config.port} on 127.0.0.1 is in use; free it or pass --port with another port`,
     );
   }
-  mkdirSync(paths.dir, { recursive: true, mode: 0o700 });
-  writeFileSync(paths.config, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
+  try {
+    mkdirSync(paths.dir, { recursive: true, mode: 0o700 });
+    writeFileSync(paths.config, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
+  } catch (err) {
+    if (fresh) rmSync(paths.dir, { recursive: true, force: true });
+    throw diskFull(err, paths.config);
+  }
 
   const failed = async (why: string, pid?: number): Promise<never> => {
     if (pid !== undefined && alive(pid)) process.kill(pid, 'SIGKILL');
@@ -284,7 +330,10 @@ export async function startCluster(o: StartOptions): Promise<StartResult> {
   let creds: ClusterCredentials | undefined;
   let lastError = '';
   for (;;) {
-    if (!alive(pid)) return failed(`the kbox daemon exited during start-up`);
+    if (!alive(pid)) {
+      const why = daemonFailure(paths);
+      return failed(`the kbox daemon exited during start-up${why ? `: ${why}` : ''}`);
+    }
     if (Date.now() > deadline) {
       const why = lastError ? ` (last answer: ${lastError})` : '';
       return failed(`the cluster did not become ready within ${o.waitMs / 1000}s${why}`, pid);

@@ -52,3 +52,26 @@ export interface ClusterConfig {
 }
 
 export const STATE_VERSION = 1;
+
+/**
+ * Checks the shape of a parsed cluster.json; returns what is wrong, or undefined when it is a
+ * ClusterConfig. Damaged state is reported, never repaired: it may be a newer kbox's.
+ */
+export function clusterConfigProblem(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return 'not a JSON object';
+  }
+  const v = value as Record<string, unknown>;
+  const int = (k: string, min: number, max: number): string | undefined =>
+    Number.isInteger(v[k]) && (v[k] as number) >= min && (v[k] as number) <= max
+      ? undefined
+      : `"${k}" must be an integer from ${min} to ${max}`;
+  if (typeof v.name !== 'string' || !validClusterName(v.name))
+    return '"name" is not a cluster name';
+  if (typeof v.createdAt !== 'string' || Number.isNaN(Date.parse(v.createdAt))) {
+    return '"createdAt" is not a timestamp';
+  }
+  return (
+    int('stateVersion', 1, Number.MAX_SAFE_INTEGER) ?? int('port', 1, 65535) ?? int('nodes', 1, 50)
+  );
+}

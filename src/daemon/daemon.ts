@@ -5,7 +5,12 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { ApiServer } from '../apiserver/server.js';
 import { loadOrCreatePki, loadOrCreateToken } from '../apiserver/tls.js';
-import { clusterPaths, STATE_VERSION, type ClusterConfig } from '../cli/paths.js';
+import {
+  clusterConfigProblem,
+  clusterPaths,
+  STATE_VERSION,
+  type ClusterConfig,
+} from '../cli/paths.js';
 import { KubeClient } from '../client/rest.js';
 import { NodeAgent } from '../kubelet/node-agent.js';
 import { EngineProbe } from '../kubelet/engine-probe.js';
@@ -34,7 +39,10 @@ export interface RunningDaemon {
 }
 
 function readConfig(path: string): ClusterConfig {
-  const cfg = JSON.parse(readFileSync(path, 'utf8')) as ClusterConfig;
+  const value: unknown = JSON.parse(readFileSync(path, 'utf8'));
+  const problem = clusterConfigProblem(value);
+  if (problem !== undefined) throw new Error(`${path} is damaged: ${problem}`);
+  const cfg = value as ClusterConfig;
   if (cfg.stateVersion > STATE_VERSION) {
     throw new Error(
       `the cluster state was written by a newer kbox (state version ${cfg.stateVersion}, this kbox understands ${STATE_VERSION}); refusing to touch it`,

@@ -15,7 +15,11 @@ export type StorageErrorCode =
   /** the requested revision is older than the compacted window (HTTP 410) */
   | 'Compacted'
   /** the requested revision is newer than the store's current revision */
-  | 'FutureRevision';
+  | 'FutureRevision'
+  /** the disk (or the store's quota) has no room for the write; nothing was written */
+  | 'Full'
+  /** the database file is damaged or is not a kbox store; kbox refuses to overwrite it */
+  | 'Corrupt';
 
 export class StorageError extends Error {
   constructor(

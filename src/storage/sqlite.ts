@@ -39,6 +39,31 @@ export interface SqliteStorageOptions {
   clock?: () => number;
   /** How long a write waits for another connection's lock, in ms (default 5000). */
   busyTimeoutMs?: number;
+  /**
+   * Largest size the database may reach, in bytes (as etcd's quota-backend-bytes). A write that
+   * would pass it fails with StorageError 'Full', exactly as when the disk itself is full.
+   */
+  quotaBytes?: number;
+}
+
+/** SQLite's answers for a full disk and a damaged file, as StorageErrors naming the file. */
+function storageFault(err: unknown, path: string): unknown {
+  const code = (err as { code?: unknown }).code;
+  if (code === 'SQLITE_FULL' || code === 'SQLITE_IOERR_WRITE' || code === 'SQLITE_IOERR_FSYNC') {
+    return new StorageError(
+      'Full',
+      '',
+      `the cluster store ${path} has no room for the write (${(err as Error).message}); free disk space and retry`,
+    );
+  }
+  if (code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB') {
+    return new StorageError(
+      'Corrupt',
+      '',
+      `the cluster store ${path} is damaged (${(err as Error).message}); kbox will not overwrite it: move the file away to start afresh`,
+    );
+  }
+  return err;
 }
 
 interface CurrentRow {
@@ -131,6 +156,7 @@ function parse(json: string): KubeObject {
 
 export class SqliteStorage implements Storage {
   readonly #db: Database.Database;
+  readonly #path: string;
   readonly #retainRevisions: number;
   readonly #retainSeconds: number;
   readonly #clock: () => number;
@@ -164,6 +190,7 @@ export class SqliteStorage implements Storage {
   };
 
   constructor(opts: SqliteStorageOptions) {
+    this.#path = opts.path;
     this.#retainRevisions = opts.retainRevisions ?? 10000;
     this.#retainSeconds = opts.retainSeconds ?? 3600;
     this.#clock = opts.clock ?? Date.now;
@@ -181,6 +208,10 @@ export class SqliteStorage implements Storage {
       }
       db.exec(SCHEMA);
       db.pragma(`user_version = ${SCHEMA_VERSION}`);
+      if (opts.quotaBytes !== undefined) {
+        const pageSize = db.pragma('page_size', { simple: true }) as number;
+        db.pragma(`max_page_count = ${Math.max(1, Math.floor(opts.quotaBytes / pageSize))}`);
+      }
       const listCurrent = (lower: '>=' | '>'): string => `
         SELECT c.key, l.value FROM current c JOIN log l ON l.id = c.id
         WHERE c.key ${lower} ? AND c.key < ? ORDER BY c.key LIMIT ?`;
@@ -246,7 +277,7 @@ export class SqliteStorage implements Storage {
       this.#revision = Math.max(this.#stmt.maxId.get()?.id ?? 0, this.#compacted);
     } catch (err) {
       db.close();
-      throw err;
+      throw storageFault(err, opts.path);
     }
   }
 
@@ -431,7 +462,11 @@ export class SqliteStorage implements Storage {
     this.#closed = true;
     this.stopCompactor();
     this.#broadcaster.closeAll('storage-closed');
-    this.#db.pragma('optimize');
+    try {
+      this.#db.pragma('optimize');
+    } catch {
+      // Only statistics for the query planner: losing them (a full disk) loses nothing.
+    }
     this.#db.close();
   }
 
@@ -448,7 +483,7 @@ export class SqliteStorage implements Storage {
       this.#revision = revision;
       pending.length = eventCount;
       if (outermost) this.#pending = undefined;
-      throw err;
+      throw storageFault(err, this.#path);
     }
     if (outermost) {
       this.#pending = undefined;

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import type { KubeObject } from '../../src/api/types.js';
-import type { Storage, StoredEvent } from '../../src/storage/interface.js';
+import { StorageError, type Storage, type StoredEvent } from '../../src/storage/interface.js';
 import { SqliteStorage, type Durability } from '../../src/storage/sqlite.js';
 import { runStorageConformance, type RetentionOptions } from './conformance.js';
 
@@ -255,6 +255,56 @@ describe('SqliteStorage', () => {
     const s = new SqliteStorage({ path, durability: 'fsync' });
     t.after(() => s.close());
     assert.equal(s.create('/cm/ns/a', cm('a')).metadata.resourceVersion, '1');
+  });
+
+  test('a write past the quota fails as Full, writes nothing and leaves the store usable', async (t) => {
+    const path = tempPath();
+    const s = new SqliteStorage({ path, quotaBytes: 256 * 1024 });
+    const w = s.watch('/cm/', 0);
+    const big = 'x'.repeat(16 * 1024);
+    let n = 0;
+    let failure: unknown;
+    for (; n < 1000; n++) {
+      try {
+        s.create(`/cm/ns/c${n}`, cm(`c${n}`, { big }));
+      } catch (err) {
+        failure = err;
+        break;
+      }
+    }
+    assert.ok(n > 0 && n < 1000, `quota reached after ${n} writes`);
+    assert.ok(failure instanceof StorageError);
+    assert.equal(failure.code, 'Full');
+    assert.match(failure.message, /has no room for the write .*; free disk space and retry$/);
+    assert.ok(failure.message.includes(path));
+    // Nothing of the failed write is visible: not its key, not its revision, not an event.
+    assert.equal(s.currentRevision(), n);
+    assert.equal(s.get(`/cm/ns/c${n}`), undefined);
+    const events = await take(w, n);
+    assert.deepEqual(
+      events.map((e) => e.object.metadata.name),
+      Array.from({ length: n }, (_, i) => `c${i}`),
+    );
+    // Reads go on; once there is room again the next write takes the next revision.
+    assert.equal(s.list('/cm/').items.length, n);
+    s.close();
+    const roomy = new SqliteStorage({ path });
+    t.after(() => roomy.close());
+    assert.equal(roomy.create('/cm/ns/small', cm('small')).metadata.resourceVersion, String(n + 1));
+  });
+
+  test('a damaged or foreign database file is refused as Corrupt and left untouched', () => {
+    const path = tempPath();
+    const garbage = Buffer.alloc(8192, 0x5a);
+    writeFileSync(path, garbage);
+    assert.throws(
+      () => new SqliteStorage({ path }),
+      (err: unknown) =>
+        err instanceof StorageError &&
+        err.code === 'Corrupt' &&
+        err.message.startsWith(`the cluster store ${path} is damaged (file is not a database)`),
+    );
+    assert.deepEqual(readFileSync(path), garbage);
   });
 
   test('methods throw after close', () => {

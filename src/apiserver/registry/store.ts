@@ -6,6 +6,7 @@ import {
   alreadyExists,
   badRequest,
   conflict,
+  internalError,
   invalid,
   notFound,
   StatusError,
@@ -253,6 +254,9 @@ export class ResourceStore {
           'Timeout',
           `Timeout: Too large resource version: ${err.message}`,
         );
+      case 'Full':
+      case 'Corrupt':
+        return internalError(err.message);
     }
   }
 
