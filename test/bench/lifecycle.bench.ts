@@ -14,7 +14,7 @@ const run = promisify(execFile);
 const root = mkdtempSync(join(tmpdir(), 'kbox-bench-life-'));
 const env = { ...process.env, KBOX_HOME: join(root, 'home'), KUBECONFIG: join(root, 'kubeconfig') };
 const name = 'bench';
-const PODS = Number(process.env.KBOX_BENCH_PODS ?? 30);
+const PODS = Number(process.env.KBOX_BENCH_PODS ?? 100);
 
 const kbox = (...args: string[]) => run(process.execPath, ['bin/run.js', ...args], { env });
 const median = (v: number[]): number =>
