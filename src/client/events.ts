@@ -18,9 +18,13 @@ export class EventRecorder {
     { name: string; namespace: string; count: number; at: number }
   >();
 
-  constructor(client: KubeClient, component: string) {
+  readonly #host: string | undefined;
+
+  /** `host`: the node, for components that run on one (the kubelet). */
+  constructor(client: KubeClient, component: string, host?: string) {
     this.#client = client;
     this.#component = component;
+    this.#host = host;
   }
 
   /** Never throws: an event that cannot be written must not fail the caller's work. */
@@ -29,9 +33,11 @@ export class EventRecorder {
     type: EventType,
     reason: string,
     message: string,
+    /** The part of the object the event is about, e.g. `spec.containers{web}`. */
+    fieldPath?: string,
   ): Promise<void> {
     try {
-      await this.#record(obj, type, reason, message);
+      await this.#record(obj, type, reason, message, fieldPath);
     } catch {
       // Events are best effort, as upstream's.
     }
@@ -42,11 +48,12 @@ export class EventRecorder {
     type: EventType,
     reason: string,
     message: string,
+    fieldPath: string | undefined,
   ): Promise<void> {
     const ns = obj.metadata.namespace ?? 'default';
     const now = new Date();
     const ts = now.toISOString().replace(/\.\d{3}Z$/, 'Z');
-    const key = `${obj.metadata.uid ?? ''}|${reason}|${message}`;
+    const key = `${obj.metadata.uid ?? ''}|${fieldPath ?? ''}|${reason}|${message}`;
     const seen = this.#recent.get(key);
     if (seen && now.getTime() - seen.at < DEDUP_MS) {
       seen.count += 1;
@@ -69,13 +76,14 @@ export class EventRecorder {
         namespace: obj.metadata.namespace,
         uid: obj.metadata.uid,
         resourceVersion: obj.metadata.resourceVersion,
+        ...(fieldPath !== undefined ? { fieldPath } : {}),
       },
       reason,
       message,
       type,
-      source: { component: this.#component },
+      source: { component: this.#component, ...(this.#host ? { host: this.#host } : {}) },
       reportingComponent: this.#component,
-      reportingInstance: '',
+      reportingInstance: this.#host ?? '',
       firstTimestamp: ts,
       lastTimestamp: ts,
       count: 1,

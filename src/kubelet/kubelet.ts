@@ -6,10 +6,12 @@
 import { createHash } from 'node:crypto';
 import { isStatusError } from '../api/status.js';
 import type { KubeObject } from '../api/types.js';
+import { EventRecorder } from '../client/events.js';
 import { Informer, objectKey } from '../client/informer.js';
 import { type KubeClient, type ResourceRef } from '../client/rest.js';
 import { runWorkers, WorkQueue } from '../client/workqueue.js';
 import { ConfigError, containerEnv, expand } from './env.js';
+import { ProbeManager } from './prober.js';
 import { ImageError } from './runtime/docker.js';
 import type { ContainerInfo, ContainerSpec, Runtime } from './runtime/interface.js';
 
@@ -89,8 +91,10 @@ export class Kubelet {
   readonly #abort = new AbortController();
   readonly #backoff = new Map<string, Backoff>();
   readonly #uidToKey = new Map<string, string>();
+  readonly #events: EventRecorder;
+  readonly #probes: ProbeManager;
   #workers: Promise<void> | undefined;
-  #events: Promise<void> | undefined;
+  #engineEvents: Promise<void> | undefined;
   #resync: NodeJS.Timeout | undefined;
 
   constructor(o: KubeletOptions) {
@@ -105,6 +109,47 @@ export class Kubelet {
       this.#queue.add(objectKey(obj));
     };
     this.#pods.addHandlers({ add: enqueue, update: (_, o2) => enqueue(o2), delete: enqueue });
+    this.#events = new EventRecorder(o.client, 'kubelet', o.nodeName);
+    const field = (name: string): string => `spec.containers{${name}}`;
+    const title = { startup: 'Startup', liveness: 'Liveness', readiness: 'Readiness' };
+    this.#probes = new ProbeManager(o.runtime, {
+      onChange: (key) => this.#queue.add(key),
+      onFailure: (key, name, kind, output) => {
+        const pod = this.#pods.get(key);
+        if (!pod) return;
+        void this.#events.record(
+          pod,
+          'Warning',
+          'Unhealthy',
+          `${title[kind]} probe failed: ${output}`,
+          field(name),
+        );
+      },
+      onKill: (key, id, name, kind) => {
+        const pod = this.#pods.get(key);
+        if (!pod) return;
+        void this.#events.record(
+          pod,
+          'Normal',
+          'Killing',
+          `Container ${name} failed ${kind} probe, will be restarted`,
+          field(name),
+        );
+        const spec = (pod.spec ?? {}) as Json;
+        const c = ((spec.containers ?? []) as Json[]).find((x) => x.name === name);
+        const probe = (kind === 'liveness' ? c?.livenessProbe : c?.startupProbe) as
+          Json | undefined;
+        const grace = Number(
+          probe?.terminationGracePeriodSeconds ?? spec.terminationGracePeriodSeconds ?? 30,
+        );
+        o.runtime
+          .stopContainer(id, grace)
+          .catch((err: unknown) =>
+            o.log('stopping an unhealthy container failed', { error: String(err) }),
+          )
+          .finally(() => this.#queue.add(key));
+      },
+    });
   }
 
   async start(): Promise<void> {
@@ -123,7 +168,7 @@ export class Kubelet {
       watchEvents?(cb: (uid: string) => void, s: AbortSignal): Promise<void>;
     };
     if (rt.watchEvents) {
-      this.#events = (async () => {
+      this.#engineEvents = (async () => {
         while (!this.#abort.signal.aborted) {
           await rt
             .watchEvents?.((uid) => {
@@ -152,10 +197,11 @@ export class Kubelet {
    */
   async stop(opts: { stopContainers?: boolean } = {}): Promise<void> {
     this.#abort.abort();
+    this.#probes.stopAll();
     if (this.#resync) clearInterval(this.#resync);
     this.#queue.shutDown();
     await this.#workers;
-    await this.#events;
+    await this.#engineEvents;
     if (opts.stopContainers) {
       const grace = new Map(
         this.#pods
@@ -231,6 +277,7 @@ export class Kubelet {
     const containers = await rt.podContainers(uid);
 
     if (meta.deletionTimestamp) {
+      this.#probes.forgetPod(key);
       const grace = meta.deletionGracePeriodSeconds ?? 30;
       await Promise.all(
         containers.filter((c) => c.kind !== 'sandbox').map((c) => rt.stopContainer(c.id, grace)),
@@ -249,6 +296,7 @@ export class Kubelet {
 
     const phase = ((pod.status ?? {}) as Json).phase;
     if (phase === 'Succeeded' || phase === 'Failed') {
+      this.#probes.forgetPod(key);
       return; // terminal: containers stay for logs until the pod is deleted
     }
 
@@ -455,7 +503,14 @@ export class Kubelet {
       }
     }
 
-    await this.#writeStatus(pod, await rt.podContainers(uid), waiting, initDone);
+    const now = await rt.podContainers(uid);
+    const running = new Map(
+      now
+        .filter((c) => c.kind === 'regular' && c.state === 'running')
+        .map((c) => [c.name, c.id] as const),
+    );
+    this.#probes.syncPod(key, sandbox.ip, spec, running);
+    await this.#writeStatus(pod, now, waiting, initDone);
     return requeueMs;
   }
 
@@ -519,12 +574,12 @@ export class Kubelet {
         name,
         state,
         lastState,
-        ready: cur?.state === 'running' && !w,
+        ready: cur?.state === 'running' && !w && this.#probes.ready(cur.id),
         restartCount: cur ? cur.attempt : 0,
         image: imageRef,
         imageID: cur ? `docker://${cur.imageId}` : '',
         ...(cur ? { containerID: `docker://${cur.id}` } : {}),
-        started: cur?.state === 'running',
+        started: cur?.state === 'running' && this.#probes.started(cur.id),
       };
     };
 

@@ -173,3 +173,128 @@ test('a pod runs, reports its status and IP, restarts, and is removed on delete'
   }, 'the kubelet to confirm the deletion');
   assert.deepEqual(await runtime.podContainers(running.metadata.uid ?? ''), []);
 });
+
+test('probes: readiness gates Ready, a failing liveness probe restarts the container', async (t) => {
+  if (!docker || !kubelet) {
+    t.skip('needs the pod test above (Docker)');
+    return;
+  }
+  const EVENTS: ResourceRef = { group: '', version: 'v1', resource: 'events', namespaced: true };
+  await client.create(PODS, 'default', {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'probed' },
+    spec: {
+      nodeName: node,
+      terminationGracePeriodSeconds: 1,
+      containers: [
+        {
+          // /www/ready appears after 3 s: until then httpd answers 404 and the pod is not Ready.
+          name: 'web',
+          image,
+          command: [
+            'sh',
+            '-c',
+            'mkdir -p /www; (sleep 3; echo ok > /www/ready) & exec httpd -f -p 8080 -h /www',
+          ],
+          ports: [{ name: 'http', containerPort: 8080 }],
+          readinessProbe: { httpGet: { path: '/ready', port: 'http' }, periodSeconds: 1 },
+        },
+        {
+          // Healthy for its first seconds, then /tmp/alive goes and the liveness probe fails.
+          name: 'flaky',
+          image,
+          command: ['sh', '-c', 'touch /tmp/alive; sleep 2; rm /tmp/alive; exec sleep 3600'],
+          livenessProbe: {
+            exec: { command: ['cat', '/tmp/alive'] },
+            periodSeconds: 1,
+            failureThreshold: 2,
+          },
+        },
+      ],
+    },
+  });
+  type Cs = { name: string; ready: boolean; restartCount: number; started?: boolean };
+  const statuses = (p: KubeObject): Cs[] =>
+    ((p.status as { containerStatuses?: Cs[] }).containerStatuses ?? []) as Cs[];
+  const ready = (p: KubeObject): boolean =>
+    ((p.status as { conditions?: Array<{ type: string; status: string }> }).conditions ?? []).some(
+      (c) => c.type === 'Ready' && c.status === 'True',
+    );
+
+  const notYet = await until(
+    () => podWhere('probed', (p) => statuses(p).find((c) => c.name === 'web')?.started === true),
+    'web running',
+  );
+  assert.equal(
+    statuses(notYet).find((c) => c.name === 'web')?.ready,
+    false,
+    'not ready before /ready exists',
+  );
+  assert.equal(ready(notYet), false);
+  const readyAt = await until(
+    () => podWhere('probed', (p) => statuses(p).find((c) => c.name === 'web')?.ready === true),
+    'web ready',
+  );
+  assert.ok(readyAt);
+  const restarted = await until(
+    () =>
+      podWhere(
+        'probed',
+        (p) => (statuses(p).find((c) => c.name === 'flaky')?.restartCount ?? 0) >= 1,
+      ),
+    'flaky restarted by its liveness probe',
+  );
+  assert.ok(restarted);
+  const events = await client.list(EVENTS, 'default', {
+    fieldSelector: `involvedObject.name=probed`,
+  });
+  const seen = events.items.map((e) => {
+    const ev = e as unknown as {
+      reason: string;
+      message: string;
+      type: string;
+      involvedObject: { fieldPath?: string };
+      source: { component: string; host?: string };
+    };
+    return [
+      ev.type,
+      ev.reason,
+      ev.involvedObject.fieldPath,
+      ev.message,
+      ev.source.component,
+      ev.source.host,
+    ];
+  });
+  assert.ok(
+    seen.some(
+      (e) =>
+        e[0] === 'Warning' &&
+        e[1] === 'Unhealthy' &&
+        e[2] === 'spec.containers{web}' &&
+        e[3] === 'Readiness probe failed: HTTP probe failed with statuscode: 404' &&
+        e[4] === 'kubelet' &&
+        e[5] === node,
+    ),
+    JSON.stringify(seen),
+  );
+  assert.ok(
+    seen.some(
+      (e) =>
+        e[1] === 'Unhealthy' &&
+        e[2] === 'spec.containers{flaky}' &&
+        e[3] === "Liveness probe failed: cat: can't open '/tmp/alive': No such file or directory",
+    ),
+    JSON.stringify(seen),
+  );
+  assert.ok(
+    seen.some(
+      (e) =>
+        e[0] === 'Normal' &&
+        e[1] === 'Killing' &&
+        e[3] === 'Container flaky failed liveness probe, will be restarted',
+    ),
+    JSON.stringify(seen),
+  );
+  await client.delete(PODS, 'default', 'probed');
+});

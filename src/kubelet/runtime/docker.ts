@@ -7,6 +7,7 @@ import { PassThrough } from 'node:stream';
 import type {
   ContainerInfo,
   ContainerSpec,
+  ExecResult,
   LogOptions,
   Runtime,
   SandboxSpec,
@@ -288,6 +289,38 @@ export class DockerRuntime implements Runtime {
       if (statusCode(err) === 404 || statusCode(err) === 409) return;
       throw err;
     }
+  }
+
+  async exec(id: string, command: string[], timeoutMs: number): Promise<ExecResult> {
+    const exec = await this.docker.getContainer(id).exec({
+      Cmd: command,
+      AttachStdout: true,
+      AttachStderr: true,
+    });
+    const stream = await exec.start({ hijack: true, stdin: false });
+    const chunks: Buffer[] = [];
+    const sink = new PassThrough();
+    sink.on('data', (chunk: Buffer) => chunks.push(chunk));
+    this.docker.modem.demuxStream(stream, sink, sink);
+    let timer: NodeJS.Timeout | undefined;
+    const finished = await Promise.race([
+      new Promise<boolean>((resolve) => {
+        stream.on('end', () => resolve(true));
+        stream.on('close', () => resolve(true));
+        stream.on('error', () => resolve(true));
+      }),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(false), timeoutMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    const output = Buffer.concat(chunks).toString('utf8');
+    if (!finished) {
+      stream.destroy();
+      return { exitCode: -1, output, timedOut: true };
+    }
+    const info = await exec.inspect();
+    return { exitCode: info.ExitCode ?? -1, output, timedOut: false };
   }
 
   async logs(

@@ -76,6 +76,11 @@ export interface Runtime {
   stopContainer(id: string, graceSeconds: number): Promise<void>;
   removeContainer(id: string): Promise<void>;
   inspect(id: string): Promise<ContainerInfo | undefined>;
+  /**
+   * Runs a command in a running container and collects its output (stdout and stderr). Past
+   * `timeoutMs` it resolves with timedOut; the command itself may go on (as with dockershim).
+   */
+  exec(id: string, command: string[], timeoutMs: number): Promise<ExecResult>;
   /** Writes the container's log to `out` (stdout and stderr interleaved); resolves at the end. */
   logs(
     id: string,
@@ -83,6 +88,12 @@ export interface Runtime {
     out: NodeJS.WritableStream,
     signal: AbortSignal,
   ): Promise<void>;
+}
+
+export interface ExecResult {
+  exitCode: number;
+  output: string;
+  timedOut: boolean;
 }
 
 export interface LogOptions {
