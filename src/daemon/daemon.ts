@@ -3,6 +3,7 @@
 // shuts them down in reverse order on SIGTERM/SIGINT.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ApiServer } from '../apiserver/server.js';
 import { loadOrCreatePki, loadOrCreateToken } from '../apiserver/tls.js';
 import {
@@ -169,6 +170,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
           runtime,
           nodeName,
           network,
+          podsDir: join(paths.dir, 'nodes', nodeName, 'pods'),
           log: (msg, fields) => kubelet.info(msg, { node: nodeName, ...fields }),
         });
         if (stopping) return;

@@ -10,8 +10,10 @@ import { EventRecorder } from '../client/events.js';
 import { Informer, objectKey } from '../client/informer.js';
 import { type KubeClient, type ResourceRef } from '../client/rest.js';
 import { runWorkers, WorkQueue } from '../client/workqueue.js';
+import { cpuCores, memoryBytes } from '../api/quantity.js';
 import { ConfigError, containerEnv, expand } from './env.js';
 import { ProbeManager } from './prober.js';
+import { PodVolumes, VolumeError, type PreparedVolume } from './volumes.js';
 import { ImageError } from './runtime/docker.js';
 import type { ContainerInfo, ContainerSpec, Runtime } from './runtime/interface.js';
 
@@ -36,6 +38,8 @@ export interface KubeletOptions {
   runtime: Runtime;
   nodeName: string;
   network: string;
+  /** Where pod volumes live: <podsDir>/<pod uid>/volumes/<name>. */
+  podsDir: string;
   log: (msg: string, fields?: Record<string, unknown>) => void;
   clock?: () => Date;
   resyncMs?: number;
@@ -47,32 +51,6 @@ function rfc3339(d: Date | string): string {
 }
 
 const ZERO = '0001-01-01T00:00:00Z';
-
-/** Bytes for a memory quantity such as 64Mi, 1G, 128974848, 129e6. */
-export function memoryBytes(q: string): number {
-  const m = /^([0-9.]+(?:e[0-9]+)?)([A-Za-z]*)$/.exec(q.trim());
-  if (!m) return NaN;
-  const units: Record<string, number> = {
-    '': 1,
-    k: 1e3,
-    M: 1e6,
-    G: 1e9,
-    T: 1e12,
-    Ki: 1024,
-    Mi: 1024 ** 2,
-    Gi: 1024 ** 3,
-    Ti: 1024 ** 4,
-    m: 1e-3,
-  };
-  const unit = units[m[2] ?? ''];
-  return unit === undefined ? NaN : Math.ceil(Number(m[1]) * unit);
-}
-
-/** CPU cores for a quantity such as 500m, 1, 0.25. */
-export function cpuCores(q: string): number {
-  const t = q.trim();
-  return t.endsWith('m') ? Number(t.slice(0, -1)) / 1000 : Number(t);
-}
 
 function containerHash(c: Json): string {
   return createHash('sha256').update(JSON.stringify(c)).digest('hex').slice(0, 16);
@@ -93,6 +71,7 @@ export class Kubelet {
   readonly #uidToKey = new Map<string, string>();
   readonly #events: EventRecorder;
   readonly #probes: ProbeManager;
+  readonly #volumes: PodVolumes;
   #workers: Promise<void> | undefined;
   #engineEvents: Promise<void> | undefined;
   #resync: NodeJS.Timeout | undefined;
@@ -110,6 +89,7 @@ export class Kubelet {
     };
     this.#pods.addHandlers({ add: enqueue, update: (_, o2) => enqueue(o2), delete: enqueue });
     this.#events = new EventRecorder(o.client, 'kubelet', o.nodeName);
+    this.#volumes = new PodVolumes(o.podsDir);
     const field = (name: string): string => `spec.containers{${name}}`;
     const title = { startup: 'Startup', liveness: 'Liveness', readiness: 'Readiness' };
     this.#probes = new ProbeManager(o.runtime, {
@@ -218,6 +198,9 @@ export class Kubelet {
           .map((c) => this.#o.runtime.stopContainer(c.id, grace.get(c.podUid) ?? 30)),
       );
       for (const c of all) await this.#o.runtime.removeContainer(c.id);
+      for (const uid of new Set(all.map((c) => c.podUid))) {
+        await this.#o.runtime.removePodVolumes(uid).catch(() => undefined);
+      }
     }
     await this.#pods.stop();
   }
@@ -250,12 +233,16 @@ export class Kubelet {
       known.add(pod.metadata.uid ?? '');
       this.#queue.add(objectKey(pod));
     }
+    const gone = new Set<string>();
     for (const c of await this.#o.runtime.listContainers()) {
       if (!known.has(c.podUid)) {
         await this.#o.runtime.stopContainer(c.id, 0);
         await this.#o.runtime.removeContainer(c.id);
+        gone.add(c.podUid);
       }
     }
+    for (const uid of gone) await this.#o.runtime.removePodVolumes(uid);
+    this.#volumes.tearDownOthers(known);
   }
 
   async #lookup(ref: ResourceRef, ns: string, name: string): Promise<Json | undefined> {
@@ -283,6 +270,8 @@ export class Kubelet {
         containers.filter((c) => c.kind !== 'sandbox').map((c) => rt.stopContainer(c.id, grace)),
       );
       for (const c of containers) await rt.removeContainer(c.id);
+      await rt.removePodVolumes(uid);
+      this.#volumes.tearDown(uid);
       try {
         await this.#o.client.delete(PODS, meta.namespace, meta.name ?? '', {
           gracePeriodSeconds: 0,
@@ -327,6 +316,25 @@ export class Kubelet {
         hostPorts: ports,
         labels: {},
       });
+    }
+
+    let volumes: Map<string, PreparedVolume>;
+    try {
+      volumes = await this.#volumes.setUp(pod, {
+        configMap: async (ns, n) => (await this.#lookup(CONFIGMAPS, ns, n)) ?? undefined,
+        secret: async (ns, n) => {
+          const secret = await this.#lookup(SECRETS, ns, n);
+          return secret ? ((secret.data ?? {}) as Record<string, string>) : undefined;
+        },
+        tmpfsVolume: (podUid, name, size) => rt.ensureTmpfsVolume(podUid, name, size),
+      });
+    } catch (err) {
+      if (!(err instanceof VolumeError)) throw err;
+      // As upstream: the pod waits in ContainerCreating and says why in a FailedMount event.
+      await this.#events.record(pod as KubeObject, 'Warning', 'FailedMount', err.message);
+      const noInit = ((spec.initContainers ?? []) as Json[]).length === 0;
+      await this.#writeStatus(pod, await rt.podContainers(uid), new Map(), noInit);
+      return 5_000;
     }
 
     let requeueMs: number | undefined;
@@ -421,6 +429,7 @@ export class Kubelet {
           ...(caps.drop ? { capDrop: caps.drop } : {}),
         };
         if (cs.nanoCpus !== undefined) cs.nanoCpus = Math.round(cs.nanoCpus);
+        cs.mounts = this.#volumes.mounts(c, volumes);
         const id = await rt.createContainer(sandbox.id, cs);
         await rt.startContainer(id);
         // Keep only the previous attempt, for lastState and logs --previous.
@@ -429,7 +438,7 @@ export class Kubelet {
         if (err instanceof ImageError) {
           waiting.set(name, { reason: err.reason, message: err.message });
           requeueMs = 10_000;
-        } else if (err instanceof ConfigError) {
+        } else if (err instanceof ConfigError || err instanceof VolumeError) {
           waiting.set(name, { reason: 'CreateContainerConfigError', message: err.message });
           requeueMs = 5_000;
         } else {

@@ -2,13 +2,16 @@
 // as a sandbox plus containers, reports Running with its IP, restarts per policy, and is cleaned
 // up on deletion.
 import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { KubeObject } from '../../src/api/types.js';
 import { ApiServer } from '../../src/apiserver/server.js';
 import { KubeClient, type ResourceRef } from '../../src/client/rest.js';
 import { Kubelet } from '../../src/kubelet/kubelet.js';
 import { NodeAgent } from '../../src/kubelet/node-agent.js';
-import { DockerRuntime } from '../../src/kubelet/runtime/docker.js';
+import { demuxBuffer, DockerRuntime } from '../../src/kubelet/runtime/docker.js';
 import { SqliteStorage } from '../../src/storage/sqlite.js';
 import { ensureBusyboxImage } from '../support/busybox-image.js';
 import { dockerOrSkip } from '../support/docker.js';
@@ -26,6 +29,7 @@ let agent: NodeAgent;
 let kubelet: Kubelet | undefined;
 let docker: Docker | undefined;
 let image = '';
+const podsDir = mkdtempSync(join(tmpdir(), 'kbox-kubelet-pods-'));
 
 async function until<T>(fn: () => Promise<T | undefined>, what: string, ms = 30_000): Promise<T> {
   const end = Date.now() + ms;
@@ -64,6 +68,7 @@ after(async () => {
   await client.close();
   await server.stop();
   storage.close();
+  rmSync(podsDir, { recursive: true, force: true });
 });
 
 test('a pod runs, reports its status and IP, restarts, and is removed on delete', async (t) => {
@@ -84,7 +89,15 @@ test('a pod runs, reports its status and IP, restarts, and is removed on delete'
     log,
   });
   await agent.start();
-  kubelet = new Kubelet({ client, runtime, nodeName: node, network, log, resyncMs: 1000 });
+  kubelet = new Kubelet({
+    client,
+    runtime,
+    nodeName: node,
+    network,
+    podsDir,
+    log,
+    resyncMs: 1000,
+  });
   await kubelet.start();
 
   await client.create(PODS, 'default', {
@@ -297,4 +310,178 @@ test('probes: readiness gates Ready, a failing liveness probe restarts the conta
     JSON.stringify(seen),
   );
   await client.delete(PODS, 'default', 'probed');
+});
+
+test('volumes: configMap and secret files (updated in place), emptyDir shared, downward API', async (t) => {
+  if (!docker || !kubelet) {
+    t.skip('needs the pod test above (Docker)');
+    return;
+  }
+  const CMS: ResourceRef = { group: '', version: 'v1', resource: 'configmaps', namespaced: true };
+  const SECRETS: ResourceRef = { group: '', version: 'v1', resource: 'secrets', namespaced: true };
+  await client.create(CMS, 'default', {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'app-config' },
+    data: { 'app.conf': 'level=info', unused: 'x' },
+  });
+  await client.create(SECRETS, 'default', {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: 'app-secret' },
+    data: { password: Buffer.from('s3cret').toString('base64') },
+  });
+  const script = [
+    'echo "$(cat /work/shared) $(cat /etc/secret/password) $(cat /etc/info/labels)"',
+    'stat -c %a /etc/config/conf/app.conf',
+    'ls /etc/config',
+    'echo mem=$(grep " /scratch " /proc/mounts | cut -d" " -f3)',
+    'while true; do echo "conf=$(cat /etc/config/conf/app.conf)"; sleep 0.3; done',
+  ].join('; ');
+  await client.create(PODS, 'default', {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'vols', labels: { app: 'vols', tier: 'web' } },
+    spec: {
+      nodeName: node,
+      terminationGracePeriodSeconds: 1,
+      initContainers: [
+        {
+          name: 'writer',
+          image,
+          command: ['sh', '-c', 'echo from-init > /work/shared'],
+          volumeMounts: [{ name: 'work', mountPath: '/work' }],
+        },
+      ],
+      containers: [
+        {
+          name: 'reader',
+          image,
+          command: ['sh', '-c', script],
+          volumeMounts: [
+            { name: 'work', mountPath: '/work' },
+            { name: 'config', mountPath: '/etc/config' },
+            { name: 'secret', mountPath: '/etc/secret', readOnly: true },
+            { name: 'info', mountPath: '/etc/info' },
+            { name: 'scratch', mountPath: '/scratch' },
+          ],
+        },
+      ],
+      volumes: [
+        { name: 'work', emptyDir: {} },
+        { name: 'scratch', emptyDir: { medium: 'Memory', sizeLimit: '8Mi' } },
+        {
+          name: 'config',
+          configMap: {
+            name: 'app-config',
+            items: [{ key: 'app.conf', path: 'conf/app.conf' }],
+            defaultMode: 0o600,
+          },
+        },
+        { name: 'secret', secret: { secretName: 'app-secret' } },
+        {
+          name: 'info',
+          downwardAPI: { items: [{ path: 'labels', fieldRef: { fieldPath: 'metadata.labels' } }] },
+        },
+      ],
+    },
+  });
+  const running = await until(
+    () => podWhere('vols', (p) => (p.status as { phase?: string }).phase === 'Running'),
+    'pod Running',
+  );
+  const uid = running.metadata.uid ?? '';
+  const reader = async (): Promise<string> => {
+    const c = (await runtime.podContainers(uid)).find((x) => x.name === 'reader');
+    if (!c) return '';
+    const buf = (await docker
+      ?.getContainer(c.id)
+      .logs({ stdout: true, stderr: true })) as unknown as Buffer;
+    return demuxBuffer(buf).toString('utf8');
+  };
+  const first = await until(async () => {
+    const out = await reader();
+    return out.includes('conf=level=info') ? out : undefined;
+  }, 'the reader output');
+  const lines = first.split('\n');
+  assert.equal(lines[0], 'from-init s3cret app="vols"');
+  assert.equal(lines[1], 'tier="web"');
+  assert.equal(lines[2], '600', 'defaultMode applies to the file');
+  assert.equal(lines[3], 'conf', 'only the requested items are projected');
+  assert.equal(lines[4], 'mem=tmpfs');
+
+  // A change to the ConfigMap reaches the running container without a restart.
+  const cm = await client.get(CMS, 'default', 'app-config');
+  await client.update(CMS, { ...cm, data: { 'app.conf': 'level=debug' } });
+  await until(
+    async () => ((await reader()).includes('conf=level=debug') ? true : undefined),
+    'the updated file',
+  );
+  const after = await client.get(PODS, 'default', 'vols');
+  const cs = (after.status as { containerStatuses: Array<{ restartCount: number }> })
+    .containerStatuses;
+  assert.equal(cs[0]?.restartCount, 0);
+
+  // Deleting the pod removes its volume folders and its tmpfs volume.
+  await client.delete(PODS, 'default', 'vols');
+  await until(async () => {
+    try {
+      await client.get(PODS, 'default', 'vols');
+      return undefined;
+    } catch {
+      return true;
+    }
+  }, 'the pod to go');
+  assert.equal(existsSync(join(podsDir, uid)), false);
+  const vols = await docker.listVolumes({
+    filters: JSON.stringify({ label: [`io.kubernetes.pod.uid=${uid}`] }),
+  });
+  assert.deepEqual(vols.Volumes ?? [], []);
+});
+
+test('a missing ConfigMap keeps the pod in ContainerCreating with a FailedMount event', async (t) => {
+  if (!docker || !kubelet) {
+    t.skip('needs the pod test above (Docker)');
+    return;
+  }
+  const EVENTS: ResourceRef = { group: '', version: 'v1', resource: 'events', namespaced: true };
+  await client.create(PODS, 'default', {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'nocm' },
+    spec: {
+      nodeName: node,
+      containers: [
+        {
+          name: 'c',
+          image,
+          command: ['sleep', '3600'],
+          volumeMounts: [{ name: 'v', mountPath: '/v' }],
+        },
+      ],
+      volumes: [{ name: 'v', configMap: { name: 'absent' } }],
+    },
+  });
+  const ev = await until(async () => {
+    const list = await client.list(EVENTS, 'default', {
+      fieldSelector: 'involvedObject.name=nocm',
+    });
+    return list.items.find((e) => (e as unknown as { reason: string }).reason === 'FailedMount');
+  }, 'a FailedMount event');
+  assert.equal(
+    (ev as unknown as { message: string }).message,
+    'MountVolume.SetUp failed for volume "v" : configmap "absent" not found',
+  );
+  const pod = await until(
+    () =>
+      podWhere('nocm', (p) => {
+        const cs = (
+          p.status as { containerStatuses?: Array<{ state: { waiting?: { reason: string } } }> }
+        ).containerStatuses;
+        return cs?.[0]?.state.waiting?.reason === 'ContainerCreating';
+      }),
+    'ContainerCreating',
+  );
+  assert.equal((pod.status as { phase: string }).phase, 'Pending');
+  await client.delete(PODS, 'default', 'nocm');
 });

@@ -253,6 +253,16 @@ export class DockerRuntime implements Runtime {
           ...(spec.capAdd ? { CapAdd: spec.capAdd } : {}),
           ...(spec.capDrop ? { CapDrop: spec.capDrop } : {}),
           LogConfig: { Type: 'json-file', Config: { 'max-size': '10m', 'max-file': '2' } },
+          ...(spec.mounts && spec.mounts.length > 0
+            ? {
+                Mounts: spec.mounts.map((m) => ({
+                  Type: m.type,
+                  Source: m.source,
+                  Target: m.target,
+                  ReadOnly: m.readOnly,
+                })),
+              }
+            : {}),
         },
       });
       return c.id;
@@ -288,6 +298,44 @@ export class DockerRuntime implements Runtime {
     } catch (err) {
       if (statusCode(err) === 404 || statusCode(err) === 409) return;
       throw err;
+    }
+  }
+
+  async ensureTmpfsVolume(
+    podUid: string,
+    volume: string,
+    sizeBytes: number | undefined,
+  ): Promise<string> {
+    const name = `kbox_${this.#cluster}_${podUid}_${volume}`;
+    const size = sizeBytes ? `,size=${sizeBytes}` : '';
+    try {
+      await this.docker.getVolume(name).inspect();
+      return name;
+    } catch (err) {
+      if (statusCode(err) !== 404) throw err;
+    }
+    await this.docker.createVolume({
+      Name: name,
+      Driver: 'local',
+      DriverOpts: { type: 'tmpfs', device: 'tmpfs', o: `mode=1777${size}` },
+      Labels: { ...this.#baseLabels(), [LABEL_POD_UID]: podUid },
+    });
+    return name;
+  }
+
+  async removePodVolumes(podUid: string): Promise<void> {
+    const { Volumes } = await this.docker.listVolumes({
+      filters: JSON.stringify({
+        label: [`${LABEL_CLUSTER}=${this.#cluster}`, `${LABEL_POD_UID}=${podUid}`],
+      }),
+    });
+    for (const v of Volumes ?? []) {
+      await this.docker
+        .getVolume(v.Name)
+        .remove()
+        .catch((err: unknown) => {
+          if (statusCode(err) !== 404) throw err;
+        });
     }
   }
 

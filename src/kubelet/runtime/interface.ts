@@ -35,6 +35,7 @@ export interface ContainerSpec {
   privileged?: boolean;
   capAdd?: string[];
   capDrop?: string[];
+  mounts?: Mount[];
   /** Hash of the container's spec: a change means the container must be replaced. */
   specHash: string;
   labels: Record<string, string>;
@@ -81,6 +82,10 @@ export interface Runtime {
    * `timeoutMs` it resolves with timedOut; the command itself may go on (as with dockershim).
    */
   exec(id: string, command: string[], timeoutMs: number): Promise<ExecResult>;
+  /** A tmpfs-backed volume of the pod (emptyDir medium Memory), created once; returns its name. */
+  ensureTmpfsVolume(podUid: string, volume: string, sizeBytes: number | undefined): Promise<string>;
+  /** Removes the pod's volumes (after its containers are gone). */
+  removePodVolumes(podUid: string): Promise<void>;
   /** Writes the container's log to `out` (stdout and stderr interleaved); resolves at the end. */
   logs(
     id: string,
@@ -88,6 +93,14 @@ export interface Runtime {
     out: NodeJS.WritableStream,
     signal: AbortSignal,
   ): Promise<void>;
+}
+
+/** A bind mount of a host path, or a Docker volume (by name). */
+export interface Mount {
+  type: 'bind' | 'volume';
+  source: string;
+  target: string;
+  readOnly: boolean;
 }
 
 export interface ExecResult {
