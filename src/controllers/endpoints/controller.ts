@@ -319,6 +319,12 @@ export class EndpointsController {
   readonly #events: EventRecorder;
   readonly #log: Log;
   readonly #triggers = new TriggerTimeTracker();
+  /**
+   * The resourceVersion of this controller's last write per Endpoints, so a sync on a cache that
+   * has not seen that write yet waits instead of failing with a conflict (or creating twice).
+   * Entries expire: a lost event only delays.
+   */
+  readonly #written = new Map<string, { rv: number; until: number }>();
   #workers: Promise<void> | undefined;
 
   constructor(
@@ -349,7 +355,12 @@ export class EndpointsController {
       delete: enqueueFor,
     });
     // A deleted Endpoints object is recreated if its Service still wants one.
-    endpoints.addHandlers({ delete: enqueue });
+    endpoints.addHandlers({
+      delete: (ep) => {
+        this.#written.delete(objectKey(ep));
+        enqueue(ep);
+      },
+    });
   }
 
   start(): void {
@@ -372,11 +383,12 @@ export class EndpointsController {
     await this.#workers;
   }
 
-  async sync(key: string): Promise<void> {
+  async sync(key: string): Promise<number | void> {
     const [ns = '', name = ''] = key.includes('/') ? key.split('/', 2) : ['', key];
     const svc = this.#services.get(key);
     if (!svc) {
       this.#triggers.delete(ns, name);
+      this.#written.delete(key);
       try {
         await this.#client.delete(ENDPOINTS, ns, name);
       } catch (err) {
@@ -392,6 +404,12 @@ export class EndpointsController {
     const truncated = truncateSubsets(subsets);
     const labels = endpointsLabels(svc);
     const current = this.#endpoints.get(key);
+    const written = this.#written.get(key);
+    if (written && written.until > Date.now()) {
+      if (Number(current?.metadata.resourceVersion ?? 0) < written.rv) return 50;
+    } else {
+      this.#written.delete(key);
+    }
     if (current && endpointsUpToDate(current, subsets, labels, truncated)) return;
 
     const next: KubeObject = current
@@ -412,8 +430,13 @@ export class EndpointsController {
     else delete next.metadata.annotations;
 
     try {
-      if (current) await this.#client.update(ENDPOINTS, next);
-      else await this.#client.create(ENDPOINTS, ns, next);
+      const saved = current
+        ? await this.#client.update(ENDPOINTS, next)
+        : await this.#client.create(ENDPOINTS, ns, next);
+      this.#written.set(key, {
+        rv: Number(saved.metadata.resourceVersion ?? 0),
+        until: Date.now() + 30_000,
+      });
     } catch (err) {
       // Creation in a terminating namespace keeps failing; drop the key, as upstream does.
       if (
