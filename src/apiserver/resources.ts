@@ -165,7 +165,7 @@ export const RESOURCE_DEFINITIONS: ReadonlyArray<Omit<ResourceInfo, 'strategy'>>
   }),
   grouped('coordination.k8s.io', 'v1', 'leases', 'Lease'),
   grouped('events.k8s.io', 'v1', 'events', 'Event', { shortNames: ['ev'] }),
-  grouped('discovery.k8s.io', 'v1', 'endpointslices', 'EndpointSlice'),
+  grouped('discovery.k8s.io', 'v1', 'endpointslices', 'EndpointSlice', { generation: true }),
   grouped('storage.k8s.io', 'v1', 'storageclasses', 'StorageClass', {
     namespaced: false,
     shortNames: ['sc'],

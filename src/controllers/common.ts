@@ -17,6 +17,31 @@ export const DEPLOYMENTS: ResourceRef = {
   namespaced: true,
 };
 
+export const SERVICES: ResourceRef = {
+  group: '',
+  version: 'v1',
+  resource: 'services',
+  namespaced: true,
+};
+export const ENDPOINTS: ResourceRef = {
+  group: '',
+  version: 'v1',
+  resource: 'endpoints',
+  namespaced: true,
+};
+export const ENDPOINTSLICES: ResourceRef = {
+  group: 'discovery.k8s.io',
+  version: 'v1',
+  resource: 'endpointslices',
+  namespaced: true,
+};
+export const NODES: ResourceRef = {
+  group: '',
+  version: 'v1',
+  resource: 'nodes',
+  namespaced: false,
+};
+
 export type Log = (msg: string, fields?: Record<string, unknown>) => void;
 
 export function controllerRef(obj: Readonly<KubeObject>): OwnerReference | undefined {

@@ -2,8 +2,18 @@
 // caches, and stops everything in order.
 import { Informer } from '../client/informer.js';
 import type { KubeClient } from '../client/rest.js';
-import { DEPLOYMENTS, PODS, REPLICASETS } from './common.js';
+import {
+  DEPLOYMENTS,
+  ENDPOINTS,
+  ENDPOINTSLICES,
+  NODES,
+  PODS,
+  REPLICASETS,
+  SERVICES,
+} from './common.js';
 import { DeploymentController } from './deployment/controller.js';
+import { EndpointsController } from './endpoints/controller.js';
+import { EndpointSliceController } from './endpointslice/controller.js';
 import { GarbageCollector } from './garbagecollector/controller.js';
 import { ReplicaSetController } from './replicaset/controller.js';
 
@@ -18,6 +28,10 @@ export async function startControllerManager(
     pods: new Informer(client, PODS, { onError, resyncMs: 60_000 }),
     replicasets: new Informer(client, REPLICASETS, { onError, resyncMs: 60_000 }),
     deployments: new Informer(client, DEPLOYMENTS, { onError, resyncMs: 60_000 }),
+    services: new Informer(client, SERVICES, { onError, resyncMs: 60_000 }),
+    endpoints: new Informer(client, ENDPOINTS, { onError }),
+    endpointslices: new Informer(client, ENDPOINTSLICES, { onError }),
+    nodes: new Informer(client, NODES, { onError }),
   };
   const rs = new ReplicaSetController(client, informers.replicasets, informers.pods, log);
   const deploy = new DeploymentController(
@@ -26,15 +40,33 @@ export async function startControllerManager(
     informers.replicasets,
     log,
   );
+  const endpoints = new EndpointsController(
+    client,
+    informers.services,
+    informers.pods,
+    informers.endpoints,
+    log,
+  );
+  const endpointslices = new EndpointSliceController(client, informers, log);
   const gc = new GarbageCollector(client, informers, log);
   await Promise.all(Object.values(informers).map((i) => i.start()));
   rs.start();
   deploy.start();
+  endpoints.start();
+  endpointslices.start();
   gc.start();
-  log('controllers started', { controllers: ['replicaset', 'deployment', 'garbagecollector'] });
+  log('controllers started', {
+    controllers: ['replicaset', 'deployment', 'endpoints', 'endpointslice', 'garbagecollector'],
+  });
   return {
     async stop() {
-      await Promise.all([rs.stop(), deploy.stop(), gc.stop()]);
+      await Promise.all([
+        rs.stop(),
+        deploy.stop(),
+        endpoints.stop(),
+        endpointslices.stop(),
+        gc.stop(),
+      ]);
       await Promise.all(Object.values(informers).map((i) => i.stop()));
     },
   };

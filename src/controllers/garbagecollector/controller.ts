@@ -1,5 +1,5 @@
 // The garbage collector for the ownership chains kbox's controllers create
-// (Deployment -> ReplicaSet -> Pod): dependents whose controller owner is gone are deleted
+// (Deployment -> ReplicaSet -> Pod, Service -> EndpointSlice): dependents whose controller owner is gone are deleted
 // (background cascading); an owner deleted with propagationPolicy Foreground keeps its
 // `foregroundDeletion` finalizer until its dependents are gone; Orphan strips the dependents'
 // references, then removes the `orphan` finalizer. Level-triggered: a periodic sweep re-checks
@@ -8,7 +8,7 @@ import { isStatusError } from '../../api/status.js';
 import type { KubeObject } from '../../api/types.js';
 import type { Informer } from '../../client/informer.js';
 import type { KubeClient, ResourceRef } from '../../client/rest.js';
-import { DEPLOYMENTS, PODS, REPLICASETS, type Log } from '../common.js';
+import { DEPLOYMENTS, ENDPOINTSLICES, PODS, REPLICASETS, SERVICES, type Log } from '../common.js';
 
 interface Edge {
   owner: { kind: string; ref: ResourceRef; informer: Informer };
@@ -25,7 +25,13 @@ export class GarbageCollector {
 
   constructor(
     client: KubeClient,
-    informers: { deployments: Informer; replicasets: Informer; pods: Informer },
+    informers: {
+      deployments: Informer;
+      replicasets: Informer;
+      pods: Informer;
+      services?: Informer;
+      endpointslices?: Informer;
+    },
     log: Log,
   ) {
     this.#client = client;
@@ -40,6 +46,12 @@ export class GarbageCollector {
         dependent: { ref: PODS, informer: informers.pods },
       },
     ];
+    if (informers.services && informers.endpointslices) {
+      this.#edges.push({
+        owner: { kind: 'Service', ref: SERVICES, informer: informers.services },
+        dependent: { ref: ENDPOINTSLICES, informer: informers.endpointslices },
+      });
+    }
     const kick = (): void => this.#kick();
     for (const e of this.#edges) {
       e.owner.informer.addHandlers({
