@@ -42,6 +42,13 @@ export const NODES: ResourceRef = {
   namespaced: false,
 };
 
+export const LEASES: ResourceRef = {
+  group: 'coordination.k8s.io',
+  version: 'v1',
+  resource: 'leases',
+  namespaced: true,
+};
+
 export type Log = (msg: string, fields?: Record<string, unknown>) => void;
 
 export function controllerRef(obj: Readonly<KubeObject>): OwnerReference | undefined {

@@ -6,6 +6,7 @@ import {
   DEPLOYMENTS,
   ENDPOINTS,
   ENDPOINTSLICES,
+  LEASES,
   NODES,
   PODS,
   REPLICASETS,
@@ -15,6 +16,7 @@ import { DeploymentController } from './deployment/controller.js';
 import { EndpointsController } from './endpoints/controller.js';
 import { EndpointSliceController } from './endpointslice/controller.js';
 import { GarbageCollector } from './garbagecollector/controller.js';
+import { NodeLifecycleController } from './nodelifecycle/controller.js';
 import { ReplicaSetController } from './replicaset/controller.js';
 
 export type ComponentLog = (msg: string, fields?: Record<string, unknown>) => void;
@@ -32,6 +34,7 @@ export async function startControllerManager(
     endpoints: new Informer(client, ENDPOINTS, { onError }),
     endpointslices: new Informer(client, ENDPOINTSLICES, { onError }),
     nodes: new Informer(client, NODES, { onError }),
+    leases: new Informer(client, LEASES, { onError, namespace: 'kube-node-lease' }),
   };
   const rs = new ReplicaSetController(client, informers.replicasets, informers.pods, log);
   const deploy = new DeploymentController(
@@ -49,14 +52,23 @@ export async function startControllerManager(
   );
   const endpointslices = new EndpointSliceController(client, informers, log);
   const gc = new GarbageCollector(client, informers, log);
+  const nodeLifecycle = new NodeLifecycleController(client, informers, log);
   await Promise.all(Object.values(informers).map((i) => i.start()));
   rs.start();
   deploy.start();
   endpoints.start();
   endpointslices.start();
   gc.start();
+  nodeLifecycle.start();
   log('controllers started', {
-    controllers: ['replicaset', 'deployment', 'endpoints', 'endpointslice', 'garbagecollector'],
+    controllers: [
+      'replicaset',
+      'deployment',
+      'endpoints',
+      'endpointslice',
+      'garbagecollector',
+      'nodelifecycle',
+    ],
   });
   return {
     async stop() {
@@ -66,6 +78,7 @@ export async function startControllerManager(
         endpoints.stop(),
         endpointslices.stop(),
         gc.stop(),
+        nodeLifecycle.stop(),
       ]);
       await Promise.all(Object.values(informers).map((i) => i.stop()));
     },
