@@ -8,7 +8,7 @@ import { isStatusError } from '../../api/status.js';
 import type { KubeObject } from '../../api/types.js';
 import type { Informer } from '../../client/informer.js';
 import type { KubeClient, ResourceRef } from '../../client/rest.js';
-import { DEPLOYMENTS, PODS, REPLICASETS, type Log } from '../common.js';
+import { CRONJOBS, DEPLOYMENTS, JOBS, PODS, REPLICASETS, type Log } from '../common.js';
 
 interface Edge {
   owner: { kind: string; ref: ResourceRef; informer: Informer };
@@ -25,7 +25,13 @@ export class GarbageCollector {
 
   constructor(
     client: KubeClient,
-    informers: { deployments: Informer; replicasets: Informer; pods: Informer },
+    informers: {
+      deployments: Informer;
+      replicasets: Informer;
+      pods: Informer;
+      jobs: Informer;
+      cronjobs: Informer;
+    },
     log: Log,
   ) {
     this.#client = client;
@@ -37,6 +43,14 @@ export class GarbageCollector {
       },
       {
         owner: { kind: 'ReplicaSet', ref: REPLICASETS, informer: informers.replicasets },
+        dependent: { ref: PODS, informer: informers.pods },
+      },
+      {
+        owner: { kind: 'CronJob', ref: CRONJOBS, informer: informers.cronjobs },
+        dependent: { ref: JOBS, informer: informers.jobs },
+      },
+      {
+        owner: { kind: 'Job', ref: JOBS, informer: informers.jobs },
         dependent: { ref: PODS, informer: informers.pods },
       },
     ];

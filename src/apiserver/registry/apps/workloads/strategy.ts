@@ -64,14 +64,17 @@ function defaultKindSpec(kind: string, spec: Json): void {
       }
       break;
     case 'Job':
+      // A non-parallel Job may leave both unset; a work queue (parallelism only) keeps
+      // completions unset.
+      if (spec.completions === undefined && spec.parallelism === undefined) {
+        spec.completions = 1;
+        spec.parallelism = 1;
+      }
       spec.parallelism ??= 1;
       spec.backoffLimit ??= 6;
       spec.completionMode ??= 'NonIndexed';
       spec.suspend ??= false;
       spec.podReplacementPolicy ??= 'TerminatingOrFailed';
-      if (spec.completions === undefined && spec.parallelism !== undefined) {
-        spec.completions = spec.parallelism === 1 ? 1 : spec.completions;
-      }
       break;
     case 'CronJob':
       spec.concurrencyPolicy ??= 'Allow';
@@ -127,6 +130,12 @@ export function workloadStrategy(kind: string): Strategy {
             template.metadata = meta;
           }
         }
+        // Upstream's defaulting (which the API server also applies when it reads the object
+        // back, after the selector labels are generated): a Job without labels of its own
+        // takes its template's.
+        const labels = templateLabels(templateOf(spec, kind));
+        if (Object.keys(obj.metadata.labels ?? {}).length === 0 && Object.keys(labels).length > 0)
+          obj.metadata.labels = { ...labels };
       }
     },
     validate(obj: KubeObject): FieldError[] {
