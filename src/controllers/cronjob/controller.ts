@@ -225,6 +225,15 @@ export class CronJobController {
       const found = status.active.some((r) => r.uid === j.metadata.uid);
       const finished = jobFinishedAs(j);
       if (!found && !finished) {
+        // The cached CronJob may predate the status write that listed this Job: ask the API,
+        // and if it is listed there, wait for the cache to catch up.
+        const live = await this.#client.get(CRONJOBS, ns, cj.metadata.name ?? '');
+        const liveActive = (live.status as { active?: ActiveRef[] } | undefined)?.active ?? [];
+        if (
+          live.metadata.uid === cj.metadata.uid &&
+          liveActive.some((r) => r.uid === j.metadata.uid)
+        )
+          return 50;
         await this.#events.record(
           cj,
           'Warning',

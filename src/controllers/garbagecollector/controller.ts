@@ -60,6 +60,16 @@ export class GarbageCollector {
         delete: kick,
         update: (_, o) => (o.metadata.deletionTimestamp ? kick() : undefined),
       });
+      // The last dependent of an owner deleted in the foreground going away frees the owner.
+      e.dependent.informer.addHandlers({
+        delete: (d) => {
+          const owners = e.owner.informer.list(d.metadata.namespace);
+          const waiting = d.metadata.ownerReferences?.some((r) =>
+            owners.some((o) => o.metadata.uid === r.uid && o.metadata.deletionTimestamp),
+          );
+          if (waiting) kick();
+        },
+      });
     }
   }
 
@@ -129,11 +139,14 @@ export class GarbageCollector {
           }
           await this.#dropFinalizer(e.owner.ref, owner, 'orphan');
         } else if (fins.includes('foregroundDeletion')) {
+          // Foreground goes down the chain only to dependents that own things themselves: a
+          // leaf (a pod) given a foregroundDeletion finalizer would have no one to clear it.
+          const ownsOthers = this.#edges.some((o) => o.owner.ref === e.dependent.ref);
           for (const d of deps) {
             if (!d.metadata.deletionTimestamp) {
               await this.#client
                 .delete(e.dependent.ref, d.metadata.namespace, d.metadata.name ?? '', {
-                  propagationPolicy: 'Foreground',
+                  propagationPolicy: ownsOthers ? 'Foreground' : 'Background',
                 })
                 .catch(() => undefined);
             }

@@ -198,6 +198,21 @@ export class JobController {
       podFailureBackoffMs: this.#backoffMs,
     });
 
+    // The status goes first: a Job decided to have failed records the pods it is about to
+    // delete as failed, and a conflict (a stale cached Job) stops the sync before it acts.
+    if (plan.status) {
+      try {
+        await this.#client.update(
+          JOBS,
+          { ...(structuredClone(job) as KubeObject), status: plan.status },
+          'status',
+        );
+      } catch (err) {
+        if (isStatusError(err, 'NotFound')) return;
+        if (isStatusError(err, 'Conflict')) return 50; // before acting on a stale Job
+        throw err;
+      }
+    }
     if (plan.create.length > 0 || plan.delete.length > 0) {
       this.#expect.set(key, {
         adds: plan.create.length,
@@ -235,19 +250,6 @@ export class JobController {
       batch *= 2;
     }
 
-    if (plan.status) {
-      try {
-        await this.#client.update(
-          JOBS,
-          { ...(structuredClone(job) as KubeObject), status: plan.status },
-          'status',
-        );
-      } catch (err) {
-        if (isStatusError(err, 'NotFound')) return;
-        if (isStatusError(err, 'Conflict')) return 50;
-        throw err;
-      }
-    }
     // Events after the status write, so a conflict retried does not record them twice.
     for (const e of plan.events) await this.#events.record(job, e.type, e.reason, e.message);
     if (plan.requeueAfterMs !== undefined) return Math.max(1, plan.requeueAfterMs);

@@ -353,7 +353,7 @@ export function planJob(
   const status: Json = {
     ...(startTime !== undefined ? { startTime } : {}),
     ...(completionTime !== undefined ? { completionTime } : {}),
-    active: activeAfter,
+    active: activeAfter + plan.create.length,
     ready: active.filter(podReady).length,
     succeeded,
     failed,
