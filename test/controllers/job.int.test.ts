@@ -496,3 +496,32 @@ test('a Forbid CronJob skips a fire time while its Job runs', async () => {
   ]);
   assert.equal(jobs.get(`default/solo-${(fire1 + 3_600_000) / 60_000}`), undefined);
 });
+
+test('the API server rejects an unparseable schedule and an unknown time zone', async () => {
+  const r = await api.kubectl(
+    ['create', '-f', '-'],
+    JSON.stringify({
+      apiVersion: 'batch/v1',
+      kind: 'CronJob',
+      metadata: { name: 'bad' },
+      spec: {
+        schedule: '* * * *',
+        timeZone: 'Mars/Olympus',
+        jobTemplate: {
+          spec: {
+            template: {
+              spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox' }] },
+            },
+          },
+        },
+      },
+    }),
+  );
+  assert.equal(r.code, 1);
+  assert.equal(
+    r.stderr.trim(),
+    'The CronJob "bad" is invalid: \n' +
+      '* spec.schedule: Invalid value: "* * * *": expected exactly 5 fields, found 4: [* * * *]\n' +
+      '* spec.timeZone: Invalid value: "Mars/Olympus": unknown time zone Mars/Olympus',
+  );
+});

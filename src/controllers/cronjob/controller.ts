@@ -11,7 +11,7 @@ import { objectKey } from '../../client/informer.js';
 import type { KubeClient } from '../../client/rest.js';
 import { realClock, runWorkers, WorkQueue, type Clock } from '../../client/workqueue.js';
 import { controllerRef, CRONJOBS, JOBS, ownerRefTo, type Log } from '../common.js';
-import { mostRecentScheduleTime, parseSchedule, scheduledTimeHash } from './schedule.js';
+import { mostRecentScheduleTime, parseSchedule, scheduledTimeHash } from '../../api/cron.js';
 
 type Json = Record<string, unknown>;
 export const SCHEDULED_TIMESTAMP = 'batch.kubernetes.io/cronjob-scheduled-timestamp';
@@ -133,6 +133,8 @@ export class CronJobController {
   readonly #queue: WorkQueue;
   readonly #events: EventRecorder;
   readonly #log: Log;
+  /** The resourceVersion of our last status write per CronJob (resourceVersions are integers). */
+  readonly #written = new Map<string, { uid: string; rv: number }>();
   #workers: Promise<void> | undefined;
 
   constructor(
@@ -199,7 +201,17 @@ export class CronJobController {
 
   async sync(key: string): Promise<number | void> {
     const cached = this.#cronjobs.get(key);
-    if (!cached || cached.metadata.deletionTimestamp) return;
+    if (!cached || cached.metadata.deletionTimestamp) {
+      this.#written.delete(key);
+      return;
+    }
+    // Acting on a CronJob older than our own last status write would repeat that write's work
+    // (a Job seen completed twice, a created Job taken for an unexpected one): wait for the cache.
+    const written = this.#written.get(key);
+    if (written && written.uid === cached.metadata.uid) {
+      if (Number(cached.metadata.resourceVersion) < written.rv) return 50;
+      this.#written.delete(key);
+    }
     const cj = structuredClone(cached) as KubeObject;
     const ns = cj.metadata.namespace ?? 'default';
     const spec = (cj.spec ?? {}) as {
@@ -281,7 +293,9 @@ export class CronJobController {
     if (status.active?.length === 0) delete status.active;
     if (JSON.stringify(status) !== before) {
       try {
-        await this.#client.update(CRONJOBS, { ...cj, status }, 'status');
+        const updated = await this.#client.update(CRONJOBS, { ...cj, status }, 'status');
+        const rv = Number(updated.metadata.resourceVersion);
+        if (Number.isFinite(rv)) this.#written.set(key, { uid: cj.metadata.uid ?? '', rv });
       } catch (err) {
         if (isStatusError(err, 'NotFound')) return;
         if (isStatusError(err, 'Conflict')) return 50;

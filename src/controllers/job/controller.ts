@@ -94,6 +94,8 @@ export class JobController {
   readonly #log: Log;
   /** Creates and deletes in flight per Job (upstream's expectations); they expire. */
   readonly #expect = new Map<string, { adds: number; dels: Set<string>; until: number }>();
+  /** The resourceVersion of our last status write per Job (resourceVersions are integers). */
+  readonly #written = new Map<string, { uid: string; rv: number }>();
   #workers: Promise<void> | undefined;
 
   constructor(
@@ -180,7 +182,14 @@ export class JobController {
     const job = this.#jobs.get(key);
     if (!job || job.metadata.deletionTimestamp) {
       this.#expect.delete(key);
+      this.#written.delete(key);
       return;
+    }
+    // A Job older than our own last status write would be judged again from stale counts.
+    const written = this.#written.get(key);
+    if (written && written.uid === job.metadata.uid) {
+      if (Number(job.metadata.resourceVersion) < written.rv) return 50;
+      this.#written.delete(key);
     }
     const now = this.#clock.now();
     const finished = finishedCondition(job);
@@ -202,11 +211,13 @@ export class JobController {
     // delete as failed, and a conflict (a stale cached Job) stops the sync before it acts.
     if (plan.status) {
       try {
-        await this.#client.update(
+        const updated = await this.#client.update(
           JOBS,
           { ...(structuredClone(job) as KubeObject), status: plan.status },
           'status',
         );
+        const rv = Number(updated.metadata.resourceVersion);
+        if (Number.isFinite(rv)) this.#written.set(key, { uid: job.metadata.uid ?? '', rv });
       } catch (err) {
         if (isStatusError(err, 'NotFound')) return;
         if (isStatusError(err, 'Conflict')) return 50; // before acting on a stale Job

@@ -2,6 +2,7 @@
 // upstream defaults, a reset status on create, template validation, and the immutable selector.
 import type { FieldError } from '../../../../api/status.js';
 import type { KubeObject } from '../../../../api/types.js';
+import { parseSchedule, validTimeZone } from '../../../../api/cron.js';
 import { fromLabelSelector } from '../../../../api/labels.js';
 import { invalidValue, notSupported, required } from '../../../../api/validation.js';
 import { defaultPodSpec, validatePodSpec } from '../../core/pods/defaults.js';
@@ -95,6 +96,40 @@ function goMap(labels: Record<string, string>): string {
     .sort()
     .map((k) => `${JSON.stringify(k)}:${JSON.stringify(labels[k])}`);
   return `map[string]string{${entries.join(', ')}}`;
+}
+
+/** Upstream's CronJob schedule and timeZone rules. */
+function validateCronSchedule(spec: Json): FieldError[] {
+  const schedule = spec.schedule;
+  if (typeof schedule !== 'string' || schedule === '') return [required('spec.schedule')];
+  const errs: FieldError[] = [];
+  const timeZone = typeof spec.timeZone === 'string' ? spec.timeZone : undefined;
+  try {
+    parseSchedule(schedule);
+  } catch (err) {
+    errs.push(invalidValue('spec.schedule', schedule, (err as Error).message));
+  }
+  if (schedule.includes('TZ')) {
+    errs.push(
+      invalidValue(
+        'spec.schedule',
+        schedule,
+        'cannot use TZ or CRON_TZ in schedule, use timeZone field instead',
+      ),
+    );
+  }
+  if (timeZone !== undefined && !validTimeZone(timeZone)) {
+    errs.push(
+      invalidValue(
+        'spec.timeZone',
+        timeZone,
+        timeZone.toLowerCase() === 'local'
+          ? 'timeZone must be an explicit time zone as defined in https://www.iana.org/time-zones'
+          : `unknown time zone ${timeZone}`,
+      ),
+    );
+  }
+  return errs;
 }
 
 /** A workload strategy for one kind. Jobs generate their selector; the others require one. */
@@ -194,8 +229,9 @@ export function workloadStrategy(kind: string): Strategy {
           );
         }
       }
-      if (kind === 'CronJob' && (typeof spec.schedule !== 'string' || spec.schedule === '')) {
-        errs.push(required('spec.schedule'));
+      if (kind === 'CronJob') errs.push(...validateCronSchedule(spec));
+      if (kind === 'Job' && spec.completionMode === 'Indexed' && spec.completions == null) {
+        errs.push(required('spec.completions', 'when completion mode is Indexed'));
       }
       return errs;
     },

@@ -1,5 +1,6 @@
 // Cron schedules for CronJobs: the standard five fields and the @-descriptors (through
 // cron-parser), evaluated in spec.timeZone or UTC, and upstream's missed-schedule arithmetic.
+// Shared by the API server's CronJob validation and the CronJob controller.
 import { CronExpressionParser } from 'cron-parser';
 
 export interface Schedule {
@@ -19,23 +20,30 @@ const DESCRIPTORS = new Set([
   '@hourly',
 ]);
 
+export function validTimeZone(name: string): boolean {
+  if (name === '' || name.toLowerCase() === 'local') return false;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Throws with the parser's reason for an unparseable schedule or an unknown time zone. */
 export function parseSchedule(expr: string, timeZone?: string): Schedule {
   const trimmed = expr.trim();
   // Upstream's parser takes exactly five fields (no seconds) or a descriptor.
   if (trimmed.startsWith('@')) {
     if (!DESCRIPTORS.has(trimmed)) throw new Error(`unrecognized descriptor: ${trimmed}`);
-  } else if (trimmed.split(/\s+/).length !== 5) {
-    throw new Error(`expected exactly 5 fields, found ${trimmed.split(/\s+/).length}: ${trimmed}`);
+  } else {
+    const fields = trimmed.split(/\s+/);
+    if (fields.length !== 5)
+      throw new Error(`expected exactly 5 fields, found ${fields.length}: [${fields.join(' ')}]`);
   }
   const tz = timeZone ?? 'UTC';
-  if (timeZone !== undefined) {
-    try {
-      new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    } catch {
-      throw new Error(`unknown time zone ${timeZone}`);
-    }
-  }
+  if (timeZone !== undefined && !validTimeZone(timeZone))
+    throw new Error(`unknown time zone ${timeZone}`);
   const source = trimmed === '@annually' ? '@yearly' : trimmed === '@midnight' ? '@daily' : trimmed;
   CronExpressionParser.parse(source, { tz }); // validates
   return {
