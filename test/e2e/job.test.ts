@@ -156,3 +156,89 @@ spec:
   } while (Date.now() < deadline);
   assert.equal(left, '');
 });
+
+test('a CronJob starts a Job on the next minute and records it', async (t) => {
+  const docker = await dockerOrSkip(t);
+  if (!docker) return;
+  let r = await kubectl(
+    ['apply', '-f', '-'],
+    `apiVersion: batch/v1
+kind: CronJob
+metadata:
+  name: tick
+spec:
+  schedule: "* * * * *"
+  jobTemplate:
+    metadata:
+      labels: {app: tick}
+    spec:
+      template:
+        spec:
+          restartPolicy: Never
+          terminationGracePeriodSeconds: 1
+          containers:
+          - name: main
+            image: kbox.test/busybox:local
+            command: ["true"]
+`,
+  );
+  assert.equal(r.stdout, 'cronjob.batch/tick created\n', r.stderr);
+  let name = '';
+  const deadline = Date.now() + 90_000;
+  while (name === '' && Date.now() < deadline) {
+    r = await kubectl([
+      'get',
+      'jobs',
+      '-l',
+      'app=tick',
+      '-o',
+      'jsonpath={.items[0].metadata.name}',
+    ]);
+    name = r.stdout.trim();
+    if (name === '') await new Promise((res) => setTimeout(res, 1000));
+  }
+  assert.match(name, /^tick-\d{8}$/);
+  const minute = Number(name.slice('tick-'.length));
+  r = await kubectl(['wait', '--for=condition=complete', `job/${name}`, '--timeout=90s']);
+  assert.equal(r.code, 0, r.stderr);
+  r = await kubectl([
+    'get',
+    'job',
+    name,
+    '-o',
+    "jsonpath={.metadata.annotations['batch\\.kubernetes\\.io/cronjob-scheduled-timestamp']}",
+  ]);
+  assert.equal(r.stdout, new Date(minute * 60_000).toISOString().replace('.000Z', 'Z'));
+  let status = '';
+  const until = Date.now() + 30_000;
+  while (Date.now() < until) {
+    r = await kubectl([
+      'get',
+      'cronjob',
+      'tick',
+      '-o',
+      'jsonpath={.status.lastScheduleTime} {.status.lastSuccessfulTime}',
+    ]);
+    status = r.stdout;
+    if (/Z \S+Z$/.test(status)) break;
+    await new Promise((res) => setTimeout(res, 500));
+  }
+  assert.match(
+    status,
+    new RegExp(`^${new Date(minute * 60_000).toISOString().replace('.000Z', 'Z')} \\S+Z$`),
+  );
+
+  // Deleting the CronJob collects its Jobs and their pods.
+  r = await kubectl(['delete', 'cronjob', 'tick']);
+  assert.equal(r.code, 0, r.stderr);
+  let left = 'x';
+  const gone = Date.now() + 60_000;
+  while (left !== '' && Date.now() < gone) {
+    r = await kubectl(['get', 'jobs', '-l', 'app=tick', '-o', 'name']);
+    left = r.stdout.trim();
+    r = await kubectl(['get', 'pods', '-l', `batch.kubernetes.io/job-name=${name}`, '-o', 'name']);
+    left += r.stdout.trim();
+    if (left !== '') await new Promise((res) => setTimeout(res, 500));
+  }
+  assert.equal(left, '');
+});
