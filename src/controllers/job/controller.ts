@@ -193,7 +193,7 @@ export class JobController {
     }
     const now = this.#clock.now();
     const finished = finishedCondition(job);
-    if (finished) return this.#expireAfterTtl(job, finished.lastTransitionTime, now);
+    if (finished) return this.#expireAfterTtl(job, now);
 
     const ns = job.metadata.namespace ?? 'default';
     const pods = await this.#ownedPods(job);
@@ -288,30 +288,44 @@ export class JobController {
   }
 
   /** ttlSecondsAfterFinished: deletes the Job (and, through the GC, its pods) once expired. */
-  async #expireAfterTtl(
-    job: Readonly<KubeObject>,
-    finishedAt: string,
-    now: number,
-  ): Promise<number | void> {
-    const ttl = jobSpec(job).ttlSecondsAfterFinished;
-    if (ttl === undefined) return;
-    const expireAt = Date.parse(finishedAt) + ttl * 1000;
-    if (Number.isNaN(expireAt)) return;
-    if (now < expireAt) return expireAt - now;
+  async #expireAfterTtl(job: Readonly<KubeObject>, now: number): Promise<number | void> {
+    const left = ttlLeft(job, now);
+    if (left === undefined || left > 0) return left;
+    // The cached TTL may be stale: decide on the live Job, as upstream does.
+    let fresh: KubeObject;
     try {
-      // Upstream's TTL-after-finished controller deletes in the foreground.
+      fresh = await this.#client.get(JOBS, job.metadata.namespace, job.metadata.name ?? '');
+    } catch (err) {
+      if (isStatusError(err, 'NotFound')) return;
+      throw err;
+    }
+    if (fresh.metadata.deletionTimestamp) return;
+    const freshLeft = ttlLeft(fresh, now);
+    if (freshLeft === undefined || freshLeft > 0) return freshLeft;
+    try {
+      // Upstream's TTL-after-finished controller deletes in the foreground, for this uid only.
       await this.#client.call(
         'DELETE',
-        `/apis/batch/v1/namespaces/${encodeURIComponent(job.metadata.namespace ?? 'default')}/jobs/${encodeURIComponent(job.metadata.name ?? '')}`,
+        `/apis/batch/v1/namespaces/${encodeURIComponent(fresh.metadata.namespace ?? 'default')}/jobs/${encodeURIComponent(fresh.metadata.name ?? '')}`,
         {
           kind: 'DeleteOptions',
           apiVersion: 'v1',
           propagationPolicy: 'Foreground',
-          preconditions: { uid: job.metadata.uid },
+          preconditions: { uid: fresh.metadata.uid },
         },
       );
     } catch (err) {
       if (!isStatusError(err, 'NotFound') && !isStatusError(err, 'Conflict')) throw err;
     }
   }
+}
+
+/** Milliseconds until a finished Job's TTL expires (≤ 0: expired); undefined without a TTL. */
+function ttlLeft(job: Readonly<KubeObject>, now: number): number | undefined {
+  const ttl = jobSpec(job).ttlSecondsAfterFinished;
+  const finished = finishedCondition(job);
+  if (ttl === undefined || !finished) return undefined;
+  const finishedAt = Date.parse(finished.lastTransitionTime);
+  if (Number.isNaN(finishedAt)) return undefined;
+  return finishedAt + ttl * 1000 - now;
 }
