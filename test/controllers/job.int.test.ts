@@ -525,3 +525,28 @@ test('the API server rejects an unparseable schedule and an unknown time zone', 
       '* spec.timeZone: Invalid value: "Mars/Olympus": unknown time zone Mars/Olympus',
   );
 });
+
+test('a started Job keeps its pod template; re-applying the same manifest is a no-op', async () => {
+  const manifest = (image: string): string =>
+    JSON.stringify({
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: { name: 'fixed', namespace: 'default' },
+      spec: {
+        template: {
+          spec: { restartPolicy: 'Never', containers: [{ name: 'c', image }] },
+        },
+      },
+    });
+  let r = await api.kubectl(['apply', '-f', '-'], manifest('busybox'));
+  assert.equal(r.stdout, 'job.batch/fixed created\n', r.stderr);
+  r = await api.kubectl(['apply', '-f', '-'], manifest('busybox'));
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, 'job.batch/fixed unchanged\n');
+  r = await api.kubectl(['apply', '-f', '-'], manifest('alpine'));
+  assert.equal(r.code, 1);
+  assert.match(
+    r.stderr,
+    /^The Job "fixed" is invalid: spec\.template: Invalid value: .*: field is immutable\n$/,
+  );
+});

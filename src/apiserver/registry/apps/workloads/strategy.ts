@@ -98,6 +98,45 @@ function goMap(labels: Record<string, string>): string {
   return `map[string]string{${entries.join(', ')}}`;
 }
 
+/** Key-order-independent JSON where null equals absent. */
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (isRecord(v)) {
+    const keys = Object.keys(v)
+      .filter((k) => v[k] !== null && v[k] !== undefined)
+      .sort();
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(v);
+}
+
+/**
+ * Upstream's Job update rules: completionMode is immutable; completions too, except that an
+ * Indexed Job may be scaled by changing completions and parallelism together; the pod template
+ * only while the Job is suspended and has never started.
+ */
+function validateJobUpdate(spec: Json, oldSpec: Json, old: KubeObject): FieldError[] {
+  const errs: FieldError[] = [];
+  if (spec.completionMode !== oldSpec.completionMode) {
+    errs.push(invalidValue('spec.completionMode', spec.completionMode, 'field is immutable'));
+  }
+  if (spec.completions !== oldSpec.completions) {
+    const elastic =
+      spec.completionMode === 'Indexed' &&
+      typeof spec.completions === 'number' &&
+      spec.completions === spec.parallelism;
+    if (!elastic) {
+      errs.push(invalidValue('spec.completions', spec.completions, 'field is immutable'));
+    }
+  }
+  const neverStarted =
+    oldSpec.suspend === true && !(isRecord(old.status) && typeof old.status.startTime === 'string');
+  if (!neverStarted && canonical(spec.template) !== canonical(oldSpec.template)) {
+    errs.push(invalidValue('spec.template', spec.template, 'field is immutable'));
+  }
+  return errs;
+}
+
 /** Upstream's CronJob schedule and timeZone rules. */
 function validateCronSchedule(spec: Json): FieldError[] {
   const schedule = spec.schedule;
@@ -242,7 +281,7 @@ export function workloadStrategy(kind: string): Strategy {
       if (JSON.stringify(spec.selector) !== JSON.stringify(oldSpec.selector)) {
         return [invalidValue('spec.selector', spec.selector, 'field is immutable')];
       }
-      return [];
+      return kind === 'Job' ? validateJobUpdate(spec, oldSpec, old) : [];
     },
   };
 }
