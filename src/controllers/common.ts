@@ -16,6 +16,18 @@ export const DEPLOYMENTS: ResourceRef = {
   resource: 'deployments',
   namespaced: true,
 };
+export const JOBS: ResourceRef = {
+  group: 'batch',
+  version: 'v1',
+  resource: 'jobs',
+  namespaced: true,
+};
+export const CRONJOBS: ResourceRef = {
+  group: 'batch',
+  version: 'v1',
+  resource: 'cronjobs',
+  namespaced: true,
+};
 
 export const SERVICES: ResourceRef = {
   group: '',

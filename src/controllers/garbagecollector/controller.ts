@@ -8,7 +8,16 @@ import { isStatusError } from '../../api/status.js';
 import type { KubeObject } from '../../api/types.js';
 import type { Informer } from '../../client/informer.js';
 import type { KubeClient, ResourceRef } from '../../client/rest.js';
-import { DEPLOYMENTS, ENDPOINTSLICES, PODS, REPLICASETS, SERVICES, type Log } from '../common.js';
+import {
+  CRONJOBS,
+  DEPLOYMENTS,
+  ENDPOINTSLICES,
+  JOBS,
+  PODS,
+  REPLICASETS,
+  SERVICES,
+  type Log,
+} from '../common.js';
 
 interface Edge {
   owner: { kind: string; ref: ResourceRef; informer: Informer };
@@ -31,6 +40,8 @@ export class GarbageCollector {
       pods: Informer;
       services?: Informer;
       endpointslices?: Informer;
+      jobs: Informer;
+      cronjobs: Informer;
     },
     log: Log,
   ) {
@@ -45,6 +56,14 @@ export class GarbageCollector {
         owner: { kind: 'ReplicaSet', ref: REPLICASETS, informer: informers.replicasets },
         dependent: { ref: PODS, informer: informers.pods },
       },
+      {
+        owner: { kind: 'CronJob', ref: CRONJOBS, informer: informers.cronjobs },
+        dependent: { ref: JOBS, informer: informers.jobs },
+      },
+      {
+        owner: { kind: 'Job', ref: JOBS, informer: informers.jobs },
+        dependent: { ref: PODS, informer: informers.pods },
+      },
     ];
     if (informers.services && informers.endpointslices) {
       this.#edges.push({
@@ -57,6 +76,16 @@ export class GarbageCollector {
       e.owner.informer.addHandlers({
         delete: kick,
         update: (_, o) => (o.metadata.deletionTimestamp ? kick() : undefined),
+      });
+      // The last dependent of an owner deleted in the foreground going away frees the owner.
+      e.dependent.informer.addHandlers({
+        delete: (d) => {
+          const owners = e.owner.informer.list(d.metadata.namespace);
+          const waiting = d.metadata.ownerReferences?.some((r) =>
+            owners.some((o) => o.metadata.uid === r.uid && o.metadata.deletionTimestamp),
+          );
+          if (waiting) kick();
+        },
       });
     }
   }
@@ -127,11 +156,14 @@ export class GarbageCollector {
           }
           await this.#dropFinalizer(e.owner.ref, owner, 'orphan');
         } else if (fins.includes('foregroundDeletion')) {
+          // Foreground goes down the chain only to dependents that own things themselves: a
+          // leaf (a pod) given a foregroundDeletion finalizer would have no one to clear it.
+          const ownsOthers = this.#edges.some((o) => o.owner.ref === e.dependent.ref);
           for (const d of deps) {
             if (!d.metadata.deletionTimestamp) {
               await this.#client
                 .delete(e.dependent.ref, d.metadata.namespace, d.metadata.name ?? '', {
-                  propagationPolicy: 'Foreground',
+                  propagationPolicy: ownsOthers ? 'Foreground' : 'Background',
                 })
                 .catch(() => undefined);
             }
