@@ -199,9 +199,8 @@ export async function runMetadataEdit(
     );
   if (o.resourceVersion !== undefined && parsed.named.length + parsed.types.length > 1)
     throw new CliError('--resource-version may only be used with a single resource');
-  const objects = await fetchObjects(client, parsed, o.namespace, o.selector);
+  const { objects, errors } = await fetchObjects(client, parsed, o.namespace, o.selector);
   // Like kubectl, a failure on one object does not stop the others; all are reported at the end.
-  const errors: Error[] = [];
   for (const { r, object } of objects) {
     try {
       const name = object.metadata.name ?? '';

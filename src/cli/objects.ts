@@ -50,23 +50,34 @@ export function parseObjectArgs(all: ApiResource[], args: string[]): ObjectArgs 
   return { named: names.map((name) => ({ r, name })), types: [] };
 }
 
-/** Objects named on the command line, or listed by type with a label selector / --all. */
+/**
+ * Objects named on the command line, or listed by type with a label selector / --all. Like
+ * kubectl's builder with ContinueOnError, a failed lookup does not stop the rest: failures come
+ * back in `errors`, in order, for the caller to report after acting on what was found.
+ */
 export async function fetchObjects(
   client: KubeClient,
   parsed: ObjectArgs,
   namespace: string,
   selector: string | undefined,
-): Promise<Array<{ r: ApiResource; object: KubeObject }>> {
-  const out: Array<{ r: ApiResource; object: KubeObject }> = [];
-  for (const { r, name } of parsed.named)
-    out.push({ r, object: await client.get(r, r.namespaced ? namespace : undefined, name) });
+): Promise<{ objects: Array<{ r: ApiResource; object: KubeObject }>; errors: Error[] }> {
+  const objects: Array<{ r: ApiResource; object: KubeObject }> = [];
+  const errors: Error[] = [];
+  for (const { r, name } of parsed.named) {
+    try {
+      objects.push({ r, object: await client.get(r, r.namespaced ? namespace : undefined, name) });
+    } catch (err) {
+      if (!isStatusError(err)) throw err;
+      errors.push(err);
+    }
+  }
   for (const r of parsed.types) {
     const list = await client.list(r, r.namespaced ? namespace : undefined, {
       labelSelector: selector,
     });
-    for (const object of list.items) out.push({ r, object });
+    for (const object of list.items) objects.push({ r, object });
   }
-  return out;
+  return { objects, errors };
 }
 
 export type DryRun = 'none' | 'client' | 'server';
@@ -105,4 +116,16 @@ export function throwAggregate(errors: Error[]): void {
       )
       .join('\n'),
   );
+}
+
+/** Exactly one named object (`TYPE NAME` or `TYPE/NAME`), for commands acting on one. */
+export function singleObject(all: ApiResource[], args: string[], command: string): ObjectRef {
+  const parsed = parseObjectArgs(all, args);
+  if (parsed.named.length === 0 && parsed.types.length === 0)
+    throw new CliError('required resource not specified');
+  const count = parsed.named.length + parsed.types.length;
+  const [one] = parsed.named;
+  if (count !== 1 || !one)
+    throw new CliError(`${command} needs exactly one resource given as TYPE NAME or TYPE/NAME`);
+  return one;
 }

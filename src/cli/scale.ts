@@ -2,7 +2,6 @@
 // autoscaling/v1 Scale when there is no precondition; with --current-replicas or
 // --resource-version, a GET of the Scale, the precondition check, then a PUT (so a concurrent
 // change fails with a Conflict instead of being overwritten).
-import { isStatusError } from '../api/status.js';
 import type { KubeObject } from '../api/types.js';
 import { resourcePath, type KubeClient } from '../client/rest.js';
 import { CliError } from './cluster.js';
@@ -38,22 +37,8 @@ export async function runScale(
       `resource(s) were provided, but no name was specified. Please specify the resources to scale with --all or a label selector`,
     );
   // kubectl collects what it can find, then reports "no objects" with the last lookup failure.
-  const found: Array<{ r: ApiResource; object: KubeObject }> = [];
-  let lastError: Error | undefined;
-  for (const ref of parsed.named) {
-    try {
-      found.push(
-        ...(await fetchObjects(client, { named: [ref], types: [] }, o.namespace, undefined)),
-      );
-    } catch (err) {
-      if (!isStatusError(err)) throw err;
-      lastError = err;
-    }
-  }
-  if (parsed.types.length > 0)
-    found.push(
-      ...(await fetchObjects(client, { named: [], types: parsed.types }, o.namespace, o.selector)),
-    );
+  const { objects: found, errors } = await fetchObjects(client, parsed, o.namespace, o.selector);
+  const lastError = errors[errors.length - 1];
   if (found.length === 0)
     throw new CliError(`no objects passed to scale${lastError ? ` ${lastError.message}` : ''}`);
   if (o.resourceVersion !== undefined && found.length > 1)
