@@ -15,3 +15,15 @@ export const dryRunFlag = Flags.string({
   options: ['none', 'client', 'server'],
   default: 'none',
 });
+
+/** -o for commands that print the objects they made: json, yaml or name. */
+export const objectOutputFlag = Flags.string({
+  char: 'o',
+  description: 'print the created object instead of a message: json, yaml or name',
+  options: ['json', 'yaml', 'name'],
+});
+
+export const fieldManagerFlag = Flags.string({
+  description: 'name of the manager recorded for the fields this command sets',
+  default: 'kbox',
+});
