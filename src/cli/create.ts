@@ -88,10 +88,15 @@ export function deploymentObject(o: DeploymentSpecInput): KubeObject {
 const KEY = /^[-._a-zA-Z0-9]+$/;
 
 function checkKey(key: string, kind: 'ConfigMap' | 'Secret'): void {
-  if (key.length > 253 || !KEY.test(key) || key === '.' || key === '..' || key.startsWith('..'))
+  if (key.length > 253 || !KEY.test(key) || key === '.' || key === '..' || key.startsWith('..')) {
+    const why = `a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')`;
+    // kubectl words the two differently; keep each as it is.
     throw new CliError(
-      `${JSON.stringify(key)} is not a valid key name for a ${kind}: a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')`,
+      kind === 'ConfigMap'
+        ? `${JSON.stringify(key)} is not a valid key name for a ConfigMap: ${why}`
+        : `${JSON.stringify(key)} is not valid key name for a Secret ${why}`,
     );
+  }
 }
 
 export interface DataSources {
@@ -114,7 +119,9 @@ export function collectData(
     checkKey(key, kind);
     if (data.has(key))
       throw new CliError(
-        `cannot add key ${JSON.stringify(key)}, another key by that name already exists in ${kind === 'ConfigMap' ? 'Data' : 'data'} for ${kind} ${JSON.stringify(name)}`,
+        kind === 'ConfigMap'
+          ? `cannot add key ${JSON.stringify(key)}, another key by that name already exists in Data for ConfigMap ${JSON.stringify(name)}`
+          : `cannot add key ${key}, another key by that name already exists`,
       );
     data.set(key, value);
   };
