@@ -339,12 +339,13 @@ export function rollbackTarget(
   return previous.rs;
 }
 
+/** JSON with sorted keys and null fields dropped: equality as Go's typed comparison sees it. */
 function canonical(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
   if (v !== null && typeof v === 'object')
     return `{${Object.keys(v)
       .sort()
-      .filter((k) => (v as Json)[k] !== undefined)
+      .filter((k) => (v as Json)[k] !== undefined && (v as Json)[k] !== null)
       .map((k) => `${JSON.stringify(k)}:${canonical((v as Json)[k])}`)
       .join(',')}}`;
   return JSON.stringify(v);
@@ -382,8 +383,8 @@ export async function undoDeployment(
     );
   const rs = rollbackTarget(deployment, await ownedReplicaSets(client, deployment), toRevision);
   const patch = rollbackPatch(deployment, rs);
-  const rev = revisionOf(rs) ?? toRevision;
-  if (!patch) return `skipped rollback (current template already matches revision ${rev})`;
+  // kubectl names the revision as it was asked for (0 when none was), not the one it found.
+  if (!patch) return `skipped rollback (current template already matches revision ${toRevision})`;
   const name = deployment.metadata.name ?? '';
   try {
     await client.call(
