@@ -56,6 +56,7 @@ export default class CreateConfigMap extends KubeCommand {
       dryRun,
       flags['field-manager'],
       new CreatePrinter(flags.output, dryRun, (s) => process.stdout.write(s)),
+      'failed to create configmap: ',
     );
   }
 }

@@ -54,6 +54,7 @@ export default class CreateDeployment extends KubeCommand {
       dryRun,
       flags['field-manager'],
       new CreatePrinter(flags.output, dryRun, (s) => process.stdout.write(s)),
+      'failed to create deployment: ',
     );
   }
 }

@@ -165,6 +165,11 @@ export function collectData(
   return data;
 }
 
+/** Go encodes maps with their keys in byte order; so do we, for identical JSON output. */
+function sortedEntries(data: Map<string, Buffer>): Array<[string, Buffer]> {
+  return [...data].sort(([a], [b]) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+}
+
 function isUtf8(b: Buffer): boolean {
   try {
     new TextDecoder('utf-8', { fatal: true }).decode(b);
@@ -181,7 +186,7 @@ export function configMapObject(
 ): KubeObject {
   const text: Record<string, string> = {};
   const binary: Record<string, string> = {};
-  for (const [k, v] of data) {
+  for (const [k, v] of sortedEntries(data)) {
     if (isUtf8(v)) text[k] = v.toString('utf8');
     else binary[k] = v.toString('base64');
   }
@@ -201,7 +206,7 @@ export function secretObject(
   type: string | undefined,
 ): KubeObject {
   const encoded: Record<string, string> = {};
-  for (const [k, v] of data) encoded[k] = v.toString('base64');
+  for (const [k, v] of sortedEntries(data)) encoded[k] = v.toString('base64');
   return {
     kind: 'Secret',
     apiVersion: 'v1',
@@ -248,7 +253,11 @@ export class CreatePrinter {
   }
 }
 
-/** POSTs one object (unless a client dry run) and prints it. */
+/**
+ * POSTs one object (unless a client dry run) and prints it. kubectl's generators wrap a server
+ * failure in their own words (`failed to create configmap: ...`); `failure` is that prefix, and
+ * without it the server's Status is reported as it is.
+ */
 export async function createObject(
   client: KubeClient,
   r: ApiResource,
@@ -257,6 +266,7 @@ export async function createObject(
   dryRun: DryRun,
   fieldManager: string,
   printer: CreatePrinter,
+  failure?: string,
 ): Promise<void> {
   if (dryRun === 'client') {
     printer.print(r, obj);
@@ -264,11 +274,21 @@ export async function createObject(
   }
   const params = new URLSearchParams({ fieldManager });
   if (dryRun === 'server') params.set('dryRun', 'All');
-  const created = await client.call<KubeObject>(
-    'POST',
-    `${resourcePath(r, namespace)}?${params.toString()}`,
-    obj,
-  );
+  let created: KubeObject;
+  try {
+    created = await client.call<KubeObject>(
+      'POST',
+      `${resourcePath(r, namespace)}?${params.toString()}`,
+      // The generators' `creationTimestamp: null` is how Go prints an unset time; on the wire
+      // kubectl sends nothing there, so neither do we.
+      JSON.stringify(obj, (k, v: unknown) =>
+        k === 'creationTimestamp' && v === null ? undefined : v,
+      ),
+    );
+  } catch (err) {
+    if (failure !== undefined && isStatusError(err)) throw new CliError(`${failure}${err.message}`);
+    throw err;
+  }
   printer.print(r, created);
 }
 

@@ -55,6 +55,7 @@ export default class CreateSecretGeneric extends KubeCommand {
       dryRun,
       flags['field-manager'],
       new CreatePrinter(flags.output, dryRun, (s) => process.stdout.write(s)),
+      'failed to create secret ',
     );
   }
 }
