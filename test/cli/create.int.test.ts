@@ -164,7 +164,7 @@ test('create namespace, and -o name / -o yaml of what the server returned', asyn
   assert.deepEqual(out, { stdout: 'namespace/team-b created\n', stderr: '', code: 0 });
   out = await runKbox(api.kubeconfig, ['create', 'ns', 'team-c', '-o', 'name']);
   assert.deepEqual(out, {
-    stdout: 'namespace/team-c created\n'.replace(' created', ''),
+    stdout: 'namespace/team-c\n',
     stderr: '',
     code: 0,
   });
