@@ -210,3 +210,14 @@ test('create -f creates each object and reports failures per object, like kubect
     code: 1,
   });
 });
+
+test('get -o yaml prints objects and lists as kubectl prints them', async () => {
+  for (const args of [
+    ['get', 'deployment', 'web', '-n', 'b', '-o', 'yaml'],
+    ['get', 'configmaps', '-n', 'b', '-o', 'yaml'],
+  ]) {
+    const [mine, theirs] = await Promise.all([runKbox(api.kubeconfig, args), api.kubectl(args)]);
+    assert.equal(theirs.code, 0, theirs.stderr);
+    assert.deepEqual(mine, theirs, args.join(' '));
+  }
+});
