@@ -1,12 +1,11 @@
 import { KubeCommand } from '../../src/cli/base.js';
-import { CliError } from '../../src/cli/cluster.js';
 import { singleObject } from '../../src/cli/objects.js';
 import { discover, typePrefix } from '../../src/cli/resources.js';
-import { historyTable, ownedReplicaSets } from '../../src/cli/rollout.js';
+import { historyTable, rolloutHistory } from '../../src/cli/rollout.js';
 
 export default class RolloutHistory extends KubeCommand {
   static override description =
-    "List a deployment's revisions and their change causes (from its ReplicaSets)";
+    'List the revisions of a deployment, stateful set or daemon set and their change causes';
 
   static override strict = false;
 
@@ -22,12 +21,8 @@ export default class RolloutHistory extends KubeCommand {
       argv as string[],
       'rollout history',
     );
-    if (r.group !== 'apps' || r.kind !== 'Deployment')
-      throw new CliError(
-        `kbox implements rollout history for deployments only, not ${typePrefix(r)}`,
-      );
-    const deployment = await target.client.get(r, flags.namespace ?? target.namespace, name);
-    const table = historyTable(await ownedReplicaSets(target.client, deployment));
+    const obj = await target.client.get(r, flags.namespace ?? target.namespace, name);
+    const table = historyTable(await rolloutHistory(target.client, r, obj));
     // kubectl prints the object's name with the table as the "operation", then a blank line.
     process.stdout.write(`${typePrefix(r)}/${name} \n${table}\n`);
   }

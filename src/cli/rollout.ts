@@ -271,32 +271,67 @@ const REPLICASETS: ApiResource = {
   verbs: [],
 };
 
-/** The ReplicaSets a Deployment controls (by its selector and a controller ownerReference). */
-export async function ownedReplicaSets(
+const CONTROLLER_REVISIONS: ApiResource = {
+  ...REPLICASETS,
+  resource: 'controllerrevisions',
+  kind: 'ControllerRevision',
+  singular: 'controllerrevision',
+};
+
+/** Objects of `ref` that `owner` controls (by its selector and a controller ownerReference). */
+async function controlled(
   client: KubeClient,
-  deployment: KubeObject,
+  ref: ApiResource,
+  owner: KubeObject,
 ): Promise<KubeObject[]> {
   const selector = fromLabelSelector(
-    ((deployment.spec ?? {}) as Json).selector as Json | undefined,
+    ((owner.spec ?? {}) as Json).selector as Json | undefined,
   ).toString();
-  const list = await client.list(REPLICASETS, deployment.metadata.namespace, {
-    labelSelector: selector,
-  });
-  return list.items.filter((rs) =>
-    (rs.metadata.ownerReferences ?? []).some(
-      (ref) => ref.controller === true && ref.uid === deployment.metadata.uid,
+  const list = await client.list(ref, owner.metadata.namespace, { labelSelector: selector });
+  return list.items.filter((o) =>
+    (o.metadata.ownerReferences ?? []).some(
+      (ref) => ref.controller === true && ref.uid === owner.metadata.uid,
     ),
   );
 }
 
-/** kubectl's history table (tabwriter padding 2): REVISION and CHANGE-CAUSE, oldest first. */
-export function historyTable(replicaSets: KubeObject[]): string {
+/** The ReplicaSets a Deployment controls. */
+export function ownedReplicaSets(
+  client: KubeClient,
+  deployment: KubeObject,
+): Promise<KubeObject[]> {
+  return controlled(client, REPLICASETS, deployment);
+}
+
+/**
+ * History entries (revision → change cause) of a workload: a Deployment's from its
+ * ReplicaSets' revision annotations, a StatefulSet's or DaemonSet's from its ControllerRevisions.
+ */
+export async function rolloutHistory(
+  client: KubeClient,
+  r: ApiResource,
+  obj: KubeObject,
+): Promise<Map<number, string>> {
   const causes = new Map<number, string>();
-  for (const rs of replicaSets) {
-    const rev = revisionOf(rs);
-    if (rev === undefined) continue;
-    causes.set(rev, rs.metadata.annotations?.[CHANGE_CAUSE] ?? '');
+  if (r.group === 'apps' && r.kind === 'Deployment') {
+    for (const rs of await ownedReplicaSets(client, obj)) {
+      const rev = revisionOf(rs);
+      if (rev !== undefined) causes.set(rev, rs.metadata.annotations?.[CHANGE_CAUSE] ?? '');
+    }
+    return causes;
   }
+  if (r.group === 'apps' && (r.kind === 'StatefulSet' || r.kind === 'DaemonSet')) {
+    for (const cr of await controlled(client, CONTROLLER_REVISIONS, obj))
+      causes.set(num(cr.revision), cr.metadata.annotations?.[CHANGE_CAUSE] ?? '');
+    return causes;
+  }
+  throw new CliError(
+    `no history viewer has been implemented for ${JSON.stringify(`${r.kind}.${r.group}`)}`,
+  );
+}
+
+/** kubectl's history table (tabwriter padding 2): REVISION and CHANGE-CAUSE, oldest first. */
+export function historyTable(causes: Map<number, string>): string {
   if (causes.size === 0) return 'No rollout history found.';
   const rows = [
     ['REVISION', 'CHANGE-CAUSE'],

@@ -314,3 +314,43 @@ test('rollout pause, resume and restart with kubectl messages and refusals', asy
   assert.match(at ?? '', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(Z|[+-]\d\d:\d\d)$/);
   assert.ok(Math.abs(Date.parse(at ?? '') - Date.now()) < 120_000, at);
 });
+
+test('rollout history of a stateful set reads its ControllerRevisions', async () => {
+  for (const ns of ['k', 'b']) {
+    const sts = await send('POST', `/apis/apps/v1/namespaces/${ns}/statefulsets`, {
+      metadata: { name: 'db' },
+      spec: {
+        replicas: 1,
+        serviceName: 'db',
+        selector: { matchLabels: { app: 'db' } },
+        template: template('db', 'busybox'),
+      },
+    });
+    for (const [revision, cause] of [
+      [4, 'resized'],
+      [2, undefined],
+    ] as const)
+      await send('POST', `/apis/apps/v1/namespaces/${ns}/controllerrevisions`, {
+        metadata: {
+          name: `db-${revision}`,
+          labels: { app: 'db' },
+          ...(cause ? { annotations: { 'kubernetes.io/change-cause': cause } } : {}),
+          ownerReferences: [
+            {
+              apiVersion: 'apps/v1',
+              kind: 'StatefulSet',
+              name: 'db',
+              uid: String(sts.metadata.uid),
+              controller: true,
+            },
+          ],
+        },
+        revision,
+        data: {},
+      });
+  }
+  assert.deepEqual(
+    await same(['rollout', 'history', 'statefulset/db']),
+    ok('statefulset.apps/db \nREVISION  CHANGE-CAUSE\n2         <none>\n4         resized\n\n'),
+  );
+});

@@ -129,9 +129,14 @@ const rs = (rev: string | undefined, image: string): KubeObject => ({
 });
 
 test('history: sorted revisions, <none> for a missing cause, message when empty', () => {
-  assert.equal(historyTable([]), 'No rollout history found.');
+  assert.equal(historyTable(new Map()), 'No rollout history found.');
   assert.equal(
-    historyTable([rs('10', 'b'), rs('9', 'a')]),
+    historyTable(
+      new Map([
+        [10, ''],
+        [9, ''],
+      ]),
+    ),
     'REVISION  CHANGE-CAUSE\n9         <none>\n10        <none>\n',
   );
 });
