@@ -7,7 +7,7 @@ import {
   hasImage,
   importRootfs,
   type RootfsEntry,
-} from '../../src/kubelet/runtime/image-import.js';
+} from '../../src/images/image-import.js';
 import { TEST_LABEL } from './docker.js';
 
 export const BUSYBOX_IMAGE = 'kbox.test/busybox:local';
