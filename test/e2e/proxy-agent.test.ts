@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { createSocket } from 'node:dgram';
+import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { PassThrough, type Duplex } from 'node:stream';
@@ -446,13 +447,17 @@ test('kbox-agent forwards a Service VIP to its endpoints', { timeout: 300_000 },
     // The body plus busybox httpd's response head (same for both).
     assert.equal(through.size, straight.size);
     assert.ok(straight.size > HUGE && straight.size < HUGE + 1000);
+    // The agent's memory after all of the above, read from the host's /proc.
+    const pid = (await agentContainer.inspect()).State.Pid;
+    const rss = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
     const mbps = (ms: number) => (HUGE / 1024 / 1024 / (ms / 1000)).toFixed(0);
     const report =
       `kbox-agent: ${rounds} sequential HTTP requests (new connection each) from the host: ` +
       `direct p50 ${d50.toFixed(2)} ms p90 ${d90.toFixed(2)} ms; ` +
       `through the agent p50 ${p50.toFixed(2)} ms p90 ${p90.toFixed(2)} ms ` +
       `(added p50 ${(p50 - d50).toFixed(2)} ms); one TCP stream of ${HUGE >> 20} MiB: ` +
-      `direct ${mbps(straight.ms)} MiB/s, through the agent ${mbps(through.ms)} MiB/s`;
+      `direct ${mbps(straight.ms)} MiB/s, through the agent ${mbps(through.ms)} MiB/s; ` +
+      `agent RSS ${rss ?? '?'} kB`;
     st.diagnostic(report);
     process.stderr.write(`${report}\n`);
   });

@@ -141,7 +141,7 @@ struct config {
   struct ep eps[MAX_EPS];
 };
 static struct config cfgs[2];
-static struct config *cur = &cfgs[0], *next = &cfgs[1];
+static struct config *cur, *next;          /* cfgs[0] and cfgs[1], swapped on "end" */
 static u32 snapshots;
 
 /* ---- listeners ----------------------------------------------------------------------------- */
@@ -225,7 +225,7 @@ struct tcps {
   char *buf;                                 /* c2b at buf, b2c at buf + BUF */
 };
 static struct tcps tcp[MAX_TCP];
-static u32 tcp_hwm, tcp_free = ~0u, n_tcp, n_connecting;
+static u32 tcp_hwm, tcp_free, n_tcp, n_connecting;
 
 static char *buf_cache[32];
 static u32 n_buf_cache;
@@ -693,6 +693,8 @@ __attribute__((used)) int agent_main(void) {
   fds_used = 8;                              /* stdio, epoll, signalfd and a margin */
   for (u32 i = 0; i < MAX_PORTS; i++) ls[i].fd = -1;
   tcp_free = ~0u;
+  cur = &cfgs[0];
+  next = &cfgs[1];
 
   epfd = (int)SC(SYS_epoll_create1, 02000000, 0, 0, 0, 0, 0);
   if (epfd < 0 || sfd < 0) { LOG("cannot create epoll or signalfd", 0, 0); return 1; }
