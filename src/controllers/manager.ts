@@ -22,17 +22,24 @@ import { GarbageCollector } from './garbagecollector/controller.js';
 import { JobController } from './job/controller.js';
 import { NodeLifecycleController } from './nodelifecycle/controller.js';
 import { ReplicaSetController } from './replicaset/controller.js';
+import { PersistentVolumeController, PVCS, PVS, STORAGE_CLASSES } from './volume/controller.js';
 
 export type ComponentLog = (msg: string, fields?: Record<string, unknown>) => void;
 
 interface Controller {
-  start(): void;
+  start(): void | Promise<void>;
   stop(): Promise<void>;
+}
+
+export interface ControllerManagerOptions {
+  /** Where the local-path provisioner keeps volumes. */
+  volumesDir: string;
 }
 
 export async function startControllerManager(
   client: KubeClient,
   log: ComponentLog,
+  opts: ControllerManagerOptions,
 ): Promise<{ stop(): Promise<void> }> {
   const onError = (err: unknown): void => log('watch failed; retrying', { error: String(err) });
   const informers = {
@@ -46,6 +53,9 @@ export async function startControllerManager(
     endpointslices: new Informer(client, ENDPOINTSLICES, { onError }),
     nodes: new Informer(client, NODES, { onError }),
     leases: new Informer(client, LEASES, { onError, namespace: 'kube-node-lease' }),
+    pvcs: new Informer(client, PVCS, { onError, resyncMs: 60_000 }),
+    pvs: new Informer(client, PVS, { onError, resyncMs: 60_000 }),
+    storageclasses: new Informer(client, STORAGE_CLASSES, { onError }),
   };
   const controllers: Record<string, Controller> = {
     replicaset: new ReplicaSetController(client, informers.replicasets, informers.pods, log),
@@ -61,10 +71,11 @@ export async function startControllerManager(
     ),
     endpointslice: new EndpointSliceController(client, informers, log),
     nodelifecycle: new NodeLifecycleController(client, informers, log),
+    persistentvolume: new PersistentVolumeController(client, informers, log, opts.volumesDir),
     garbagecollector: new GarbageCollector(client, informers, log),
   };
   await Promise.all(Object.values(informers).map((i) => i.start()));
-  for (const c of Object.values(controllers)) c.start();
+  for (const c of Object.values(controllers)) await c.start();
   log('controllers started', { controllers: Object.keys(controllers) });
   return {
     async stop() {

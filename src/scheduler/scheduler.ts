@@ -62,6 +62,8 @@ export const SCORES: readonly ScorePlugin[] = [
   balancedAllocation,
 ];
 
+const SELECTED_NODE = 'volume.kubernetes.io/selected-node';
+
 /** Bindings in flight at once (upstream binds asynchronously too). */
 const MAX_BINDINGS = 32;
 /** Upstream's pod backoff: 1 s doubling to 10 s. */
@@ -302,10 +304,36 @@ export class Scheduler {
     this.#bindings.add(binding);
   }
 
+  /**
+   * VolumeBinding's PreBind: unbound claims of a WaitForFirstConsumer class learn the chosen node
+   * (the selected-node annotation), so the provisioner can make their volume there.
+   */
+  async #selectNodeForClaims(pod: Readonly<KubeObject>, nodeName: string): Promise<void> {
+    const ns = pod.metadata.namespace ?? 'default';
+    const volumes =
+      (pod.spec as { volumes?: Array<{ persistentVolumeClaim?: { claimName?: string } }> })
+        ?.volumes ?? [];
+    for (const v of volumes) {
+      const claimName = v.persistentVolumeClaim?.claimName;
+      const claim = claimName ? this.#claims.get(`${ns}/${claimName}`) : undefined;
+      if (!claim || (claim.spec as { volumeName?: string } | undefined)?.volumeName) continue;
+      if (claim.metadata.annotations?.[SELECTED_NODE]) continue;
+      const cls = (claim.spec as { storageClassName?: string } | undefined)?.storageClassName;
+      const mode = cls
+        ? (this.#classes.get(cls) as { volumeBindingMode?: string } | undefined)?.volumeBindingMode
+        : undefined;
+      if (mode !== 'WaitForFirstConsumer') continue;
+      await this.#client.patch(PVCS, ns, claimName ?? '', {
+        metadata: { annotations: { [SELECTED_NODE]: nodeName } },
+      });
+    }
+  }
+
   async #bind(pod: Readonly<KubeObject>, nodeName: string): Promise<void> {
     const ns = pod.metadata.namespace ?? 'default';
     const name = pod.metadata.name ?? '';
     try {
+      await this.#selectNodeForClaims(pod, nodeName);
       await this.#client.call('POST', `${resourcePath(PODS, ns, name)}/binding`, {
         apiVersion: 'v1',
         kind: 'Binding',
