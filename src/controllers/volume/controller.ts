@@ -14,8 +14,6 @@ import type { KubeClient, ResourceRef } from '../../client/rest.js';
 import { runWorkers, WorkQueue } from '../../client/workqueue.js';
 import type { Log } from '../common.js';
 
-type Json = Record<string, unknown>;
-
 export const PVCS: ResourceRef = {
   group: '',
   version: 'v1',
