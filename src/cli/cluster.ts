@@ -229,6 +229,7 @@ export function lastLogLines(paths: ClusterPaths, n = 15): string[] {
 export interface StartOptions {
   name: string;
   nodes?: number;
+  fakeNodes?: number;
   port?: number;
   kubeconfig?: string;
   waitMs: number;
@@ -282,12 +283,18 @@ export async function startCluster(o: StartOptions): Promise<StartResult> {
   const fresh = existing === undefined;
   let config: ClusterConfig;
   if (existing) {
-    config = { ...existing, port: o.port ?? existing.port, nodes: o.nodes ?? existing.nodes };
+    config = {
+      ...existing,
+      port: o.port ?? existing.port,
+      nodes: o.nodes ?? existing.nodes,
+      ...(o.fakeNodes !== undefined ? { fakeNodes: o.fakeNodes } : {}),
+    };
   } else {
     config = {
       name: o.name,
       port: o.port ?? (await freePort()),
       nodes: o.nodes ?? 1,
+      ...(o.fakeNodes ? { fakeNodes: o.fakeNodes } : {}),
       stateVersion: STATE_VERSION,
       createdAt: new Date().toISOString(),
     };
@@ -344,7 +351,8 @@ export async function startCluster(o: StartOptions): Promise<StartResult> {
     if (creds) {
       try {
         const nodes = await readyNodes(creds);
-        if (nodes.total >= config.nodes && nodes.ready.length >= config.nodes) {
+        const want = config.nodes + (config.fakeNodes ?? 0);
+        if (nodes.total >= want && nodes.ready.length >= want) {
           o.progress('Writing kubeconfig');
           await mergeKubeconfig(kubeconfig, creds);
           return {
