@@ -154,7 +154,10 @@ export class DockerRuntime implements Runtime {
       );
       failure = out.find((m) => m.error !== undefined)?.error;
     } catch (err) {
-      failure = (err as { json?: { message?: string } }).json?.message ?? (err as Error).message;
+      // dockerode's message is "(HTTP code 500) server error - <the engine's message>".
+      failure =
+        (err as { json?: { message?: string } | null }).json?.message ??
+        (err as Error).message.replace(/^\(HTTP code \d+\) [^-]*- /, '').trim();
     }
     if (failure !== undefined) throw new Error(failure);
     const pulled = await this.imageStatus(image);
