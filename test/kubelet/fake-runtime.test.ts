@@ -96,3 +96,27 @@ test('pulls always succeed and make the image present', async () => {
   assert.deepEqual(await rt.imageStatus('busybox:1.36'), pulled);
   assert.equal(pulled.sizeBytes, 0);
 });
+
+test('init containers complete at once with exit code 0', async () => {
+  const rt = new FakeRuntime({ node: 'n', ipPrefix: '10.250.10' });
+  const s = await rt.createSandbox(sandbox('p'));
+  const id = await rt.createContainer(s.id, {
+    podUid: 'p',
+    podName: 'p',
+    namespace: 'default',
+    name: 'setup',
+    kind: 'init',
+    attempt: 0,
+    image: 'i:1',
+    env: [],
+    tty: false,
+    stdin: false,
+    specHash: 'h',
+    labels: {},
+  });
+  await rt.startContainer(id);
+  const c = await rt.inspect(id);
+  assert.equal(c?.state, 'exited');
+  assert.equal(c.exitCode, 0);
+  assert.equal(c.finishedAt, c.startedAt);
+});

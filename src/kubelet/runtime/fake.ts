@@ -1,6 +1,6 @@
 // A container runtime without containers, for fake nodes (as kwok's): sandboxes get an IP from the
-// node's own range, containers "run" from the moment they start until they are stopped, commands
-// are never executed, exec answers exit code 0 with no output, logs are empty, and every image
+// node's own range, containers "run" from the moment they start until they are stopped (init
+// containers complete at once with exit code 0), commands are never executed, exec answers exit code 0 with no output, logs are empty, and every image
 // pull succeeds at once. State lives in this object only: when the daemon restarts, a fake node
 // starts empty and its kubelet recreates the pods' sandboxes and containers (new IPs, restart
 // counts from zero).
@@ -189,10 +189,16 @@ export class FakeRuntime implements Runtime {
     const c = this.#containers.get(id);
     if (!c) return Promise.reject(new Error(`no such container: ${id}`));
     if (c.info.state === 'running') return Promise.resolve();
-    c.info.state = 'running';
     c.info.startedAt = this.#now();
-    c.info.finishedAt = ZERO_TIME;
     c.info.exitCode = 0;
+    if (c.info.kind === 'init') {
+      // Init containers complete at once, so pods that have them get to their app containers.
+      c.info.state = 'exited';
+      c.info.finishedAt = c.info.startedAt;
+    } else {
+      c.info.state = 'running';
+      c.info.finishedAt = ZERO_TIME;
+    }
     return Promise.resolve();
   }
 
