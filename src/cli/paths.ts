@@ -58,6 +58,21 @@ export interface ClusterConfig {
 
 export const STATE_VERSION = 1;
 
+/** kind's node names: NAME-control-plane, NAME-worker, NAME-worker2, ... */
+export function nodeNames(cluster: string, count: number): string[] {
+  const names = [`${cluster}-control-plane`];
+  for (let i = 1; i < count; i++) names.push(`${cluster}-worker${i === 1 ? '' : String(i)}`);
+  return names;
+}
+
+/** Fake nodes (no containers): NAME-fake1 … NAME-fakeN, after the real ones. */
+export function fakeNodeNames(cluster: string, count: number): string[] {
+  return Array.from({ length: count }, (_, i) => `${cluster}-fake${i + 1}`);
+}
+
+/** The label, and key of the NoSchedule taint, every fake node carries (kwok's: `type=kwok`). */
+export const FAKE_NODE_LABEL = 'kbox.dev/fake-node';
+
 /** Each fake node gets a /24 of 10.250.0.0/16 for its pods, numbered from 1. */
 export const MAX_FAKE_NODES = 200;
 

@@ -9,6 +9,9 @@ import { loadOrCreatePki, loadOrCreateToken } from '../apiserver/tls.js';
 import {
   clusterConfigProblem,
   clusterPaths,
+  FAKE_NODE_LABEL,
+  fakeNodeNames,
+  nodeNames,
   STATE_VERSION,
   type ClusterConfig,
 } from '../cli/paths.js';
@@ -22,21 +25,6 @@ import { FakeRuntime } from '../kubelet/runtime/fake.js';
 import { SqliteStorage } from '../storage/sqlite.js';
 import { acquireLock } from './lock.js';
 import type { Logger } from './log.js';
-
-/** kind's node names: NAME-control-plane, NAME-worker, NAME-worker2, ... */
-export function nodeNames(cluster: string, count: number): string[] {
-  const names = [`${cluster}-control-plane`];
-  for (let i = 1; i < count; i++) names.push(`${cluster}-worker${i === 1 ? '' : String(i)}`);
-  return names;
-}
-
-/** Fake nodes: NAME-fake1 … NAME-fakeN, after the real ones. */
-export function fakeNodeNames(cluster: string, count: number): string[] {
-  return Array.from({ length: count }, (_, i) => `${cluster}-fake${i + 1}`);
-}
-
-/** The label and NoSchedule taint every fake node carries (kwok's are `type=kwok`). */
-export const FAKE_NODE_LABEL = 'kbox.dev/fake-node';
 
 export interface DaemonOptions {
   name: string;
@@ -132,6 +120,10 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       ),
     );
     const allNames = [...names, ...fakeRuntimes.keys()];
+    // Before the nodes register: `cluster start` waits until no other fake node is left.
+    await removeStaleFakeNodes(client, new Set(fakeRuntimes.keys()), (msg, f) =>
+      kubelet.info(msg, f),
+    );
     // Nodes register with a light engine probe; the Docker client and the pod workers load just
     // after, so the cluster answers as soon as possible.
     const probe = new EngineProbe();
@@ -173,9 +165,6 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       cleanups.push(() => agent.stop());
     }
     kubelet.info('nodes registered', { nodes: allNames });
-    await removeStaleFakeNodes(client, new Set(fakeRuntimes.keys()), (msg, f) =>
-      kubelet.info(msg, f),
-    );
     const startKubelets = async (): Promise<void> => {
       const { Kubelet: KubeletImpl } = await import('../kubelet/kubelet.js');
       const { DockerRuntime } = await import('../kubelet/runtime/docker.js');
