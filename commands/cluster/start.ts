@@ -3,6 +3,7 @@ import { Command, Flags } from '@oclif/core';
 import { fail, startCluster } from '../../src/cli/cluster.js';
 import { parseDuration } from '../../src/cli/duration.js';
 import { clusterNameFlag } from '../../src/cli/flags.js';
+import { MAX_FAKE_NODES } from '../../src/cli/paths.js';
 import { progress } from '../../src/cli/progress.js';
 
 export default class ClusterStart extends Command {
@@ -12,6 +13,7 @@ export default class ClusterStart extends Command {
   static override examples = [
     '<%= config.bin %> cluster start',
     '<%= config.bin %> cluster start --name dev --nodes 3',
+    '<%= config.bin %> cluster start --name scale --fake-nodes 50',
   ];
 
   static override flags = {
@@ -20,6 +22,12 @@ export default class ClusterStart extends Command {
       description: 'number of nodes (first start only; default 1)',
       min: 1,
       max: 50,
+    }),
+    'fake-nodes': Flags.integer({
+      description:
+        'extra nodes without containers, named NAME-fake1..N: pods there run on a fake runtime (like kwok). They carry the label and NoSchedule taint kbox.dev/fake-node=true (kept across restarts; 0 removes them)',
+      min: 0,
+      max: MAX_FAKE_NODES,
     }),
     port: Flags.integer({
       description: 'API server port on 127.0.0.1 (default: chosen once, then kept)',
@@ -43,6 +51,7 @@ export default class ClusterStart extends Command {
       const r = await startCluster({
         name: flags.name,
         nodes: flags.nodes,
+        fakeNodes: flags['fake-nodes'],
         port: flags.port,
         kubeconfig: flags.kubeconfig,
         waitMs: parseDuration(flags.wait),

@@ -24,6 +24,9 @@ import {
 import {
   clusterConfigProblem,
   clusterPaths,
+  FAKE_NODE_LABEL,
+  fakeNodeNames,
+  nodeNames,
   kboxHome,
   STATE_VERSION,
   validClusterName,
@@ -133,7 +136,7 @@ export function credentials(paths: ClusterPaths, config: ClusterConfig): Cluster
 export function readyNodes(
   c: ClusterCredentials,
   timeoutMs = 2000,
-): Promise<{ ready: string[]; total: number }> {
+): Promise<{ ready: string[]; total: number; fake: string[] }> {
   return new Promise((resolve, reject) => {
     const req = httpsGet(
       `${c.server}/api/v1/nodes`,
@@ -157,7 +160,7 @@ export function readyNodes(
           }
           const list = JSON.parse(body) as {
             items: Array<{
-              metadata: { name?: string };
+              metadata: { name?: string; labels?: Record<string, string> };
               status?: { conditions?: Array<{ type: string; status: string }> };
             }>;
           };
@@ -166,7 +169,10 @@ export function readyNodes(
               (n.status?.conditions ?? []).some((x) => x.type === 'Ready' && x.status === 'True'),
             )
             .map((n) => n.metadata.name ?? '');
-          resolve({ ready, total: list.items.length });
+          const fake = list.items
+            .filter((n) => n.metadata.labels?.[FAKE_NODE_LABEL] !== undefined)
+            .map((n) => n.metadata.name ?? '');
+          resolve({ ready, total: list.items.length, fake });
         });
       },
     );
@@ -229,6 +235,7 @@ export function lastLogLines(paths: ClusterPaths, n = 15): string[] {
 export interface StartOptions {
   name: string;
   nodes?: number;
+  fakeNodes?: number;
   port?: number;
   kubeconfig?: string;
   waitMs: number;
@@ -282,12 +289,18 @@ export async function startCluster(o: StartOptions): Promise<StartResult> {
   const fresh = existing === undefined;
   let config: ClusterConfig;
   if (existing) {
-    config = { ...existing, port: o.port ?? existing.port, nodes: o.nodes ?? existing.nodes };
+    config = {
+      ...existing,
+      port: o.port ?? existing.port,
+      nodes: o.nodes ?? existing.nodes,
+      ...(o.fakeNodes !== undefined ? { fakeNodes: o.fakeNodes } : {}),
+    };
   } else {
     config = {
       name: o.name,
       port: o.port ?? (await freePort()),
       nodes: o.nodes ?? 1,
+      ...(o.fakeNodes ? { fakeNodes: o.fakeNodes } : {}),
       stateVersion: STATE_VERSION,
       createdAt: new Date().toISOString(),
     };
@@ -344,7 +357,11 @@ export async function startCluster(o: StartOptions): Promise<StartResult> {
     if (creds) {
       try {
         const nodes = await readyNodes(creds);
-        if (nodes.total >= config.nodes && nodes.ready.length >= config.nodes) {
+        // Every node of the config Ready, and no fake node it no longer has (the daemon removes
+        // those before its nodes register).
+        const fakes = new Set(fakeNodeNames(o.name, config.fakeNodes ?? 0));
+        const want = [...nodeNames(o.name, config.nodes), ...fakes];
+        if (want.every((n) => nodes.ready.includes(n)) && nodes.fake.every((n) => fakes.has(n))) {
           o.progress('Writing kubeconfig');
           await mergeKubeconfig(kubeconfig, creds);
           return {

@@ -46,12 +46,35 @@ export interface ClusterConfig {
   name: string;
   port: number;
   nodes: number;
+  /**
+   * Extra nodes backed by the fake runtime (no containers). Optional: cluster.json files written
+   * before fake nodes existed have none.
+   */
+  fakeNodes?: number;
   /** The state layout version; a newer one is refused, never overwritten. */
   stateVersion: number;
   createdAt: string;
 }
 
 export const STATE_VERSION = 1;
+
+/** kind's node names: NAME-control-plane, NAME-worker, NAME-worker2, ... */
+export function nodeNames(cluster: string, count: number): string[] {
+  const names = [`${cluster}-control-plane`];
+  for (let i = 1; i < count; i++) names.push(`${cluster}-worker${i === 1 ? '' : String(i)}`);
+  return names;
+}
+
+/** Fake nodes (no containers): NAME-fake1 … NAME-fakeN, after the real ones. */
+export function fakeNodeNames(cluster: string, count: number): string[] {
+  return Array.from({ length: count }, (_, i) => `${cluster}-fake${i + 1}`);
+}
+
+/** The label, and key of the NoSchedule taint, every fake node carries (kwok's: `type=kwok`). */
+export const FAKE_NODE_LABEL = 'kbox.dev/fake-node';
+
+/** Each fake node gets a /24 of 10.250.0.0/16 for its pods, numbered from 1. */
+export const MAX_FAKE_NODES = 200;
 
 /**
  * Checks the shape of a parsed cluster.json; returns what is wrong, or undefined when it is a
@@ -72,6 +95,9 @@ export function clusterConfigProblem(value: unknown): string | undefined {
     return '"createdAt" is not a timestamp';
   }
   return (
-    int('stateVersion', 1, Number.MAX_SAFE_INTEGER) ?? int('port', 1, 65535) ?? int('nodes', 1, 50)
+    int('stateVersion', 1, Number.MAX_SAFE_INTEGER) ??
+    int('port', 1, 65535) ??
+    int('nodes', 1, 50) ??
+    (v.fakeNodes === undefined ? undefined : int('fakeNodes', 0, MAX_FAKE_NODES))
   );
 }

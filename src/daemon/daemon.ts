@@ -9,24 +9,22 @@ import { loadOrCreatePki, loadOrCreateToken } from '../apiserver/tls.js';
 import {
   clusterConfigProblem,
   clusterPaths,
+  FAKE_NODE_LABEL,
+  fakeNodeNames,
+  nodeNames,
   STATE_VERSION,
   type ClusterConfig,
 } from '../cli/paths.js';
-import { KubeClient } from '../client/rest.js';
+import { CORE, KubeClient } from '../client/rest.js';
+import { isStatusError } from '../api/status.js';
 import { NodeAgent } from '../kubelet/node-agent.js';
 import { EngineProbe } from '../kubelet/engine-probe.js';
 import type { Kubelet } from '../kubelet/kubelet.js';
 import { KubeletServer } from '../kubelet/server.js';
+import { FakeRuntime } from '../kubelet/runtime/fake.js';
 import { SqliteStorage } from '../storage/sqlite.js';
 import { acquireLock } from './lock.js';
 import type { Logger } from './log.js';
-
-/** kind's node names: NAME-control-plane, NAME-worker, NAME-worker2, ... */
-export function nodeNames(cluster: string, count: number): string[] {
-  const names = [`${cluster}-control-plane`];
-  for (let i = 1; i < count; i++) names.push(`${cluster}-worker${i === 1 ? '' : String(i)}`);
-  return names;
-}
 
 export interface DaemonOptions {
   name: string;
@@ -114,11 +112,24 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
     cleanups.push(() => client.close());
     const kubelet = log.child('kubelet');
     const names = nodeNames(opts.name, config.nodes);
+    // Fake nodes run pods on the fake runtime (no containers, state in memory only: after a
+    // restart they start empty and their kubelets recreate what should run).
+    const fakeRuntimes = new Map(
+      fakeNodeNames(opts.name, config.fakeNodes ?? 0).map(
+        (n, i) => [n, new FakeRuntime({ node: n, ipPrefix: `10.250.${i + 1}` })] as const,
+      ),
+    );
+    const allNames = [...names, ...fakeRuntimes.keys()];
+    // Before the nodes register: `cluster start` waits until no other fake node is left.
+    await removeStaleFakeNodes(client, new Set(fakeRuntimes.keys()), (msg, f) =>
+      kubelet.info(msg, f),
+    );
     // Nodes register with a light engine probe; the Docker client and the pod workers load just
     // after, so the cluster answers as soon as possible.
     const probe = new EngineProbe();
     const pods = new Map<string, Kubelet>();
-    for (const [i, nodeName] of names.entries()) {
+    for (const [i, nodeName] of allNames.entries()) {
+      const fake = fakeRuntimes.get(nodeName);
       const nodeLog = (msg: string, fields?: Record<string, unknown>): void =>
         kubelet.info(msg, { node: nodeName, ...fields });
       const endpoint = new KubeletServer(
@@ -138,7 +149,14 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
         clusterName: opts.name,
         role: i === 0 ? 'control-plane' : 'worker',
         taintControlPlane: names.length > 1,
-        runtime: probe,
+        runtime: fake ?? probe,
+        ...(fake
+          ? {
+              labels: { [FAKE_NODE_LABEL]: 'true' },
+              taints: [{ key: FAKE_NODE_LABEL, value: 'true', effect: 'NoSchedule' }],
+              podCIDR: `10.250.${i - names.length + 1}.0/24`,
+            }
+          : {}),
         dataDir: paths.dir,
         kubeletPort,
         log: nodeLog,
@@ -146,7 +164,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       await agent.start();
       cleanups.push(() => agent.stop());
     }
-    kubelet.info('nodes registered', { nodes: names });
+    kubelet.info('nodes registered', { nodes: allNames });
     const startKubelets = async (): Promise<void> => {
       const { Kubelet: KubeletImpl } = await import('../kubelet/kubelet.js');
       const { DockerRuntime } = await import('../kubelet/runtime/docker.js');
@@ -178,7 +196,22 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
         pods.set(nodeName, worker);
         await own(() => worker.stop({ stopContainers: true }));
       }
-      kubelet.info('pod workers started', { nodes: names });
+      for (const [nodeName, runtime] of fakeRuntimes) {
+        const worker = new KubeletImpl({
+          client,
+          runtime,
+          nodeName,
+          network: 'none',
+          podsDir: join(paths.dir, 'nodes', nodeName, 'pods'),
+          log: (msg, fields) => kubelet.info(msg, { node: nodeName, ...fields }),
+          runProbes: false,
+        });
+        if (stopping) return;
+        await worker.start();
+        pods.set(nodeName, worker);
+        await own(() => worker.stop({ stopContainers: true }));
+      }
+      kubelet.info('pod workers started', { nodes: allNames });
     };
     const kubeletsStarted = startKubelets().catch((err: unknown) =>
       kubelet.error('pod workers failed to start', { error: (err as Error).message }),
@@ -208,11 +241,47 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
     cleanups.push(async () => {
       await Promise.all([kubeletsStarted, controlPlaneStarted]);
     });
-    log.info('cluster ready', { url, nodes: names.length });
+    log.info('cluster ready', { url, nodes: allNames.length });
     return { url, stop };
   } catch (err) {
     await stop();
     throw err;
+  }
+}
+
+/**
+ * Fake nodes the cluster no longer has (started with fewer --fake-nodes): their Node, Lease and
+ * the pods bound to them go, as a deleted node's pods would be garbage-collected upstream.
+ */
+async function removeStaleFakeNodes(
+  client: KubeClient,
+  keep: ReadonlySet<string>,
+  log: (msg: string, fields?: Record<string, unknown>) => void,
+): Promise<void> {
+  const fakes = await client.list(CORE.nodes, undefined, { labelSelector: FAKE_NODE_LABEL });
+  for (const node of fakes.items) {
+    const name = node.metadata.name ?? '';
+    if (keep.has(name)) continue;
+    const bound = await client.list(CORE.pods, undefined, {
+      fieldSelector: `spec.nodeName=${name}`,
+    });
+    const gone = async (fn: () => Promise<unknown>): Promise<void> => {
+      try {
+        await fn();
+      } catch (err) {
+        if (!isStatusError(err, 'NotFound')) throw err;
+      }
+    };
+    for (const pod of bound.items) {
+      await gone(() =>
+        client.delete(CORE.pods, pod.metadata.namespace, pod.metadata.name ?? '', {
+          gracePeriodSeconds: 0,
+        }),
+      );
+    }
+    await gone(() => client.delete(CORE.leases, 'kube-node-lease', name));
+    await gone(() => client.delete(CORE.nodes, undefined, name));
+    log('removed a fake node the cluster no longer has', { node: name, pods: bound.items.length });
   }
 }
 

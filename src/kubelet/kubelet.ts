@@ -14,8 +14,13 @@ import { cpuCores, memoryBytes } from '../api/quantity.js';
 import { ConfigError, containerEnv, expand } from './env.js';
 import { ProbeManager } from './prober.js';
 import { PodVolumes, VolumeError, type PreparedVolume } from './volumes.js';
-import { ImageError } from './runtime/docker.js';
-import type { ContainerInfo, ContainerSpec, Runtime } from './runtime/interface.js';
+import { ImagePuller, type PullPolicy } from './images.js';
+import {
+  ImageError,
+  type ContainerInfo,
+  type ContainerSpec,
+  type Runtime,
+} from './runtime/interface.js';
 
 type Json = Record<string, unknown>;
 
@@ -55,7 +60,15 @@ export interface KubeletOptions {
   log: (msg: string, fields?: Record<string, unknown>) => void;
   clock?: () => Date;
   resyncMs?: number;
+  /**
+   * Whether to run the pods' probes (default true). Fake nodes do not: their pod IPs lead
+   * nowhere, so their containers count as started and ready, as kwok's do.
+   */
+  runProbes?: boolean;
 }
+
+/** After ErrImagePull, look again soon so the status moves on to ImagePullBackOff. */
+const IMAGE_PULL_RETRY_MS = 2_000;
 
 function rfc3339(d: Date | string): string {
   const date = typeof d === 'string' ? new Date(d) : d;
@@ -84,6 +97,7 @@ export class Kubelet {
   readonly #events: EventRecorder;
   readonly #probes: ProbeManager;
   readonly #volumes: PodVolumes;
+  readonly #images: ImagePuller;
   #workers: Promise<void> | undefined;
   #engineEvents: Promise<void> | undefined;
   #resync: NodeJS.Timeout | undefined;
@@ -102,6 +116,7 @@ export class Kubelet {
     this.#pods.addHandlers({ add: enqueue, update: (_, o2) => enqueue(o2), delete: enqueue });
     this.#events = new EventRecorder(o.client, 'kubelet', o.nodeName);
     this.#volumes = new PodVolumes(o.podsDir);
+    this.#images = new ImagePuller(o.runtime, () => this.#clock().getTime(), o.log);
     const field = (name: string): string => `spec.containers{${name}}`;
     const title = { startup: 'Startup', liveness: 'Liveness', readiness: 'Readiness' };
     this.#probes = new ProbeManager(o.runtime, {
@@ -277,6 +292,7 @@ export class Kubelet {
 
     if (meta.deletionTimestamp) {
       this.#probes.forgetPod(key);
+      this.#images.forgetPod(uid);
       const grace = meta.deletionGracePeriodSeconds ?? 30;
       await Promise.all(
         containers.filter((c) => c.kind !== 'sandbox').map((c) => rt.stopContainer(c.id, grace)),
@@ -374,10 +390,14 @@ export class Kubelet {
     ): Promise<void> => {
       const name = String(c.name);
       const attempt = previous ? previous.attempt + 1 : 0;
-      const policy =
-        (c.imagePullPolicy as 'Always' | 'IfNotPresent' | 'Never' | undefined) ?? 'IfNotPresent';
+      const policy = (c.imagePullPolicy as PullPolicy | undefined) ?? 'IfNotPresent';
+      const fieldPath = `spec.${kind === 'init' ? 'initContainers' : 'containers'}{${name}}`;
+      const event = (type: 'Normal' | 'Warning', reason: string, message: string): Promise<void> =>
+        this.#events.record(pod as KubeObject, type, reason, message, fieldPath);
+      let step: 'image' | 'config' | 'create' | 'start' = 'image';
       try {
-        await rt.ensureImage(String(c.image), policy);
+        await this.#images.ensure(uid, String(c.image), policy, event);
+        step = 'config';
         const env = await containerEnv(
           pod,
           c,
@@ -453,20 +473,36 @@ export class Kubelet {
         };
         if (cs.nanoCpus !== undefined) cs.nanoCpus = Math.round(cs.nanoCpus);
         cs.mounts = this.#volumes.mounts(c, volumes);
+        step = 'create';
         const id = await rt.createContainer(sandbox.id, cs);
+        await event('Normal', 'Created', `Created container ${name}`);
+        step = 'start';
         await rt.startContainer(id);
+        await event('Normal', 'Started', `Started container ${name}`);
         // Keep only the previous attempt, for lastState and logs --previous.
         for (const old of byName(name).slice(1)) await rt.removeContainer(old.id);
       } catch (err) {
+        const soonest = (ms: number): void => {
+          requeueMs = Math.min(requeueMs ?? Infinity, ms);
+        };
         if (err instanceof ImageError) {
           waiting.set(name, { reason: err.reason, message: err.message });
-          requeueMs = 10_000;
+          // As upstream's container start: the error's name, on top of the image manager's event.
+          await event('Warning', 'Failed', `Error: ${err.reason}`);
+          if (err.reason === 'ErrImagePull') soonest(IMAGE_PULL_RETRY_MS);
+          else if (err.reason === 'ImagePullBackOff')
+            soonest(Math.max(100, this.#images.backoffRemaining(uid, String(c.image))));
+          else soonest(10_000);
         } else if (err instanceof ConfigError || err instanceof VolumeError) {
           waiting.set(name, { reason: 'CreateContainerConfigError', message: err.message });
-          requeueMs = 5_000;
+          await event('Warning', 'Failed', `Error: ${err.message}`);
+          soonest(5_000);
         } else {
-          waiting.set(name, { reason: 'RunContainerError', message: (err as Error).message });
-          requeueMs = 5_000;
+          const message = (err as Error).message;
+          waiting.set(name, { reason: 'RunContainerError', message });
+          if (step === 'create' || step === 'start')
+            await event('Warning', 'Failed', `Error: ${message}`);
+          soonest(5_000);
         }
       }
     };
@@ -541,7 +577,7 @@ export class Kubelet {
         .filter((c) => c.kind === 'regular' && c.state === 'running')
         .map((c) => [c.name, c.id] as const),
     );
-    this.#probes.syncPod(key, sandbox.ip, spec, running);
+    if (this.#o.runProbes !== false) this.#probes.syncPod(key, sandbox.ip, spec, running);
     await this.#writeStatus(pod, now, waiting, initDone);
     return requeueMs;
   }
@@ -557,6 +593,7 @@ export class Kubelet {
     const now = rfc3339(this.#clock());
     const sandbox = containers.find((c) => c.kind === 'sandbox' && c.state === 'running');
     const restartPolicy = String(spec.restartPolicy ?? 'Always');
+    const scheme = this.#o.runtime.scheme;
 
     const statusOf = (c: Json, kind: 'init' | 'regular'): Json => {
       const name = String(c.name);
@@ -580,7 +617,7 @@ export class Kubelet {
             ? rfc3339(x.finishedAt === ZERO ? now : x.finishedAt)
             : rfc3339(x.startedAt),
         finishedAt: x.finishedAt === ZERO ? now : rfc3339(x.finishedAt),
-        containerID: `docker://${x.id}`,
+        containerID: `${scheme}://${x.id}`,
       });
       const w = waiting.get(name);
       let state: Json;
@@ -609,8 +646,8 @@ export class Kubelet {
         ready: cur?.state === 'running' && !w && this.#probes.ready(cur.id),
         restartCount: cur ? cur.attempt : 0,
         image: imageRef,
-        imageID: cur ? `docker://${cur.imageId}` : '',
-        ...(cur ? { containerID: `docker://${cur.id}` } : {}),
+        imageID: cur ? `${scheme}://${cur.imageId}` : '',
+        ...(cur ? { containerID: `${scheme}://${cur.id}` } : {}),
         started: cur?.state === 'running' && this.#probes.started(cur.id),
       };
     };

@@ -21,6 +21,12 @@ export interface NodeAgentOptions {
   role: 'control-plane' | 'worker';
   /** Control-plane nodes of multi-node clusters carry kind's NoSchedule taint. */
   taintControlPlane: boolean;
+  /** Extra labels, kept on every update. */
+  labels?: Record<string, string>;
+  /** Extra taints, set when the node is registered (an admin may remove them later). */
+  taints?: Array<{ key: string; value?: string; effect: string }>;
+  /** spec.podCIDR, set at registration (fake nodes, whose pod IPs come from this range). */
+  podCIDR?: string;
   runtime: RuntimeProbe;
   /** A path on the disk that holds the node's data, for ephemeral-storage capacity. */
   dataDir: string;
@@ -159,6 +165,7 @@ export class NodeAgent {
       'kubernetes.io/hostname': o.nodeName,
       'kubernetes.io/os': 'linux',
       'kbox.dev/cluster': o.clusterName,
+      ...o.labels,
     };
     if (o.role === 'control-plane') labels['node-role.kubernetes.io/control-plane'] = '';
     let storageKi = 0;
@@ -176,8 +183,18 @@ export class NodeAgent {
     };
     const prevStatus = (existing?.status ?? {}) as { conditions?: Condition[] };
     const spec: Record<string, unknown> = { ...((existing?.spec as object) ?? {}) };
-    if (o.taintControlPlane && existing === undefined) {
-      spec.taints = [{ key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }];
+    if (existing === undefined) {
+      const taints = [
+        ...(o.taintControlPlane
+          ? [{ key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }]
+          : []),
+        ...(o.taints ?? []),
+      ];
+      if (taints.length > 0) spec.taints = taints;
+      if (o.podCIDR) {
+        spec.podCIDR = o.podCIDR;
+        spec.podCIDRs = [o.podCIDR];
+      }
     }
     return {
       apiVersion: 'v1',

@@ -8,10 +8,12 @@ import type {
   ContainerInfo,
   ContainerSpec,
   ExecResult,
+  ImageInfo,
   LogOptions,
   Runtime,
   SandboxSpec,
 } from './interface.js';
+import { ImageError } from './interface.js';
 import { ensurePauseImage } from './pause-image.js';
 
 export const LABEL_NODE = 'io.kbox.node';
@@ -33,6 +35,7 @@ const ZERO_TIME = '0001-01-01T00:00:00Z';
 export class DockerRuntime implements Runtime {
   readonly docker: Docker;
   readonly endpoint: string;
+  readonly scheme = 'docker';
   readonly #cluster: string;
   readonly #node: string;
   #pauseImage: string | undefined;
@@ -130,24 +133,18 @@ export class DockerRuntime implements Runtime {
     };
   }
 
-  async ensureImage(
-    image: string,
-    policy: 'Always' | 'IfNotPresent' | 'Never',
-  ): Promise<'present' | 'pulled'> {
-    let present = true;
+  async imageStatus(image: string): Promise<ImageInfo | undefined> {
     try {
-      await this.docker.getImage(image).inspect();
+      const i = await this.docker.getImage(image).inspect();
+      return { id: i.Id, sizeBytes: i.Size };
     } catch (err) {
-      if (statusCode(err) !== 404) throw err;
-      present = false;
+      if (statusCode(err) === 404) return undefined;
+      throw err;
     }
-    if (present && policy !== 'Always') return 'present';
-    if (!present && policy === 'Never') {
-      throw new ImageError(
-        'ErrImageNeverPull',
-        `Container image "${image}" is not present with pull policy of Never`,
-      );
-    }
+  }
+
+  async pullImage(image: string): Promise<ImageInfo> {
+    let failure: string | undefined;
     try {
       const stream = await this.docker.pull(image);
       const out = await new Promise<Array<{ error?: string }>>((resolve, reject) =>
@@ -155,15 +152,17 @@ export class DockerRuntime implements Runtime {
           err ? reject(err) : resolve(res as Array<{ error?: string }>),
         ),
       );
-      const failed = out.find((m) => m.error !== undefined);
-      if (failed) throw new Error(failed.error);
-      return 'pulled';
+      failure = out.find((m) => m.error !== undefined)?.error;
     } catch (err) {
-      // Offline with the image already here: use it, as users of a local cluster expect.
-      if (present) return 'present';
-      const msg = (err as { json?: { message?: string } }).json?.message ?? (err as Error).message;
-      throw new ImageError('ErrImagePull', `failed to pull image "${image}": ${msg}`);
+      // dockerode's message is "(HTTP code 500) server error - <the engine's message>".
+      failure =
+        (err as { json?: { message?: string } | null }).json?.message ??
+        (err as Error).message.replace(/^\(HTTP code \d+\) [^-]*- /, '').trim();
     }
+    if (failure !== undefined) throw new Error(failure);
+    const pulled = await this.imageStatus(image);
+    if (!pulled) throw new Error(`image "${image}" is missing right after its pull`);
+    return pulled;
   }
 
   async createSandbox(spec: SandboxSpec): Promise<ContainerInfo> {
@@ -450,14 +449,4 @@ export function demuxBuffer(buf: Buffer): Buffer {
     i += 8 + len;
   }
   return Buffer.concat(parts);
-}
-
-/** An image problem, with the waiting reason the pod status shows. */
-export class ImageError extends Error {
-  constructor(
-    readonly reason: 'ErrImagePull' | 'ErrImageNeverPull' | 'InvalidImageName',
-    message: string,
-  ) {
-    super(message);
-  }
 }

@@ -1,5 +1,6 @@
 // What the kubelet needs from a container runtime. The Docker implementation runs real
-// containers; a fake one (later) will only pretend, for large scheduling tests.
+// containers; the fake one (fake.ts) only pretends, for nodes without containers. Both pass the
+// shared suite in test/kubelet/runtime-conformance.ts.
 
 export interface SandboxSpec {
   podUid: string;
@@ -63,14 +64,16 @@ export interface Runtime {
   /** `docker://<version>`; throws when the runtime is unreachable. */
   version(): Promise<string>;
   endpoint: string;
+  /** The prefix of container and image IDs in pod status: `docker` → `docker://<id>`. */
+  readonly scheme: string;
   /** Every container (and sandbox) of this node, from the runtime's labels. */
   listContainers(): Promise<ContainerInfo[]>;
   /** The containers (and sandbox) of one pod. */
   podContainers(podUid: string): Promise<ContainerInfo[]>;
-  ensureImage(
-    image: string,
-    policy: 'Always' | 'IfNotPresent' | 'Never',
-  ): Promise<'present' | 'pulled'>;
+  /** The image when it is present on the node, else undefined. Pull policy is the kubelet's. */
+  imageStatus(image: string): Promise<ImageInfo | undefined>;
+  /** Pulls the image; rejects with the registry's (or engine's) message when it cannot. */
+  pullImage(image: string): Promise<ImageInfo>;
   createSandbox(spec: SandboxSpec): Promise<ContainerInfo>;
   createContainer(sandboxId: string, spec: ContainerSpec): Promise<string>;
   startContainer(id: string): Promise<void>;
@@ -101,6 +104,21 @@ export interface Mount {
   source: string;
   target: string;
   readOnly: boolean;
+}
+
+export interface ImageInfo {
+  id: string;
+  sizeBytes: number;
+}
+
+/** An image problem, with the waiting reason the pod status shows. */
+export class ImageError extends Error {
+  constructor(
+    readonly reason: 'ErrImagePull' | 'ImagePullBackOff' | 'ErrImageNeverPull' | 'InvalidImageName',
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 export interface ExecResult {

@@ -1,0 +1,27 @@
+// cluster.json validation: fakeNodes is optional (files written before it existed stay readable)
+// and, when present, an integer from 0 to MAX_FAKE_NODES.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { clusterConfigProblem, MAX_FAKE_NODES } from '../../src/cli/paths.js';
+
+const base = {
+  name: 'dev',
+  port: 6443,
+  nodes: 1,
+  stateVersion: 1,
+  createdAt: '2026-01-01T00:00:00.000Z',
+};
+
+test('a cluster.json without fakeNodes is valid', () => {
+  assert.equal(clusterConfigProblem(base), undefined);
+});
+
+test('fakeNodes must be an integer from 0 to the maximum', () => {
+  assert.equal(clusterConfigProblem({ ...base, fakeNodes: 0 }), undefined);
+  assert.equal(clusterConfigProblem({ ...base, fakeNodes: MAX_FAKE_NODES }), undefined);
+  const msg = `"fakeNodes" must be an integer from 0 to ${MAX_FAKE_NODES}`;
+  assert.equal(clusterConfigProblem({ ...base, fakeNodes: -1 }), msg);
+  assert.equal(clusterConfigProblem({ ...base, fakeNodes: 1.5 }), msg);
+  assert.equal(clusterConfigProblem({ ...base, fakeNodes: '3' }), msg);
+  assert.equal(clusterConfigProblem({ ...base, fakeNodes: MAX_FAKE_NODES + 1 }), msg);
+});

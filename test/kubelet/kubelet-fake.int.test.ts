@@ -1,0 +1,187 @@
+// The kubelet on the fake runtime against a real API server: pods run without containers (init
+// containers complete at once), probes are not run, statuses carry fake:// IDs and the node's IPs,
+// events are upstream's, deletion completes, and a kubelet on a fresh fake runtime (a daemon
+// restart) brings the pods back.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { isStatusError } from '../../src/api/status.js';
+import type { KubeObject } from '../../src/api/types.js';
+import { CORE, KubeClient } from '../../src/client/rest.js';
+import { Kubelet } from '../../src/kubelet/kubelet.js';
+import { FakeRuntime } from '../../src/kubelet/runtime/fake.js';
+import { startTestApi, type TestApi } from '../support/apiserver.js';
+
+const node = 'test-fake1';
+let api: TestApi;
+let client: KubeClient;
+const podsDir = mkdtempSync(join(tmpdir(), 'kbox-fake-kubelet-'));
+
+before(async () => {
+  api = await startTestApi();
+  client = new KubeClient({ server: api.url });
+});
+
+after(async () => {
+  await client.close();
+  await api.stop();
+  rmSync(podsDir, { recursive: true, force: true });
+});
+
+async function until<T>(fn: () => Promise<T | undefined>, what: string, ms = 10_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+function kubelet(runtime: FakeRuntime): Kubelet {
+  return new Kubelet({
+    client,
+    runtime,
+    nodeName: node,
+    network: 'none',
+    podsDir,
+    log: () => {},
+    runProbes: false,
+  });
+}
+
+interface Status {
+  phase?: string;
+  podIP?: string;
+  conditions?: Array<{ type: string; status: string }>;
+  containerStatuses?: Array<{
+    name: string;
+    ready: boolean;
+    restartCount: number;
+    containerID?: string;
+    imageID: string;
+    state: { running?: unknown; waiting?: { reason: string; message?: string } };
+  }>;
+}
+
+const statusOf = async (name: string): Promise<Status> =>
+  (await client.get(CORE.pods, 'default', name)).status as Status;
+
+test('pods run on a fake node, get deleted, and come back after a restart', async () => {
+  const first = kubelet(new FakeRuntime({ node, ipPrefix: '10.250.1' }));
+  await first.start();
+  try {
+    await client.create(CORE.pods, 'default', {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'web' },
+      spec: {
+        nodeName: node,
+        initContainers: [{ name: 'setup', image: 'registry.example/app:1' }],
+        containers: [
+          {
+            name: 'app',
+            image: 'registry.example/app:1',
+            // A probe that could never pass against a fake IP: not run on fake nodes.
+            readinessProbe: { httpGet: { path: '/', port: 8080 } },
+          },
+          { name: 'side', image: 'registry.example/side:1', imagePullPolicy: 'Always' },
+        ],
+      },
+    } as KubeObject);
+    const s = await until(async () => {
+      const st = await statusOf('web');
+      return st.phase === 'Running' && st.containerStatuses?.every((c) => c.ready) ? st : undefined;
+    }, 'web Running and ready');
+    assert.equal(s.podIP, '10.250.1.2');
+    assert.equal(s.conditions?.find((c) => c.type === 'Ready')?.status, 'True');
+    for (const c of s.containerStatuses ?? []) {
+      assert.match(c.containerID ?? '', /^fake:\/\/[0-9a-f]{64}$/);
+      assert.match(c.imageID, /^fake:\/\/sha256:[0-9a-f]{64}$/);
+      assert.equal(c.restartCount, 0);
+    }
+    const events = await until(async () => {
+      const list = await client.list(CORE.events, 'default');
+      const mine = list.items
+        .filter((e) => (e.involvedObject as { name?: string }).name === 'web')
+        .map(
+          (e) =>
+            `${String((e.involvedObject as { fieldPath?: string }).fieldPath)} ${String(e.reason)}: ${String(e.message)}`,
+        )
+        .sort();
+      return mine.length === 11 ? mine : undefined;
+    }, 'eleven events');
+    assert.deepEqual(
+      events.map((e) => e.replace(/in (\d+ms|0s) \((\d+ms|0s) including/, 'in T (T including')),
+      [
+        'spec.containers{app} Created: Created container app',
+        'spec.containers{app} Pulled: Container image "registry.example/app:1" already present on machine',
+        'spec.containers{app} Started: Started container app',
+        'spec.containers{side} Created: Created container side',
+        'spec.containers{side} Pulled: Successfully pulled image "registry.example/side:1" in T (T including waiting). Image size: 0 bytes.',
+        'spec.containers{side} Pulling: Pulling image "registry.example/side:1"',
+        'spec.containers{side} Started: Started container side',
+        'spec.initContainers{setup} Created: Created container setup',
+        'spec.initContainers{setup} Pulled: Successfully pulled image "registry.example/app:1" in T (T including waiting). Image size: 0 bytes.',
+        'spec.initContainers{setup} Pulling: Pulling image "registry.example/app:1"',
+        'spec.initContainers{setup} Started: Started container setup',
+      ].sort(),
+    );
+
+    // Never with an image this node never pulled: ErrImageNeverPull, as on any node.
+    await client.create(CORE.pods, 'default', {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'never' },
+      spec: {
+        nodeName: node,
+        containers: [{ name: 'c', image: 'registry.example/other:1', imagePullPolicy: 'Never' }],
+      },
+    } as KubeObject);
+    const w = await until(async () => {
+      const st = await statusOf('never');
+      return st.containerStatuses?.[0]?.state.waiting?.reason === 'ErrImageNeverPull'
+        ? st.containerStatuses[0].state.waiting
+        : undefined;
+    }, 'ErrImageNeverPull');
+    assert.equal(
+      w.message,
+      'Container image "registry.example/other:1" is not present with pull policy of Never',
+    );
+    await client.delete(CORE.pods, 'default', 'never', { gracePeriodSeconds: 30 });
+    await until(async () => {
+      try {
+        await client.get(CORE.pods, 'default', 'never');
+        return undefined;
+      } catch (err) {
+        return isStatusError(err, 'NotFound') ? true : undefined;
+      }
+    }, 'never deleted');
+  } finally {
+    await first.stop();
+  }
+
+  // A daemon restart: a new kubelet on an empty fake runtime recreates the pod's containers.
+  const fresh = new FakeRuntime({ node, ipPrefix: '10.250.1' });
+  const second = kubelet(fresh);
+  const uid = (await client.get(CORE.pods, 'default', 'web')).metadata.uid ?? '';
+  assert.deepEqual(await fresh.podContainers(uid), []);
+  await second.start();
+  try {
+    const kinds = await until(async () => {
+      const cs = await fresh.podContainers(uid);
+      if ((await statusOf('web')).phase !== 'Running') return undefined;
+      return cs.length === 4 && cs.filter((c) => c.state === 'running').length === 3
+        ? cs.map((c) => `${c.kind}:${c.name}:${c.attempt}`).sort()
+        : undefined;
+    }, 'web recreated on the fresh runtime');
+    assert.deepEqual(kinds, ['init:setup:0', 'regular:app:0', 'regular:side:0', 'sandbox:POD:0']);
+    const st = await statusOf('web');
+    assert.equal(st.phase, 'Running');
+    assert.equal(st.podIP, '10.250.1.2');
+  } finally {
+    await second.stop();
+  }
+});
