@@ -13,7 +13,7 @@ import { operationLine, type DryRun } from './objects.js';
 import { kubectlYaml, parseOutput } from './printers.js';
 import { typePrefix, type ApiResource } from './resources.js';
 
-function meta(name: string, namespace: string | undefined): KubeObject['metadata'] {
+export function meta(name: string, namespace: string | undefined): KubeObject['metadata'] {
   return {
     name,
     ...(namespace !== undefined ? { namespace } : {}),
@@ -224,6 +224,8 @@ export class CreatePrinter {
     private readonly output: string | undefined,
     private readonly dryRun: DryRun,
     private readonly out: (s: string) => void,
+    /** The word after the name: `created`, or `exposed` for kubectl expose. */
+    private readonly verb = 'created',
   ) {
     if (output !== undefined && output !== '') {
       const fmt = parseOutput(output);
@@ -247,7 +249,7 @@ export class CreatePrinter {
         this.out(`${typePrefix(r)}/${name}\n`);
         break;
       default:
-        this.out(operationLine(r, name, 'created', this.dryRun));
+        this.out(operationLine(r, name, this.verb, this.dryRun));
     }
     this.#count++;
   }

@@ -17,10 +17,16 @@ export function runKbox(
   stdin?: string,
   timeoutMs = 60_000,
 ): Promise<CliResult> {
+  // Flags must come before a `--`, after which every word is the command's own.
+  const dashes = args.indexOf('--');
+  const argv =
+    dashes >= 0
+      ? [...args.slice(0, dashes), '--kubeconfig', kubeconfig, ...args.slice(dashes)]
+      : [...args, '--kubeconfig', kubeconfig];
   return new Promise((resolve) => {
     const child = execFile(
       process.execPath,
-      [RUN, ...args, '--kubeconfig', kubeconfig],
+      [RUN, ...argv],
       { timeout: timeoutMs, env: { ...process.env, NO_COLOR: '1' } },
       (err, stdout, stderr) => {
         const code = err ? (err as { code?: unknown }).code : 0;
