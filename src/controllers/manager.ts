@@ -2,6 +2,7 @@
 // caches, and stops everything in order.
 import { Informer } from '../client/informer.js';
 import type { KubeClient } from '../client/rest.js';
+import { CONTROLLERREVISIONS, DAEMONSETS, PERSISTENTVOLUMECLAIMS, STATEFULSETS } from './common.js';
 import {
   DEPLOYMENTS,
   ENDPOINTS,
@@ -11,11 +12,13 @@ import {
   REPLICASETS,
   SERVICES,
 } from './common.js';
+import { DaemonSetController } from './daemonset/controller.js';
 import { DeploymentController } from './deployment/controller.js';
 import { EndpointsController } from './endpoints/controller.js';
 import { EndpointSliceController } from './endpointslice/controller.js';
 import { GarbageCollector } from './garbagecollector/controller.js';
 import { ReplicaSetController } from './replicaset/controller.js';
+import { StatefulSetController } from './statefulset/controller.js';
 
 export type ComponentLog = (msg: string, fields?: Record<string, unknown>) => void;
 
@@ -32,6 +35,10 @@ export async function startControllerManager(
     endpoints: new Informer(client, ENDPOINTS, { onError }),
     endpointslices: new Informer(client, ENDPOINTSLICES, { onError }),
     nodes: new Informer(client, NODES, { onError }),
+    statefulsets: new Informer(client, STATEFULSETS, { onError, resyncMs: 60_000 }),
+    daemonsets: new Informer(client, DAEMONSETS, { onError, resyncMs: 60_000 }),
+    controllerrevisions: new Informer(client, CONTROLLERREVISIONS, { onError }),
+    persistentvolumeclaims: new Informer(client, PERSISTENTVOLUMECLAIMS, { onError }),
   };
   const rs = new ReplicaSetController(client, informers.replicasets, informers.pods, log);
   const deploy = new DeploymentController(
@@ -49,14 +56,32 @@ export async function startControllerManager(
   );
   const endpointslices = new EndpointSliceController(client, informers, log);
   const gc = new GarbageCollector(client, informers, log);
+  const sts = new StatefulSetController(
+    client,
+    informers.statefulsets,
+    informers.pods,
+    informers.controllerrevisions,
+    log,
+  );
+  const ds = new DaemonSetController(client, informers, log);
   await Promise.all(Object.values(informers).map((i) => i.start()));
   rs.start();
   deploy.start();
   endpoints.start();
   endpointslices.start();
   gc.start();
+  sts.start();
+  ds.start();
   log('controllers started', {
-    controllers: ['replicaset', 'deployment', 'endpoints', 'endpointslice', 'garbagecollector'],
+    controllers: [
+      'replicaset',
+      'deployment',
+      'endpoints',
+      'endpointslice',
+      'garbagecollector',
+      'statefulset',
+      'daemonset',
+    ],
   });
   return {
     async stop() {
@@ -66,6 +91,8 @@ export async function startControllerManager(
         endpoints.stop(),
         endpointslices.stop(),
         gc.stop(),
+        sts.stop(),
+        ds.stop(),
       ]);
       await Promise.all(Object.values(informers).map((i) => i.stop()));
     },
