@@ -137,7 +137,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
         nodeName,
         clusterName: opts.name,
         role: i === 0 ? 'control-plane' : 'worker',
-        taintControlPlane: names.length > 1,
+        taintControlPlane: i === 0 && names.length > 1,
         runtime: probe,
         dataDir: paths.dir,
         kubeletPort,
