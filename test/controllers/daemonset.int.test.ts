@@ -304,6 +304,29 @@ test('one pod per eligible node, following nodes, rolling update within maxUnava
   assert.equal(deleted.length, 4); // n4 (NoExecute), n2 (gone), n1 and n3 (update)
   for (const e of deleted) assert.match(e.message ?? '', /^Deleted pod: agent-[a-z0-9]{5}$/);
 
+  // kubectl reads the history from the ControllerRevisions and rolls back with their data.
+  out = await api.kubectl(['rollout', 'history', 'daemonset/agent']);
+  assert.equal(out.code, 0, out.stderr);
+  assert.equal(
+    out.stdout,
+    'daemonset.apps/agent \nREVISION  CHANGE-CAUSE\n1         <none>\n2         <none>\n\n',
+  );
+  out = await api.kubectl(['rollout', 'undo', 'daemonset/agent']);
+  assert.equal(out.code, 0, out.stderr);
+  assert.equal(out.stdout, 'daemonset.apps/agent rolled back\n');
+  // The first template is back: its revision becomes the newest and pods move back to it.
+  await eventually(
+    'revision renumbered',
+    async () =>
+      (await client.list(REVISIONS, 'default')).items
+        .map((r) => `${r.metadata.name ?? ''}=${String((r as { revision?: number }).revision)}`)
+        .sort(),
+    (l) => JSON.stringify(l) === JSON.stringify([`agent-${hash1}=3`, `agent-${hash2}=2`]),
+  );
+  await eventually('one node back at the first template', placement, (l) =>
+    l.some((p) => p.endsWith(hash1)),
+  );
+
   // Deleting the DaemonSet collects its pods and revisions.
   await client.delete(DS, 'default', 'agent');
   await eventually('pods collected', pods, (l) => l.length === 0);

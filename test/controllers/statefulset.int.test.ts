@@ -375,6 +375,13 @@ test('OrderedReady: pods, claims, revisions, status, rolling update, partition, 
     4,
   );
 
+  out = await api.kubectl(['rollout', 'history', 'statefulset/web']);
+  assert.equal(out.code, 0, out.stderr);
+  assert.equal(
+    out.stdout,
+    'statefulset.apps/web \nREVISION  CHANGE-CAUSE\n1         <none>\n3         <none>\n4         <none>\n\n',
+  );
+
   // Scale down through the scale subresource: web-2 first, then web-1; the claims stay.
   out = await api.kubectl(['scale', 'statefulset/web', '--replicas=1']);
   assert.equal(out.code, 0, out.stderr);
