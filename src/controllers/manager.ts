@@ -62,6 +62,7 @@ export async function startControllerManager(
     informers.pods,
     informers.controllerrevisions,
     log,
+    informers.persistentvolumeclaims,
   );
   const ds = new DaemonSetController(client, informers, log);
   await Promise.all(Object.values(informers).map((i) => i.start()));

@@ -424,7 +424,7 @@ test('OrderedReady: pods, claims, revisions, status, rolling update, partition, 
   assert.equal((await client.list(PVCS, 'default')).items.length, 3);
 });
 
-test('Parallel creates every ordinal at once; whenDeleted Delete hands claims to the set', async () => {
+test('Parallel creates every ordinal at once; claims follow the retention policy', async () => {
   const set = await client.create(STS, 'default', {
     ...web('busybox:1'),
     metadata: { name: 'par' },
@@ -437,7 +437,7 @@ test('Parallel creates every ordinal at once; whenDeleted Delete hands claims to
       },
       podManagementPolicy: 'Parallel',
       updateStrategy: { type: 'RollingUpdate' },
-      persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Delete', whenScaled: 'Retain' },
+      persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Delete', whenScaled: 'Delete' },
     },
   });
   await eventually(
@@ -457,7 +457,7 @@ test('Parallel creates every ordinal at once; whenDeleted Delete hands claims to
     (s) => s.replicas === 3,
   );
   assert.equal(st.readyReplicas, 0);
-  const out = await api.kubectl(['rollout', 'status', 'statefulset/par', '--timeout=1s']);
+  let out = await api.kubectl(['rollout', 'status', 'statefulset/par', '--timeout=1s']);
   assert.notEqual(out.code, 0);
   assert.match(out.stdout, /^Waiting for 3 pods to be ready\.\.\.\n/);
   for (const n of ['par-0', 'par-1', 'par-2']) await setReady(n);
@@ -474,6 +474,40 @@ test('Parallel creates every ordinal at once; whenDeleted Delete hands claims to
   );
   // The first revision is named after the template's data hash, as upstream names it.
   assert.match(String(ready.updateRevision), /^par-[bcdfghjklmnpqrstvwxz2456789]{8,10}$/);
+
+  // Identity labels removed by hand come back.
+  await client.patch(PODS, 'default', 'par-0', {
+    metadata: { labels: { 'apps.kubernetes.io/pod-index': null } },
+  });
+  await eventually(
+    'identity restored',
+    async () => (await client.get(PODS, 'default', 'par-0')).metadata.labels,
+    (l) => l?.['apps.kubernetes.io/pod-index'] === '0',
+  );
+  assert.ok(
+    (await messages('par')).includes(
+      'SuccessfulUpdate: update Pod par-0 in StatefulSet par successful',
+    ),
+  );
+
+  // whenScaled Delete: a scaled-down pod's claim is handed to the pod and collected with it.
+  const par2 = await client.get(PODS, 'default', 'par-2');
+  out = await api.kubectl(['scale', 'statefulset/par', '--replicas=2']);
+  assert.equal(out.code, 0, out.stderr);
+  await eventually(
+    'par-2 gone',
+    () => podNames('par'),
+    (n) => n.length === 2,
+  );
+  await eventually(
+    'data-par-2 collected',
+    async () => (await client.list(PVCS, 'default')).items.map((p) => p.metadata.name).sort(),
+    (l) => JSON.stringify(l).includes('data-par-1') && !l.includes('data-par-2'),
+  );
+  assert.ok(par2.metadata.uid);
+  assert.deepEqual((await client.get(PVCS, 'default', 'data-par-1')).metadata.ownerReferences, [
+    { apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'par', uid: set.metadata.uid },
+  ]);
 
   await client.delete(STS, 'default', 'par');
   await eventually(

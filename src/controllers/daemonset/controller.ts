@@ -145,22 +145,23 @@ export class DaemonSetController {
     };
     this.#pods.addHandlers({ add: fromOwned, update: (_, p) => fromOwned(p), delete: fromOwned });
     this.#revisions.addHandlers({ delete: fromOwned });
-    // Any node change may change where daemons belong.
+    // A node's labels, taints or readiness decide where daemons belong; heartbeats do not.
     const all = (): void => {
       for (const d of this.#ds.list()) enqueue(d);
     };
+    const placementInputs = (n: Readonly<KubeObject>): string =>
+      JSON.stringify([
+        n.metadata.labels,
+        n.spec,
+        (
+          (n.status as { conditions?: Array<{ type: string; status: string }> } | undefined)
+            ?.conditions ?? []
+        ).map((c) => `${c.type}=${c.status}`),
+      ]);
     this.#nodes.addHandlers({
       add: all,
       update: (a, b) => {
-        if (
-          JSON.stringify([
-            a.metadata.labels,
-            a.spec,
-            (a.status as Json | undefined)?.conditions,
-          ]) !==
-          JSON.stringify([b.metadata.labels, b.spec, (b.status as Json | undefined)?.conditions])
-        )
-          all();
+        if (placementInputs(a) !== placementInputs(b)) all();
       },
       delete: all,
     });

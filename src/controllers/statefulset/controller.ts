@@ -131,13 +131,22 @@ export class StatefulSetController {
   readonly #sets: Informer;
   readonly #pods: Informer;
   readonly #revisions: Informer;
+  readonly #claims: Informer | undefined;
   readonly #queue = new WorkQueue();
   readonly #events: EventRecorder;
   readonly #log: Log;
   #workers: Promise<void> | undefined;
 
-  constructor(client: KubeClient, sets: Informer, pods: Informer, revisions: Informer, log: Log) {
+  constructor(
+    client: KubeClient,
+    sets: Informer,
+    pods: Informer,
+    revisions: Informer,
+    log: Log,
+    claims?: Informer,
+  ) {
     this.#client = client;
+    this.#claims = claims;
     this.#sets = sets;
     this.#pods = pods;
     this.#revisions = revisions;
@@ -215,6 +224,29 @@ export class StatefulSetController {
       } else {
         const pod = pods.find((p) => p.metadata.name === step.name);
         if (pod) await this.#deletePod(set, pod, step.why === 'scale-down');
+      }
+    }
+
+    // Invariants of the pods left alone (upstream's UpdateStatefulPod): identity labels, and the
+    // claims of a pending pod (say, deleted by hand while its pod waited for them).
+    const acted = new Set(steps.map((s) => (s.op === 'delete' ? s.name : `${name}-${s.ordinal}`)));
+    for (const v of views) {
+      const pod = pods.find((p) => p.metadata.name === v.name);
+      if (!pod || acted.has(v.name) || v.terminating || v.ordinal < 0) continue;
+      if (v.phase === 'Pending') await this.#createClaims(set, v.name, v.ordinal);
+      const labels = pod.metadata.labels ?? {};
+      if (labels[POD_NAME_LABEL] !== v.name || labels[POD_INDEX_LABEL] !== String(v.ordinal)) {
+        await this.#client.patch(PODS, pod.metadata.namespace, v.name, {
+          metadata: {
+            labels: { [POD_NAME_LABEL]: v.name, [POD_INDEX_LABEL]: String(v.ordinal) },
+          },
+        });
+        await this.#events.record(
+          set,
+          'Normal',
+          'SuccessfulUpdate',
+          `update Pod ${v.name} in StatefulSet ${name} successful`,
+        );
       }
     }
 
@@ -370,10 +402,36 @@ export class StatefulSetController {
     const ns = set.metadata.namespace ?? 'default';
     const setName = set.metadata.name ?? '';
     const podName = pod.metadata.name ?? '';
+    await this.#createClaims(set, podName, ordinal);
+    try {
+      await this.#client.create(PODS, ns, pod);
+    } catch (err) {
+      if (isStatusError(err, 'AlreadyExists')) return; // the cache has not caught up yet
+      await this.#events.record(
+        set,
+        'Warning',
+        'FailedCreate',
+        `create Pod ${podName} in StatefulSet ${setName} failed error: ${(err as Error).message}`,
+      );
+      throw err;
+    }
+    await this.#events.record(
+      set,
+      'Normal',
+      'SuccessfulCreate',
+      `create Pod ${podName} in StatefulSet ${setName} successful`,
+    );
+  }
+
+  /** The claims of one ordinal that do not exist yet (the claim cache, then the API, decide). */
+  async #createClaims(set: Readonly<KubeObject>, podName: string, ordinal: number): Promise<void> {
+    const ns = set.metadata.namespace ?? 'default';
+    const setName = set.metadata.name ?? '';
     const spec = (set.spec ?? {}) as SetSpec;
     const deleteWithSet = spec.persistentVolumeClaimRetentionPolicy?.whenDeleted === 'Delete';
     for (const t of spec.volumeClaimTemplates ?? []) {
       const claim = claimName(t.metadata?.name ?? '', setName, ordinal);
+      if (this.#claims?.get(`${ns}/${claim}`)) continue;
       try {
         await this.#client.get(PERSISTENTVOLUMECLAIMS, ns, claim);
         continue;
@@ -420,24 +478,6 @@ export class StatefulSetController {
         throw err;
       }
     }
-    try {
-      await this.#client.create(PODS, ns, pod);
-    } catch (err) {
-      if (isStatusError(err, 'AlreadyExists')) return; // the cache has not caught up yet
-      await this.#events.record(
-        set,
-        'Warning',
-        'FailedCreate',
-        `create Pod ${podName} in StatefulSet ${setName} failed error: ${(err as Error).message}`,
-      );
-      throw err;
-    }
-    await this.#events.record(
-      set,
-      'Normal',
-      'SuccessfulCreate',
-      `create Pod ${podName} in StatefulSet ${setName} successful`,
-    );
   }
 
   async #deletePod(
