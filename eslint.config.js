@@ -1,7 +1,8 @@
 // Lint rules, including the import boundaries of ../shared/STYLE.md:
 //   api <- everything; storage <- apiserver only; apiserver <- daemon only;
 //   client <- controllers, scheduler, kubelet, proxy, cli, commands;
-//   cli/commands never import storage, apiserver, controllers, scheduler, kubelet, proxy, daemon.
+//   cli/commands never import storage, apiserver, controllers, scheduler, kubelet, proxy, daemon;
+//   images (offline image building) <- kubelet, proxy, tests; it depends only on api.
 // Circular imports are checked separately by madge on the compiled output (npm run lint).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
@@ -85,6 +86,11 @@ export default tseslint.config(
     ['src/client/**/*.ts'],
     ['storage', 'apiserver', 'daemon', 'cli', ...components],
     'the client depends only on api',
+  ),
+  boundary(
+    ['src/images/**/*.ts'],
+    ['storage', 'apiserver', 'client', 'daemon', 'cli', ...components],
+    'src/images builds Docker images offline and depends only on api',
   ),
   ...components.map((c) =>
     boundary(

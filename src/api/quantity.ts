@@ -25,3 +25,9 @@ export function cpuCores(q: string): number {
   const t = q.trim();
   return t.endsWith('m') ? Number(t.slice(0, -1)) / 1000 : Number(t);
 }
+
+/** Millicores for a CPU quantity such as 250m, 1, 0.5 (0 when absent). */
+export function milliCpu(q: string | undefined): number {
+  if (!q) return 0;
+  return Math.ceil(cpuCores(q) * 1000);
+}

@@ -7,3 +7,23 @@ export const clusterNameFlag = Flags.string({
   description: 'cluster name (default: $KBOX_CLUSTER, else "default")',
   default: async () => process.env.KBOX_CLUSTER || DEFAULT_CLUSTER,
 });
+
+/** kubectl's --dry-run: none, client (print only) or server (validated, not persisted). */
+export const dryRunFlag = Flags.string({
+  description:
+    'none, client (print what would be sent, without sending) or server (submit as a server-side dry run, nothing persisted)',
+  options: ['none', 'client', 'server'],
+  default: 'none',
+});
+
+/** -o for commands that print the objects they made: json, yaml or name. */
+export const objectOutputFlag = Flags.string({
+  char: 'o',
+  description: 'print the created object instead of a message: json, yaml or name',
+  options: ['json', 'yaml', 'name'],
+});
+
+export const fieldManagerFlag = Flags.string({
+  description: 'name of the manager recorded for the fields this command sets',
+  default: 'kbox',
+});

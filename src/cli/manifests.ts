@@ -55,6 +55,7 @@ export function readManifests(
   paths: string[],
   recursive: boolean,
   stdin: () => string,
+  verb = 'apply',
 ): Manifest[] {
   const out: Manifest[] = [];
   for (const p of paths) {
@@ -66,6 +67,6 @@ export function readManifests(
     const files = statSync(p).isDirectory() ? filesIn(p, recursive) : [p];
     for (const f of files) out.push(...parseManifests(readFileSync(f, 'utf8'), f));
   }
-  if (out.length === 0) throw new CliError('no objects passed to apply');
+  if (out.length === 0) throw new CliError(`no objects passed to ${verb}`);
   return out;
 }

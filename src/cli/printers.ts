@@ -107,10 +107,25 @@ export function printObjects(objects: KubeObject[], single: boolean, fmt: Output
     case 'json':
       return `${JSON.stringify(doc, null, 4)}\n`;
     case 'yaml':
-      return stringify(doc);
+      return kubectlYaml(doc);
     case 'jsonpath':
       return evalJsonPath(fmt.template, doc);
     default:
       throw new Error(`printObjects cannot print ${fmt.kind}`);
   }
+}
+
+/**
+ * YAML as kubectl prints it (sigs.k8s.io/yaml, i.e. go-yaml v2 over the JSON form): map keys
+ * sorted, sequence items at their parent key's indentation, and YAML 1.1 quoting, so strings
+ * such as "yes", "1:20" or an RFC 3339 timestamp come out quoted as kubectl quotes them.
+ */
+export function kubectlYaml(doc: unknown): string {
+  return stringify(doc, {
+    version: '1.1',
+    sortMapEntries: true,
+    indentSeq: false,
+    lineWidth: 0,
+    aliasDuplicateObjects: false,
+  });
 }

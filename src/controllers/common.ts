@@ -16,6 +16,18 @@ export const DEPLOYMENTS: ResourceRef = {
   resource: 'deployments',
   namespaced: true,
 };
+export const JOBS: ResourceRef = {
+  group: 'batch',
+  version: 'v1',
+  resource: 'jobs',
+  namespaced: true,
+};
+export const CRONJOBS: ResourceRef = {
+  group: 'batch',
+  version: 'v1',
+  resource: 'cronjobs',
+  namespaced: true,
+};
 
 export const SERVICES: ResourceRef = {
   group: '',
@@ -40,6 +52,13 @@ export const NODES: ResourceRef = {
   version: 'v1',
   resource: 'nodes',
   namespaced: false,
+};
+
+export const LEASES: ResourceRef = {
+  group: 'coordination.k8s.io',
+  version: 'v1',
+  resource: 'leases',
+  namespaced: true,
 };
 
 export type Log = (msg: string, fields?: Record<string, unknown>) => void;

@@ -194,8 +194,10 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       const { startControllerManager } = await import('../controllers/manager.js');
       const ctrlLog = log.child('controllers');
       if (stopping) return;
-      const manager = await startControllerManager(client, (msg, fields) =>
-        ctrlLog.info(msg, fields),
+      const manager = await startControllerManager(
+        client,
+        (msg, fields) => ctrlLog.info(msg, fields),
+        { volumesDir: join(paths.dir, 'volumes') },
       );
       await own(() => manager.stop());
     };

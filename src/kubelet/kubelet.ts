@@ -27,6 +27,18 @@ const CONFIGMAPS: ResourceRef = {
   namespaced: true,
 };
 const SECRETS: ResourceRef = { group: '', version: 'v1', resource: 'secrets', namespaced: true };
+const PVCS: ResourceRef = {
+  group: '',
+  version: 'v1',
+  resource: 'persistentvolumeclaims',
+  namespaced: true,
+};
+const PVS: ResourceRef = {
+  group: '',
+  version: 'v1',
+  resource: 'persistentvolumes',
+  namespaced: false,
+};
 
 const BACKOFF_START_MS = 10_000;
 const BACKOFF_MAX_MS = 300_000;
@@ -325,6 +337,17 @@ export class Kubelet {
         secret: async (ns, n) => {
           const secret = await this.#lookup(SECRETS, ns, n);
           return secret ? ((secret.data ?? {}) as Record<string, string>) : undefined;
+        },
+        claimVolume: async (ns, claim) => {
+          const pvc = await this.#lookup(PVCS, ns, claim);
+          if (!pvc) return { found: false };
+          const volumeName = (pvc.spec as { volumeName?: string } | undefined)?.volumeName;
+          const phase = (pvc.status as { phase?: string } | undefined)?.phase;
+          if (!volumeName || phase !== 'Bound') return { found: true, bound: false };
+          const pv = await this.#lookup(PVS, '', volumeName);
+          const hostPath = (pv?.spec as { hostPath?: { path?: string } } | undefined)?.hostPath
+            ?.path;
+          return { found: true, bound: true, volume: volumeName, hostPath };
         },
         tmpfsVolume: (podUid, name, size) => rt.ensureTmpfsVolume(podUid, name, size),
       });

@@ -41,6 +41,15 @@ export interface VolumeSources {
   ): Promise<{ data?: Record<string, string>; binaryData?: Record<string, string> } | undefined>;
   /** The secret's data, base64 as stored. */
   secret(namespace: string, name: string): Promise<Record<string, string> | undefined>;
+  /** The PersistentVolume bound to a claim, once it is bound. */
+  claimVolume(
+    namespace: string,
+    claim: string,
+  ): Promise<
+    | { found: false }
+    | { found: true; bound: false }
+    | { found: true; bound: true; volume: string; hostPath: string | undefined }
+  >;
   /** A Docker tmpfs volume for the pod (emptyDir medium Memory); returns its name. */
   tmpfsVolume(podUid: string, volume: string, sizeBytes: number | undefined): Promise<string>;
 }
@@ -216,7 +225,19 @@ export class PodVolumes {
         writeAtomically(dir, files);
         out.set(name, { kind: 'dir', path: dir, readOnly: true });
       } else if (v.persistentVolumeClaim) {
-        throw new VolumeError(name, 'persistentVolumeClaim volumes are not supported by kbox yet');
+        const pvc = v.persistentVolumeClaim as { claimName?: string; readOnly?: boolean };
+        const claim = pvc.claimName ?? '';
+        const r = await sources.claimVolume(ns, claim);
+        if (!r.found) throw new VolumeError(name, `persistentvolumeclaim "${claim}" not found`);
+        if (!r.bound) throw new VolumeError(name, `persistentvolumeclaim "${claim}" is not bound`);
+        if (!r.hostPath) {
+          throw new VolumeError(
+            name,
+            `persistentvolume "${r.volume}" has no hostPath; kbox mounts only host-directory volumes`,
+          );
+        }
+        mkdirSync(r.hostPath, { recursive: true, mode: 0o777 });
+        out.set(name, { kind: 'dir', path: r.hostPath, readOnly: pvc.readOnly === true });
       } else {
         throw new VolumeError(name, 'unsupported volume type');
       }

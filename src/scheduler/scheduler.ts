@@ -1,30 +1,73 @@
-// The scheduler: binds each unscheduled pod to the feasible node with the fewest pods, through
-// the pods/binding subresource. Pods no node fits get a FailedScheduling event with per-reason
-// counts ("0/3 nodes are available: ...") and are retried when nodes or pods change.
+// The scheduler (after kube-scheduler): one pod at a time is filtered against every node and the
+// feasible nodes are scored; the best is "assumed" in the cache at once and bound through the
+// pods/binding subresource asynchronously, so decisions go on while bindings are in flight.
+// Pods no node fits get a FailedScheduling event with per-reason counts and wait with backoff
+// until a node or pod change may let them in.
+import { isStatusError } from '../api/status.js';
 import type { KubeObject } from '../api/types.js';
 import { EventRecorder } from '../client/events.js';
 import { Informer, objectKey } from '../client/informer.js';
 import { resourcePath, type KubeClient, type ResourceRef } from '../client/rest.js';
 import { runWorkers, WorkQueue } from '../client/workqueue.js';
-import { isStatusError } from '../api/status.js';
-import type { FilterPlugin, NodeInfo } from './framework.js';
-import { nodeAffinity } from './plugins/node-affinity.js';
+import { SchedulerCache } from './cache.js';
+import type { CycleState, FilterPlugin, FilterResult, NodeInfo, ScorePlugin } from './framework.js';
+import { interPodAffinity, interPodAffinityScore } from './plugins/inter-pod-affinity.js';
+import { nodeAffinity, nodeAffinityScore } from './plugins/node-affinity.js';
+import { nodePorts } from './plugins/node-ports.js';
 import { nodeReady } from './plugins/node-ready.js';
-import { nodeResourcesFit } from './plugins/node-resources-fit.js';
+import {
+  balancedAllocation,
+  leastAllocated,
+  nodeResourcesFit,
+} from './plugins/node-resources-fit.js';
 import { nodeUnschedulable } from './plugins/node-unschedulable.js';
-import { taintToleration } from './plugins/taint-toleration.js';
+import { podTopologySpread, podTopologySpreadScore } from './plugins/pod-topology-spread.js';
+import { taintToleration, taintTolerationScore } from './plugins/taint-toleration.js';
+import { volumeBinding } from './plugins/volume-binding.js';
 
 const PODS: ResourceRef = { group: '', version: 'v1', resource: 'pods', namespaced: true };
 const NODES: ResourceRef = { group: '', version: 'v1', resource: 'nodes', namespaced: false };
+const PVCS: ResourceRef = {
+  group: '',
+  version: 'v1',
+  resource: 'persistentvolumeclaims',
+  namespaced: true,
+};
+const STORAGE_CLASSES: ResourceRef = {
+  group: 'storage.k8s.io',
+  version: 'v1',
+  resource: 'storageclasses',
+  namespaced: false,
+};
 
 /** The literal plugin registry, in upstream's filter order. */
 export const FILTERS: readonly FilterPlugin[] = [
   nodeUnschedulable,
   nodeReady,
   nodeAffinity,
-  taintToleration,
+  nodePorts,
   nodeResourcesFit,
+  volumeBinding,
+  taintToleration,
+  podTopologySpread,
+  interPodAffinity,
 ];
+
+export const SCORES: readonly ScorePlugin[] = [
+  taintTolerationScore,
+  nodeAffinityScore,
+  podTopologySpreadScore,
+  interPodAffinityScore,
+  leastAllocated,
+  balancedAllocation,
+];
+
+const SELECTED_NODE = 'volume.kubernetes.io/selected-node';
+
+/** Bindings in flight at once (upstream binds asynchronously too). */
+const MAX_BINDINGS = 32;
+/** Upstream's pod backoff: 1 s doubling to 10 s. */
+const BACKOFF_MS = [1000, 2000, 4000, 8000, 10_000];
 
 function needsScheduling(pod: Readonly<KubeObject>): boolean {
   const spec = (pod.spec ?? {}) as { nodeName?: string; schedulerName?: string };
@@ -38,22 +81,105 @@ function needsScheduling(pod: Readonly<KubeObject>): boolean {
   );
 }
 
-/** Upstream's summary: "0/3 nodes are available: 1 node(s) had ..., 2 Insufficient cpu." */
-export function failureMessage(total: number, reasons: string[]): string {
-  const counts = new Map<string, number>();
-  for (const r of reasons) counts.set(r, (counts.get(r) ?? 0) + 1);
-  const parts = [...counts].map(([r, n]) => `${n} ${r}`).sort();
+/**
+ * Upstream's summary, e.g. "0/3 nodes are available: 1 node(s) had untolerated taint {a: b},
+ * 2 Insufficient cpu. preemption: 0/3 nodes are available: 1 Preemption is not helpful for
+ * scheduling, 2 No preemption victims found for incoming pod." kbox has no pod priorities, so a
+ * node that failed for a resolvable reason never has preemption victims.
+ */
+export function failureMessage(total: number, failures: FilterResult[]): string {
   if (total === 0) return 'no nodes available to schedule pods';
-  return `0/${total} nodes are available: ${parts.join(', ')}. preemption: 0/${total} nodes are available: ${total} Preemption is not helpful for scheduling.`;
+  const histogram = (items: string[]): string => {
+    const counts = new Map<string, number>();
+    for (const r of items) counts.set(r, (counts.get(r) ?? 0) + 1);
+    return [...counts]
+      .map(([r, n]) => `${n} ${r}`)
+      .sort()
+      .join(', ');
+  };
+  const reasons = histogram(failures.map((f) => f.reason ?? 'node(s) did not fit'));
+  const preemption = histogram(
+    failures.map((f) =>
+      f.code === 'UnschedulableAndUnresolvable'
+        ? 'Preemption is not helpful for scheduling'
+        : 'No preemption victims found for incoming pod',
+    ),
+  );
+  return `0/${total} nodes are available: ${reasons}. preemption: 0/${total} nodes are available: ${preemption}.`;
+}
+
+/** Filters and scores one pod; the chosen node, or every node's failure. */
+export function schedulePod(
+  pod: Readonly<KubeObject>,
+  state: CycleState,
+): { node: NodeInfo } | { failures: FilterResult[] } {
+  const failures: FilterResult[] = [];
+  const feasible: NodeInfo[] = [];
+  for (const info of state.nodes) {
+    let failed: FilterResult | undefined;
+    for (const f of FILTERS) {
+      const r = f.filter(pod, info, state);
+      if (r.code !== 'Success') {
+        failed = r;
+        break;
+      }
+    }
+    if (failed) failures.push(failed);
+    else feasible.push(info);
+  }
+  if (feasible.length === 0) return { failures };
+  const totals = new Array<number>(feasible.length).fill(0);
+  for (const s of SCORES) {
+    const scores = s.score(pod, feasible, state);
+    for (let i = 0; i < totals.length; i++)
+      totals[i] = (totals[i] ?? 0) + s.weight * (scores[i] ?? 0);
+  }
+  // Ties go to the node with fewer pods, then by name, so placement is deterministic.
+  let best = 0;
+  for (let i = 1; i < feasible.length; i++) {
+    const a = feasible[i] as NodeInfo;
+    const b = feasible[best] as NodeInfo;
+    const d = (totals[i] ?? 0) - (totals[best] ?? 0);
+    if (
+      d > 0 ||
+      (d === 0 &&
+        (a.pods.length < b.pods.length ||
+          (a.pods.length === b.pods.length &&
+            String(a.node.metadata.name) < String(b.node.metadata.name))))
+    ) {
+      best = i;
+    }
+  }
+  return { node: feasible[best] as NodeInfo };
+}
+
+/** Fields of a node that can change where pods fit (not its heartbeat). */
+function schedulingView(node: Readonly<KubeObject>): string {
+  const status = (node.status ?? {}) as {
+    allocatable?: unknown;
+    conditions?: Array<{ type: string; status: string }>;
+  };
+  return JSON.stringify([
+    node.metadata.labels,
+    node.spec,
+    status.allocatable,
+    (status.conditions ?? []).map((c) => [c.type, c.status]),
+  ]);
 }
 
 export class Scheduler {
   readonly #client: KubeClient;
   readonly #pods: Informer;
   readonly #nodes: Informer;
+  readonly #claims: Informer;
+  readonly #classes: Informer;
+  readonly #cache = new SchedulerCache();
   readonly #queue = new WorkQueue();
   readonly #events: EventRecorder;
   readonly #log: (msg: string, fields?: Record<string, unknown>) => void;
+  /** Pods that found no node, with their backoff step. */
+  readonly #unschedulable = new Map<string, number>();
+  readonly #bindings = new Set<Promise<void>>();
   #workers: Promise<void> | undefined;
   #retry: NodeJS.Timeout | undefined;
 
@@ -61,35 +187,78 @@ export class Scheduler {
     this.#client = client;
     this.#log = log;
     this.#events = new EventRecorder(client, 'default-scheduler');
-    this.#pods = new Informer(client, PODS, {
-      onError: (e) => log('pod watch failed', { error: String(e) }),
-    });
-    this.#nodes = new Informer(client, NODES, {
-      onError: (e) => log('node watch failed', { error: String(e) }),
-    });
+    const onError = (what: string) => (e: unknown) =>
+      log(`${what} watch failed`, { error: String(e) });
+    this.#pods = new Informer(client, PODS, { onError: onError('pod') });
+    this.#nodes = new Informer(client, NODES, { onError: onError('node') });
+    this.#claims = new Informer(client, PVCS, { onError: onError('pvc') });
+    this.#classes = new Informer(client, STORAGE_CLASSES, { onError: onError('storageclass') });
     const enqueue = (p: Readonly<KubeObject>): void => {
-      if (needsScheduling(p)) this.#queue.add(objectKey(p));
+      const key = objectKey(p);
+      if (needsScheduling(p) && !this.#cache.isAssumed(key) && !this.#unschedulable.has(key)) {
+        this.#queue.add(key);
+      }
     };
-    this.#pods.addHandlers({ add: enqueue, update: (_, p) => enqueue(p) });
-    // Capacity changed: give every waiting pod another chance.
-    const retryAll = (): void => {
-      for (const p of this.#pods.list()) enqueue(p);
+    this.#pods.addHandlers({
+      add: (p) => {
+        this.#cache.updatePod(p);
+        enqueue(p);
+      },
+      update: (_, p) => {
+        this.#cache.updatePod(p);
+        enqueue(p);
+      },
+      delete: (p) => {
+        this.#cache.removePod(p);
+        this.#unschedulable.delete(objectKey(p));
+        // Freed capacity may let waiting pods in.
+        if (p.spec && (p.spec as { nodeName?: string }).nodeName) this.#retryUnschedulable();
+      },
+    });
+    this.#nodes.addHandlers({
+      add: (n) => {
+        this.#cache.setNode(n);
+        this.#retryUnschedulable();
+      },
+      update: (old, n) => {
+        this.#cache.setNode(n);
+        if (schedulingView(old) !== schedulingView(n)) this.#retryUnschedulable();
+      },
+      delete: (n) => this.#cache.removeNode(n.metadata.name ?? ''),
+    });
+    this.#claims.addHandlers({
+      add: () => this.#retryUnschedulable(),
+      update: () => this.#retryUnschedulable(),
+    });
+  }
+
+  #retryUnschedulable(): void {
+    for (const key of this.#unschedulable.keys()) this.#queue.add(key);
+  }
+
+  #state(): CycleState {
+    return {
+      nodes: this.#cache.nodeInfos(),
+      claim: (ns, name) => this.#claims.get(`${ns}/${name}`),
+      storageClass: (name) => this.#classes.get(name),
     };
-    this.#nodes.addHandlers({ add: retryAll, update: retryAll });
-    this.#pods.addHandlers({ delete: retryAll });
   }
 
   async start(): Promise<void> {
-    await Promise.all([this.#nodes.start(), this.#pods.start()]);
+    await Promise.all([
+      this.#nodes.start(),
+      this.#claims.start(),
+      this.#classes.start(),
+      this.#pods.start(),
+    ]);
     this.#workers = runWorkers(
       this.#queue,
       1,
       (key) => this.#schedule(key),
       (key, err) => this.#log('scheduling failed', { pod: key, error: (err as Error).message }),
     );
-    this.#retry = setInterval(() => {
-      for (const p of this.#pods.list()) if (needsScheduling(p)) this.#queue.add(objectKey(p));
-    }, 30_000);
+    // A safety net for missed signals; the backoff requeues do the regular work.
+    this.#retry = setInterval(() => this.#retryUnschedulable(), 30_000);
     this.#retry.unref();
     for (const p of this.#pods.list()) if (needsScheduling(p)) this.#queue.add(objectKey(p));
   }
@@ -98,68 +267,93 @@ export class Scheduler {
     if (this.#retry) clearInterval(this.#retry);
     this.#queue.shutDown();
     await this.#workers;
-    await Promise.all([this.#pods.stop(), this.#nodes.stop()]);
+    await Promise.all(this.#bindings);
+    await Promise.all([
+      this.#pods.stop(),
+      this.#nodes.stop(),
+      this.#claims.stop(),
+      this.#classes.stop(),
+    ]);
   }
 
   async #schedule(key: string): Promise<void> {
     const pod = this.#pods.get(key);
-    if (!pod || !needsScheduling(pod)) return;
-    const nodes = this.#nodes.list();
-    const infos: NodeInfo[] = nodes.map((node) => ({
-      node,
-      pods: this.#pods.list().filter((p) => {
-        const phase = (p.status as { phase?: string } | undefined)?.phase;
-        return (
-          (p.spec as { nodeName?: string } | undefined)?.nodeName === node.metadata.name &&
-          phase !== 'Succeeded' &&
-          phase !== 'Failed'
-        );
-      }),
-    }));
-    const reasons: string[] = [];
-    const feasible: NodeInfo[] = [];
-    for (const info of infos) {
-      const failed = FILTERS.map((f) => f.filter(pod, info)).find((r) => r.code !== 'Success');
-      if (failed) reasons.push(failed.reason ?? 'node(s) did not fit');
-      else feasible.push(info);
+    if (!pod || !needsScheduling(pod) || this.#cache.isAssumed(key)) {
+      this.#unschedulable.delete(key);
+      return;
     }
-    const best = feasible.sort(
-      (a, b) =>
-        a.pods.length - b.pods.length ||
-        String(a.node.metadata.name).localeCompare(String(b.node.metadata.name)),
-    )[0];
-    if (!best) {
-      await this.#events.record(
+    const state = this.#state();
+    const result = schedulePod(pod, state);
+    if ('failures' in result) {
+      const step = this.#unschedulable.get(key) ?? 0;
+      this.#unschedulable.set(key, Math.min(step + 1, BACKOFF_MS.length - 1));
+      this.#queue.addAfter(key, BACKOFF_MS[step] ?? 10_000);
+      void this.#events.record(
         pod,
         'Warning',
         'FailedScheduling',
-        failureMessage(nodes.length, reasons),
+        failureMessage(state.nodes.length, result.failures),
       );
       return;
     }
-    const nodeName = best.node.metadata.name ?? '';
+    this.#unschedulable.delete(key);
+    const nodeName = result.node.node.metadata.name ?? '';
+    this.#cache.assume(pod, nodeName);
+    while (this.#bindings.size >= MAX_BINDINGS) await Promise.race(this.#bindings);
+    const binding = this.#bind(pod, nodeName).finally(() => this.#bindings.delete(binding));
+    this.#bindings.add(binding);
+  }
+
+  /**
+   * VolumeBinding's PreBind: unbound claims of a WaitForFirstConsumer class learn the chosen node
+   * (the selected-node annotation), so the provisioner can make their volume there.
+   */
+  async #selectNodeForClaims(pod: Readonly<KubeObject>, nodeName: string): Promise<void> {
     const ns = pod.metadata.namespace ?? 'default';
-    try {
-      await this.#client.call(
-        'POST',
-        `${resourcePath(PODS, ns, pod.metadata.name ?? '')}/binding`,
-        {
-          apiVersion: 'v1',
-          kind: 'Binding',
-          metadata: { name: pod.metadata.name, namespace: ns },
-          target: { apiVersion: 'v1', kind: 'Node', name: nodeName },
-        },
-      );
-    } catch (err) {
-      // Already bound or gone: nothing to do; anything else is retried by the queue.
-      if (isStatusError(err, 'Conflict') || isStatusError(err, 'NotFound')) return;
-      throw err;
+    const volumes =
+      (pod.spec as { volumes?: Array<{ persistentVolumeClaim?: { claimName?: string } }> })
+        ?.volumes ?? [];
+    for (const v of volumes) {
+      const claimName = v.persistentVolumeClaim?.claimName;
+      const claim = claimName ? this.#claims.get(`${ns}/${claimName}`) : undefined;
+      if (!claim || (claim.spec as { volumeName?: string } | undefined)?.volumeName) continue;
+      if (claim.metadata.annotations?.[SELECTED_NODE]) continue;
+      const cls = (claim.spec as { storageClassName?: string } | undefined)?.storageClassName;
+      const mode = cls
+        ? (this.#classes.get(cls) as { volumeBindingMode?: string } | undefined)?.volumeBindingMode
+        : undefined;
+      if (mode !== 'WaitForFirstConsumer') continue;
+      await this.#client.patch(PVCS, ns, claimName ?? '', {
+        metadata: { annotations: { [SELECTED_NODE]: nodeName } },
+      });
     }
-    await this.#events.record(
+  }
+
+  async #bind(pod: Readonly<KubeObject>, nodeName: string): Promise<void> {
+    const ns = pod.metadata.namespace ?? 'default';
+    const name = pod.metadata.name ?? '';
+    try {
+      await this.#selectNodeForClaims(pod, nodeName);
+      await this.#client.call('POST', `${resourcePath(PODS, ns, name)}/binding`, {
+        apiVersion: 'v1',
+        kind: 'Binding',
+        metadata: { name, namespace: ns, uid: pod.metadata.uid },
+        target: { apiVersion: 'v1', kind: 'Node', name: nodeName },
+      });
+    } catch (err) {
+      this.#cache.forget(pod);
+      // Already bound elsewhere or gone: nothing to do; anything else is tried again.
+      if (!isStatusError(err, 'Conflict') && !isStatusError(err, 'NotFound')) {
+        this.#log('binding failed; retrying', { pod: `${ns}/${name}`, error: String(err) });
+        this.#queue.addAfter(objectKey(pod), 1000);
+      }
+      return;
+    }
+    void this.#events.record(
       pod,
       'Normal',
       'Scheduled',
-      `Successfully assigned ${ns}/${pod.metadata.name ?? ''} to ${nodeName}`,
+      `Successfully assigned ${ns}/${name} to ${nodeName}`,
     );
   }
 }

@@ -3,6 +3,8 @@
 // tolerations), pinned by node-name affinity; nodes joining, leaving and being tainted; a rolling
 // update one node at a time within maxUnavailable while the real `kubectl rollout status` waits.
 import assert from 'node:assert/strict';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { KubeObject } from '../../src/api/types.js';
 import { KubeClient, type ResourceRef } from '../../src/client/rest.js';
@@ -27,7 +29,9 @@ let manager: { stop(): Promise<void> };
 before(async () => {
   api = await startTestApi();
   client = new KubeClient({ server: api.url, timeoutMs: 5000 });
-  manager = await startControllerManager(client, () => undefined);
+  manager = await startControllerManager(client, () => undefined, {
+    volumesDir: join(tmpdir(), `kbox-daemonset-test-${process.pid}`),
+  });
 });
 
 after(async () => {

@@ -2,6 +2,8 @@
 // server: pods come and go, change readiness and terminate; the objects the controllers write are
 // checked exactly, and so is what the real kubectl prints for them.
 import assert from 'node:assert/strict';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { KubeObject } from '../../src/api/types.js';
 import { KubeClient, type ResourceRef } from '../../src/client/rest.js';
@@ -34,8 +36,10 @@ const logged: string[] = [];
 before(async () => {
   api = await startTestApi();
   client = new KubeClient({ server: api.url, timeoutMs: 5000 });
-  manager = await startControllerManager(client, (msg, fields) =>
-    logged.push(`${msg} ${JSON.stringify(fields ?? {})}`),
+  manager = await startControllerManager(
+    client,
+    (msg, fields) => logged.push(`${msg} ${JSON.stringify(fields ?? {})}`),
+    { volumesDir: join(tmpdir(), `kbox-endpoints-test-${process.pid}`) },
   );
 });
 

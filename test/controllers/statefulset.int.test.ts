@@ -5,6 +5,8 @@
 // reverse order; Parallel creates all at once; deleting the set collects its pods and revisions.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { KubeObject } from '../../src/api/types.js';
 import { KubeClient, type ResourceRef } from '../../src/client/rest.js';
@@ -36,7 +38,9 @@ let manager: { stop(): Promise<void> };
 before(async () => {
   api = await startTestApi();
   client = new KubeClient({ server: api.url, timeoutMs: 5000 });
-  manager = await startControllerManager(client, () => undefined);
+  manager = await startControllerManager(client, () => undefined, {
+    volumesDir: join(tmpdir(), `kbox-statefulset-test-${process.pid}`),
+  });
 });
 
 after(async () => {

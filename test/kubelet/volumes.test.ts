@@ -80,6 +80,7 @@ describe('PodVolumes', () => {
     configMap: () => Promise.resolve(undefined),
     secret: () => Promise.resolve(undefined),
     tmpfsVolume: () => Promise.reject(new Error('not expected')),
+    claimVolume: () => Promise.resolve({ found: false as const }),
   };
   test('a missing item key and a path escaping the volume are refused', async () => {
     const vols = new PodVolumes(join(root, 'pods'));

@@ -3,11 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import type Docker from 'dockerode';
-import {
-  hasImage,
-  importRootfs,
-  type RootfsEntry,
-} from '../../src/kubelet/runtime/image-import.js';
+import { hasImage, importRootfs, type RootfsEntry } from '../../src/images/image-import.js';
 import { TEST_LABEL } from './docker.js';
 
 export const BUSYBOX_IMAGE = 'kbox.test/busybox:local';

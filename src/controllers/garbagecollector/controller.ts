@@ -11,9 +11,11 @@ import type { Informer } from '../../client/informer.js';
 import type { KubeClient, ResourceRef } from '../../client/rest.js';
 import {
   CONTROLLERREVISIONS,
+  CRONJOBS,
   DAEMONSETS,
   DEPLOYMENTS,
   ENDPOINTSLICES,
+  JOBS,
   PERSISTENTVOLUMECLAIMS,
   PODS,
   REPLICASETS,
@@ -48,10 +50,12 @@ export class GarbageCollector {
       pods: Informer;
       services?: Informer;
       endpointslices?: Informer;
+      jobs: Informer;
+      cronjobs: Informer;
       statefulsets?: Informer;
       daemonsets?: Informer;
       controllerrevisions?: Informer;
-      persistentvolumeclaims?: Informer;
+      pvcs?: Informer;
     },
     log: Log,
   ) {
@@ -66,6 +70,14 @@ export class GarbageCollector {
         owner: { kind: 'ReplicaSet', ref: REPLICASETS, informer: informers.replicasets },
         dependent: { ref: PODS, informer: informers.pods },
       },
+      {
+        owner: { kind: 'CronJob', ref: CRONJOBS, informer: informers.cronjobs },
+        dependent: { ref: JOBS, informer: informers.jobs },
+      },
+      {
+        owner: { kind: 'Job', ref: JOBS, informer: informers.jobs },
+        dependent: { ref: PODS, informer: informers.pods },
+      },
     ];
     if (informers.services && informers.endpointslices) {
       this.#edges.push({
@@ -74,7 +86,7 @@ export class GarbageCollector {
       });
     }
     const revisions = informers.controllerrevisions;
-    const claims = informers.persistentvolumeclaims;
+    const claims = informers.pvcs;
     for (const [kind, ref, informer] of [
       ['StatefulSet', STATEFULSETS, informers.statefulsets],
       ['DaemonSet', DAEMONSETS, informers.daemonsets],
@@ -104,6 +116,16 @@ export class GarbageCollector {
       e.owner.informer.addHandlers({
         delete: kick,
         update: (_, o) => (o.metadata.deletionTimestamp ? kick() : undefined),
+      });
+      // The last dependent of an owner deleted in the foreground going away frees the owner.
+      e.dependent.informer.addHandlers({
+        delete: (d) => {
+          const owners = e.owner.informer.list(d.metadata.namespace);
+          const waiting = d.metadata.ownerReferences?.some((r) =>
+            owners.some((o) => o.metadata.uid === r.uid && o.metadata.deletionTimestamp),
+          );
+          if (waiting) kick();
+        },
       });
     }
   }
@@ -174,11 +196,14 @@ export class GarbageCollector {
           }
           await this.#dropFinalizer(e.owner.ref, owner, 'orphan');
         } else if (fins.includes('foregroundDeletion')) {
+          // Foreground goes down the chain only to dependents that own things themselves: a
+          // leaf (a pod) given a foregroundDeletion finalizer would have no one to clear it.
+          const ownsOthers = this.#edges.some((o) => o.owner.ref === e.dependent.ref);
           for (const d of deps) {
             if (!d.metadata.deletionTimestamp) {
               await this.#client
                 .delete(e.dependent.ref, d.metadata.namespace, d.metadata.name ?? '', {
-                  propagationPolicy: 'Foreground',
+                  propagationPolicy: ownsOthers ? 'Foreground' : 'Background',
                 })
                 .catch(() => undefined);
             }

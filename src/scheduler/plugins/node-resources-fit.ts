@@ -1,65 +1,106 @@
+import { memoryBytes, milliCpu } from '../../api/quantity.js';
 import type { KubeObject } from '../../api/types.js';
-import type { FilterPlugin } from '../framework.js';
+import type { FilterPlugin, NodeInfo, Requested, ScorePlugin } from '../framework.js';
 import { SUCCESS } from '../framework.js';
 
-/** CPU in millicores from a quantity such as 250m, 1, 0.5. */
-export function milliCpu(q: string | undefined): number {
-  if (!q) return 0;
-  return q.endsWith('m') ? Number(q.slice(0, -1)) : Math.round(Number(q) * 1000);
+type Resources = { requests?: Record<string, string> };
+type Containers = Array<{ resources?: Resources }> | undefined;
+
+function sum(cs: Containers, nonZero: boolean): Requested {
+  let cpu = 0;
+  let memory = 0;
+  for (const c of cs ?? []) {
+    const r = c.resources?.requests ?? {};
+    // Scoring counts a container without requests as 100m and 200 MB (upstream's non-zero
+    // defaults) so that such pods still spread; fitting counts what was asked.
+    cpu += r.cpu !== undefined ? milliCpu(r.cpu) : nonZero ? 100 : 0;
+    memory += r.memory !== undefined ? memoryBytes(r.memory) : nonZero ? 200 * 1024 * 1024 : 0;
+  }
+  return { cpu, memory };
 }
 
-/** Bytes from a memory quantity such as 128Mi, 1G, 1e9. */
-export function bytes(q: string | undefined): number {
-  if (!q) return 0;
-  const m = /^([0-9.]+(?:e[0-9]+)?)([A-Za-z]*)$/.exec(q);
-  const units: Record<string, number> = {
-    '': 1,
-    k: 1e3,
-    M: 1e6,
-    G: 1e9,
-    T: 1e12,
-    Ki: 2 ** 10,
-    Mi: 2 ** 20,
-    Gi: 2 ** 30,
-    Ti: 2 ** 40,
+const cached = [new WeakMap<object, Requested>(), new WeakMap<object, Requested>()];
+
+/**
+ * Upstream's pod request: the larger of the containers' sum and any one init container. Cached
+ * per pod object (cached objects are never mutated).
+ */
+export function podRequests(pod: Readonly<KubeObject>, nonZero = false): Requested {
+  const cache = cached[nonZero ? 1 : 0] as WeakMap<object, Requested>;
+  let r = cache.get(pod);
+  if (!r) {
+    r = computeRequests(pod, nonZero);
+    cache.set(pod, r);
+  }
+  return r;
+}
+
+function computeRequests(pod: Readonly<KubeObject>, nonZero: boolean): Requested {
+  const spec = (pod.spec ?? {}) as { containers?: Containers; initContainers?: Containers };
+  const r = sum(spec.containers, nonZero);
+  for (const c of spec.initContainers ?? []) {
+    const i = sum([c], nonZero);
+    r.cpu = Math.max(r.cpu, i.cpu);
+    r.memory = Math.max(r.memory, i.memory);
+  }
+  return r;
+}
+
+function allocatable(node: Readonly<KubeObject>): { cpu: number; memory: number; pods: number } {
+  const a =
+    (node.status as { allocatable?: Record<string, string> } | undefined)?.allocatable ?? {};
+  return {
+    cpu: milliCpu(a.cpu),
+    memory: a.memory ? memoryBytes(a.memory) : 0,
+    pods: Number(a.pods ?? '110'),
   };
-  return m ? Number(m[1]) * (units[m[2] ?? ''] ?? NaN) : NaN;
-}
-
-function requests(pod: Readonly<KubeObject>): { cpu: number; memory: number } {
-  const cs =
-    (
-      pod.spec as
-        { containers?: Array<{ resources?: { requests?: Record<string, string> } }> } | undefined
-    )?.containers ?? [];
-  return cs.reduce(
-    (acc, c) => ({
-      cpu: acc.cpu + milliCpu(c.resources?.requests?.cpu),
-      memory: acc.memory + bytes(c.resources?.requests?.memory),
-    }),
-    { cpu: 0, memory: 0 },
-  );
 }
 
 /** Requests of the pods on a node plus this pod must fit the node's allocatable cpu, memory, pods. */
 export const nodeResourcesFit: FilterPlugin = {
   name: 'NodeResourcesFit',
-  filter(pod, { node, pods }) {
-    const alloc =
-      (node.status as { allocatable?: Record<string, string> } | undefined)?.allocatable ?? {};
-    if (pods.length + 1 > Number(alloc.pods ?? '110'))
-      return { code: 'Unschedulable', reason: 'Too many pods' };
-    const want = requests(pod);
-    const used = pods
-      .map(requests)
-      .reduce((a, b) => ({ cpu: a.cpu + b.cpu, memory: a.memory + b.memory }), {
-        cpu: 0,
-        memory: 0,
-      });
-    if (want.cpu > 0 && used.cpu + want.cpu > milliCpu(alloc.cpu))
+  filter(pod, { node, pods, requested }) {
+    const alloc = allocatable(node);
+    if (pods.length + 1 > alloc.pods) return { code: 'Unschedulable', reason: 'Too many pods' };
+    const want = podRequests(pod);
+    if (want.cpu > 0 && requested.cpu + want.cpu > alloc.cpu)
       return { code: 'Unschedulable', reason: 'Insufficient cpu' };
-    if (want.memory > 0 && used.memory + want.memory > bytes(alloc.memory))
+    if (want.memory > 0 && requested.memory + want.memory > alloc.memory)
       return { code: 'Unschedulable', reason: 'Insufficient memory' };
     return SUCCESS;
+  },
+};
+
+/** Fractions of cpu and memory the node would have in use with the pod (non-zero requests). */
+function fractions(pod: Readonly<KubeObject>, info: NodeInfo): [number, number] {
+  const alloc = allocatable(info.node);
+  const want = podRequests(pod, true);
+  const used = info.nonZeroRequested;
+  const f = (u: number, a: number): number => (a > 0 ? Math.min(1, u / a) : 1);
+  return [f(used.cpu + want.cpu, alloc.cpu), f(used.memory + want.memory, alloc.memory)];
+}
+
+/** NodeResourcesFit's LeastAllocated strategy: emptier nodes score higher. */
+export const leastAllocated: ScorePlugin = {
+  name: 'NodeResourcesFit',
+  weight: 1,
+  score(pod, nodes) {
+    return nodes.map((n) => {
+      const [cpu, mem] = fractions(pod, n);
+      return Math.floor(((1 - cpu) * 100 + (1 - mem) * 100) / 2);
+    });
+  },
+};
+
+/** NodeResourcesBalancedAllocation: nodes whose cpu and memory use stay even score higher. */
+export const balancedAllocation: ScorePlugin = {
+  name: 'NodeResourcesBalancedAllocation',
+  weight: 1,
+  score(pod, nodes) {
+    return nodes.map((n) => {
+      const [cpu, mem] = fractions(pod, n);
+      // Standard deviation of the two fractions is half their distance.
+      return Math.floor((1 - Math.abs(cpu - mem) / 2) * 100);
+    });
   },
 };

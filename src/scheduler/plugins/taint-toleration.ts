@@ -1,6 +1,6 @@
 import type { KubeObject } from '../../api/types.js';
-import type { FilterPlugin } from '../framework.js';
-import { SUCCESS } from '../framework.js';
+import type { FilterPlugin, ScorePlugin } from '../framework.js';
+import { normalize, SUCCESS } from '../framework.js';
 
 export interface Taint {
   key: string;
@@ -42,5 +42,22 @@ export const taintToleration: FilterPlugin = {
       code: 'UnschedulableAndUnresolvable',
       reason: `node(s) had untolerated taint {${bad.key}: ${bad.value ?? ''}}`,
     };
+  },
+};
+
+/** PreferNoSchedule taints the pod does not tolerate count against a node. */
+export const taintTolerationScore: ScorePlugin = {
+  name: 'TaintToleration',
+  weight: 3,
+  score(pod, nodes) {
+    return normalize(
+      nodes.map(
+        (n) =>
+          ((n.node.spec as { taints?: Taint[] } | undefined)?.taints ?? []).filter(
+            (t) => t.effect === 'PreferNoSchedule' && !tolerates(pod, t),
+          ).length,
+      ),
+      true,
+    );
   },
 };

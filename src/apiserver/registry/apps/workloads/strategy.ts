@@ -2,6 +2,7 @@
 // upstream defaults, a reset status on create, template validation, and the immutable selector.
 import type { FieldError } from '../../../../api/status.js';
 import type { KubeObject } from '../../../../api/types.js';
+import { parseSchedule, validTimeZone } from '../../../../api/cron.js';
 import { fromLabelSelector } from '../../../../api/labels.js';
 import { invalidValue, notSupported, required } from '../../../../api/validation.js';
 import { defaultPodSpec, validatePodSpec } from '../../core/pods/defaults.js';
@@ -83,14 +84,17 @@ function defaultKindSpec(kind: string, spec: Json): void {
       break;
     }
     case 'Job':
+      // A non-parallel Job may leave both unset; a work queue (parallelism only) keeps
+      // completions unset.
+      if (spec.completions === undefined && spec.parallelism === undefined) {
+        spec.completions = 1;
+        spec.parallelism = 1;
+      }
       spec.parallelism ??= 1;
       spec.backoffLimit ??= 6;
       spec.completionMode ??= 'NonIndexed';
       spec.suspend ??= false;
       spec.podReplacementPolicy ??= 'TerminatingOrFailed';
-      if (spec.completions === undefined && spec.parallelism !== undefined) {
-        spec.completions = spec.parallelism === 1 ? 1 : spec.completions;
-      }
       break;
     case 'CronJob':
       spec.concurrencyPolicy ??= 'Allow';
@@ -111,6 +115,79 @@ function goMap(labels: Record<string, string>): string {
     .sort()
     .map((k) => `${JSON.stringify(k)}:${JSON.stringify(labels[k])}`);
   return `map[string]string{${entries.join(', ')}}`;
+}
+
+/** Key-order-independent JSON where null equals absent. */
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (isRecord(v)) {
+    const keys = Object.keys(v)
+      .filter((k) => v[k] !== null && v[k] !== undefined)
+      .sort();
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(v);
+}
+
+/**
+ * Upstream's Job update rules: completionMode is immutable; completions too, except that an
+ * Indexed Job may be scaled by changing completions and parallelism together; the pod template
+ * only while the Job is suspended and has never started.
+ */
+function validateJobUpdate(spec: Json, oldSpec: Json, old: KubeObject): FieldError[] {
+  const errs: FieldError[] = [];
+  if (spec.completionMode !== oldSpec.completionMode) {
+    errs.push(invalidValue('spec.completionMode', spec.completionMode, 'field is immutable'));
+  }
+  if (spec.completions !== oldSpec.completions) {
+    const elastic =
+      spec.completionMode === 'Indexed' &&
+      typeof spec.completions === 'number' &&
+      spec.completions === spec.parallelism;
+    if (!elastic) {
+      errs.push(invalidValue('spec.completions', spec.completions, 'field is immutable'));
+    }
+  }
+  const neverStarted =
+    oldSpec.suspend === true && !(isRecord(old.status) && typeof old.status.startTime === 'string');
+  if (!neverStarted && canonical(spec.template) !== canonical(oldSpec.template)) {
+    errs.push(invalidValue('spec.template', spec.template, 'field is immutable'));
+  }
+  return errs;
+}
+
+/** Upstream's CronJob schedule and timeZone rules. */
+function validateCronSchedule(spec: Json): FieldError[] {
+  const schedule = spec.schedule;
+  if (typeof schedule !== 'string' || schedule === '') return [required('spec.schedule')];
+  const errs: FieldError[] = [];
+  const timeZone = typeof spec.timeZone === 'string' ? spec.timeZone : undefined;
+  try {
+    parseSchedule(schedule);
+  } catch (err) {
+    errs.push(invalidValue('spec.schedule', schedule, (err as Error).message));
+  }
+  if (schedule.includes('TZ')) {
+    errs.push(
+      invalidValue(
+        'spec.schedule',
+        schedule,
+        'cannot use TZ or CRON_TZ in schedule, use timeZone field instead',
+      ),
+    );
+  }
+  if (timeZone !== undefined && !validTimeZone(timeZone)) {
+    errs.push(
+      invalidValue(
+        'spec.timeZone',
+        timeZone,
+        timeZone.toLowerCase() === 'local'
+          ? 'timeZone must be an explicit time zone as defined in https://www.iana.org/time-zones'
+          : `unknown time zone ${timeZone}`,
+      ),
+    );
+  }
+  return errs;
 }
 
 /** A workload strategy for one kind. Jobs generate their selector; the others require one. */
@@ -146,6 +223,12 @@ export function workloadStrategy(kind: string): Strategy {
             template.metadata = meta;
           }
         }
+        // Upstream's defaulting (which the API server also applies when it reads the object
+        // back, after the selector labels are generated): a Job without labels of its own
+        // takes its template's.
+        const labels = templateLabels(templateOf(spec, kind));
+        if (Object.keys(obj.metadata.labels ?? {}).length === 0 && Object.keys(labels).length > 0)
+          obj.metadata.labels = { ...labels };
       }
     },
     validate(obj: KubeObject): FieldError[] {
@@ -204,8 +287,9 @@ export function workloadStrategy(kind: string): Strategy {
           );
         }
       }
-      if (kind === 'CronJob' && (typeof spec.schedule !== 'string' || spec.schedule === '')) {
-        errs.push(required('spec.schedule'));
+      if (kind === 'CronJob') errs.push(...validateCronSchedule(spec));
+      if (kind === 'Job' && spec.completionMode === 'Indexed' && spec.completions == null) {
+        errs.push(required('spec.completions', 'when completion mode is Indexed'));
       }
       return errs;
     },
@@ -216,7 +300,7 @@ export function workloadStrategy(kind: string): Strategy {
       if (JSON.stringify(spec.selector) !== JSON.stringify(oldSpec.selector)) {
         return [invalidValue('spec.selector', spec.selector, 'field is immutable')];
       }
-      return [];
+      return kind === 'Job' ? validateJobUpdate(spec, oldSpec, old) : [];
     },
   };
 }

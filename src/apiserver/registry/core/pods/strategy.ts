@@ -43,6 +43,26 @@ function mutableView(spec: Json): string {
   return JSON.stringify(copy);
 }
 
+/**
+ * The DefaultTolerationSeconds admission plugin: every new pod tolerates a not-ready or
+ * unreachable node for 300 s (then the node lifecycle controller evicts it), unless it already
+ * says how it tolerates them.
+ */
+function addDefaultTolerations(spec: Json): void {
+  const tolerations = (Array.isArray(spec.tolerations) ? spec.tolerations : []) as Json[];
+  for (const key of ['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable']) {
+    const covered = tolerations.some(
+      (t) =>
+        (t.operator === 'Exists' && !t.key && (!t.effect || t.effect === 'NoExecute')) ||
+        (t.key === key && (!t.effect || t.effect === 'NoExecute')),
+    );
+    if (!covered) {
+      tolerations.push({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 });
+    }
+  }
+  spec.tolerations = tolerations;
+}
+
 export const podStrategy: Strategy = {
   defaults(obj) {
     const spec = (obj.spec ?? {}) as Json;
@@ -50,6 +70,7 @@ export const podStrategy: Strategy = {
   },
   prepareForCreate(obj) {
     obj.status = { phase: 'Pending', qosClass: qosClass((obj.spec ?? {}) as Json) };
+    if (typeof obj.spec === 'object' && obj.spec !== null) addDefaultTolerations(obj.spec as Json);
   },
   validate(obj: KubeObject): FieldError[] {
     return validatePodSpec(obj.spec, 'spec');
