@@ -1,7 +1,8 @@
 // A two-node cluster on Docker: a DaemonSet tolerating the control-plane taint puts one pod on
-// each node (bound there by the scheduler through the matchFields node affinity), and a StatefulSet of two comes up in order,
-// web-1 only after web-0 is Ready, each with its stable hostname; the real kubectl waits for
-// both rollouts. Deleting them collects the pods.
+// each node (bound there by the scheduler through the matchFields node affinity), and a
+// StatefulSet of two comes up in order, web-1 only after web-0 is Ready, each with its stable
+// hostname and its own provisioned claim that outlives a replaced pod; the real kubectl waits
+// for both rollouts. Deleting them collects the pods.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -90,10 +91,19 @@ spec:
       containers:
       - name: web
         image: kbox.test/busybox:local
-        command: ["sh", "-c", "hostname && exec sleep 3600"]
+        command: ["sh", "-c", "hostname && hostname >> /data/log && cat /data/log && exec sleep 3600"]
+        volumeMounts:
+        - {name: data, mountPath: /data}
         readinessProbe:
           exec: {command: ["true"]}
           periodSeconds: 1
+  volumeClaimTemplates:
+  - metadata:
+      name: data
+    spec:
+      accessModes: [ReadWriteOnce]
+      resources:
+        requests: {storage: 1Mi}
 `;
 
 test('a DaemonSet runs on every node and a StatefulSet comes up in order', async (t) => {
@@ -155,7 +165,7 @@ test('a DaemonSet runs on every node and a StatefulSet comes up in order', async
   );
   r = await kubectl(['logs', 'web-1']);
   assert.equal(r.code, 0, r.stderr);
-  assert.equal(r.stdout, 'web-1\n');
+  assert.equal(r.stdout, 'web-1\nweb-1\n');
   r = await kubectl([
     'get',
     'events',
@@ -173,9 +183,23 @@ test('a DaemonSet runs on every node and a StatefulSet comes up in order', async
     .sort((a, b) => Number(a.metadata.resourceVersion) - Number(b.metadata.resourceVersion))
     .map((e) => e.message);
   assert.deepEqual(events, [
+    'create Claim data-web-0 Pod web-0 in StatefulSet web success',
     'create Pod web-0 in StatefulSet web successful',
+    'create Claim data-web-1 Pod web-1 in StatefulSet web success',
     'create Pod web-1 in StatefulSet web successful',
   ]);
+
+  // A replaced pod keeps its name and its claim: the file it appends to survives.
+  r = await kubectl(['delete', 'pod', 'web-0']);
+  assert.equal(r.code, 0, r.stderr);
+  // The controller recreates it; its log shows the file with both runs' lines.
+  const deadline = Date.now() + 90_000;
+  do {
+    r = await kubectl(['logs', 'web-0']);
+    if (r.stdout === 'web-0\nweb-0\nweb-0\n') break;
+    await new Promise((res) => setTimeout(res, 500));
+  } while (Date.now() < deadline);
+  assert.equal(r.stdout, 'web-0\nweb-0\nweb-0\n', r.stderr);
 
   r = await kubectl(['delete', 'statefulset/web', 'daemonset/agent']);
   assert.equal(r.code, 0, r.stderr);
