@@ -118,3 +118,28 @@ export function replicasOf(obj: Readonly<KubeObject>): number {
   const r = (obj.spec as { replicas?: number } | undefined)?.replicas;
   return typeof r === 'number' ? r : 1;
 }
+
+export const STATEFULSETS: ResourceRef = {
+  group: 'apps',
+  version: 'v1',
+  resource: 'statefulsets',
+  namespaced: true,
+};
+export const DAEMONSETS: ResourceRef = {
+  group: 'apps',
+  version: 'v1',
+  resource: 'daemonsets',
+  namespaced: true,
+};
+export const CONTROLLERREVISIONS: ResourceRef = {
+  group: 'apps',
+  version: 'v1',
+  resource: 'controllerrevisions',
+  namespaced: true,
+};
+export const PERSISTENTVOLUMECLAIMS: ResourceRef = {
+  group: '',
+  version: 'v1',
+  resource: 'persistentvolumeclaims',
+  namespaced: true,
+};

@@ -2,6 +2,7 @@
 // caches, and stops everything in order.
 import { Informer } from '../client/informer.js';
 import type { KubeClient } from '../client/rest.js';
+import { CONTROLLERREVISIONS, DAEMONSETS, STATEFULSETS } from './common.js';
 import {
   CRONJOBS,
   DEPLOYMENTS,
@@ -15,6 +16,7 @@ import {
   SERVICES,
 } from './common.js';
 import { CronJobController } from './cronjob/controller.js';
+import { DaemonSetController } from './daemonset/controller.js';
 import { DeploymentController } from './deployment/controller.js';
 import { EndpointsController } from './endpoints/controller.js';
 import { EndpointSliceController } from './endpointslice/controller.js';
@@ -22,6 +24,7 @@ import { GarbageCollector } from './garbagecollector/controller.js';
 import { JobController } from './job/controller.js';
 import { NodeLifecycleController } from './nodelifecycle/controller.js';
 import { ReplicaSetController } from './replicaset/controller.js';
+import { StatefulSetController } from './statefulset/controller.js';
 import { PersistentVolumeController, PVCS, PVS, STORAGE_CLASSES } from './volume/controller.js';
 
 export type ComponentLog = (msg: string, fields?: Record<string, unknown>) => void;
@@ -56,6 +59,9 @@ export async function startControllerManager(
     pvcs: new Informer(client, PVCS, { onError, resyncMs: 60_000 }),
     pvs: new Informer(client, PVS, { onError, resyncMs: 60_000 }),
     storageclasses: new Informer(client, STORAGE_CLASSES, { onError }),
+    statefulsets: new Informer(client, STATEFULSETS, { onError, resyncMs: 60_000 }),
+    daemonsets: new Informer(client, DAEMONSETS, { onError, resyncMs: 60_000 }),
+    controllerrevisions: new Informer(client, CONTROLLERREVISIONS, { onError }),
   };
   const controllers: Record<string, Controller> = {
     replicaset: new ReplicaSetController(client, informers.replicasets, informers.pods, log),
@@ -72,6 +78,15 @@ export async function startControllerManager(
     endpointslice: new EndpointSliceController(client, informers, log),
     nodelifecycle: new NodeLifecycleController(client, informers, log),
     persistentvolume: new PersistentVolumeController(client, informers, log, opts.volumesDir),
+    statefulset: new StatefulSetController(
+      client,
+      informers.statefulsets,
+      informers.pods,
+      informers.controllerrevisions,
+      log,
+      informers.pvcs,
+    ),
+    daemonset: new DaemonSetController(client, informers, log),
     garbagecollector: new GarbageCollector(client, informers, log),
   };
   await Promise.all(Object.values(informers).map((i) => i.start()));

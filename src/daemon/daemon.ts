@@ -148,7 +148,8 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
         nodeName,
         clusterName: opts.name,
         role: i === 0 ? 'control-plane' : 'worker',
-        taintControlPlane: names.length > 1,
+        // kind's taint goes on the control-plane node only, and only when real workers exist.
+        taintControlPlane: i === 0 && names.length > 1,
         runtime: fake ?? probe,
         ...(fake
           ? {

@@ -1,5 +1,6 @@
 // The garbage collector for the ownership chains kbox's controllers create
-// (Deployment -> ReplicaSet -> Pod, Service -> EndpointSlice): dependents whose controller owner is gone are deleted
+// (Deployment -> ReplicaSet -> Pod, Service -> EndpointSlice, StatefulSet and DaemonSet -> Pod
+// and ControllerRevision, StatefulSet or Pod -> PersistentVolumeClaim): dependents whose controller owner is gone are deleted
 // (background cascading); an owner deleted with propagationPolicy Foreground keeps its
 // `foregroundDeletion` finalizer until its dependents are gone; Orphan strips the dependents'
 // references, then removes the `orphan` finalizer. Level-triggered: a periodic sweep re-checks
@@ -9,19 +10,28 @@ import type { KubeObject } from '../../api/types.js';
 import type { Informer } from '../../client/informer.js';
 import type { KubeClient, ResourceRef } from '../../client/rest.js';
 import {
+  CONTROLLERREVISIONS,
   CRONJOBS,
+  DAEMONSETS,
   DEPLOYMENTS,
   ENDPOINTSLICES,
   JOBS,
+  PERSISTENTVOLUMECLAIMS,
   PODS,
   REPLICASETS,
   SERVICES,
+  STATEFULSETS,
   type Log,
 } from '../common.js';
 
 interface Edge {
   owner: { kind: string; ref: ResourceRef; informer: Informer };
   dependent: { ref: ResourceRef; informer: Informer };
+  /**
+   * Follow plain (non-controller) owner references too, for dependents with that one owner:
+   * the claims a StatefulSet's retention policy hands to the set or to a scaled-down pod.
+   */
+  plainOwner?: boolean;
 }
 
 export class GarbageCollector {
@@ -42,6 +52,10 @@ export class GarbageCollector {
       endpointslices?: Informer;
       jobs: Informer;
       cronjobs: Informer;
+      statefulsets?: Informer;
+      daemonsets?: Informer;
+      controllerrevisions?: Informer;
+      pvcs?: Informer;
     },
     log: Log,
   ) {
@@ -69,6 +83,32 @@ export class GarbageCollector {
       this.#edges.push({
         owner: { kind: 'Service', ref: SERVICES, informer: informers.services },
         dependent: { ref: ENDPOINTSLICES, informer: informers.endpointslices },
+      });
+    }
+    const revisions = informers.controllerrevisions;
+    const claims = informers.pvcs;
+    for (const [kind, ref, informer] of [
+      ['StatefulSet', STATEFULSETS, informers.statefulsets],
+      ['DaemonSet', DAEMONSETS, informers.daemonsets],
+    ] as const) {
+      if (!informer) continue;
+      const owner = { kind, ref, informer };
+      this.#edges.push({ owner, dependent: { ref: PODS, informer: informers.pods } });
+      if (revisions)
+        this.#edges.push({ owner, dependent: { ref: CONTROLLERREVISIONS, informer: revisions } });
+      if (claims && kind === 'StatefulSet') {
+        this.#edges.push({
+          owner,
+          dependent: { ref: PERSISTENTVOLUMECLAIMS, informer: claims },
+          plainOwner: true,
+        });
+      }
+    }
+    if (claims) {
+      this.#edges.push({
+        owner: { kind: 'Pod', ref: PODS, informer: informers.pods },
+        dependent: { ref: PERSISTENTVOLUMECLAIMS, informer: claims },
+        plainOwner: true,
       });
     }
     const kick = (): void => this.#kick();
@@ -174,9 +214,12 @@ export class GarbageCollector {
       }
       // Dependents whose controller owner no longer exists.
       for (const d of e.dependent.informer.list()) {
-        const ref = d.metadata.ownerReferences?.find(
-          (r) => r.kind === e.owner.kind && r.controller === true,
-        );
+        const refs = d.metadata.ownerReferences ?? [];
+        const ref = e.plainOwner
+          ? refs.length === 1 && refs[0]?.kind === e.owner.kind
+            ? refs[0]
+            : undefined
+          : refs.find((r) => r.kind === e.owner.kind && r.controller === true);
         if (!ref || d.metadata.deletionTimestamp) continue;
         const ns = d.metadata.namespace ?? 'default';
         if (!(await this.#ownerGone(e, ns, ref.name, ref.uid))) continue;

@@ -47,23 +47,42 @@ function defaultKindSpec(kind: string, spec: Json): void {
     case 'ReplicaSet':
       spec.replicas ??= 1;
       break;
-    case 'StatefulSet':
+    case 'StatefulSet': {
+      // SetDefaults_StatefulSet: a missing strategy becomes RollingUpdate with a rollingUpdate;
+      // an explicit RollingUpdate keeps a missing rollingUpdate missing.
       spec.replicas ??= 1;
       spec.podManagementPolicy ??= 'OrderedReady';
       spec.revisionHistoryLimit ??= 10;
-      spec.persistentVolumeClaimRetentionPolicy ??= { whenDeleted: 'Retain', whenScaled: 'Retain' };
-      if (!isRecord(spec.updateStrategy)) spec.updateStrategy = { type: 'RollingUpdate' };
-      if (isRecord(spec.updateStrategy) && spec.updateStrategy.type === 'RollingUpdate') {
-        spec.updateStrategy.rollingUpdate ??= { partition: 0 };
+      const policy = isRecord(spec.persistentVolumeClaimRetentionPolicy)
+        ? spec.persistentVolumeClaimRetentionPolicy
+        : {};
+      policy.whenDeleted ??= 'Retain';
+      policy.whenScaled ??= 'Retain';
+      spec.persistentVolumeClaimRetentionPolicy = policy;
+      const strategy = isRecord(spec.updateStrategy) ? spec.updateStrategy : {};
+      if (!strategy.type) {
+        strategy.type = 'RollingUpdate';
+        strategy.rollingUpdate ??= {};
       }
+      if (strategy.type === 'RollingUpdate' && isRecord(strategy.rollingUpdate)) {
+        strategy.rollingUpdate.partition ??= 0;
+      }
+      spec.updateStrategy = strategy;
       break;
-    case 'DaemonSet':
+    }
+    case 'DaemonSet': {
       spec.revisionHistoryLimit ??= 10;
-      if (!isRecord(spec.updateStrategy)) spec.updateStrategy = { type: 'RollingUpdate' };
-      if (isRecord(spec.updateStrategy) && spec.updateStrategy.type === 'RollingUpdate') {
-        spec.updateStrategy.rollingUpdate ??= { maxUnavailable: 1, maxSurge: 0 };
+      const strategy = isRecord(spec.updateStrategy) ? spec.updateStrategy : {};
+      strategy.type ||= 'RollingUpdate';
+      if (strategy.type === 'RollingUpdate') {
+        const ru = isRecord(strategy.rollingUpdate) ? strategy.rollingUpdate : {};
+        ru.maxUnavailable ??= 1;
+        ru.maxSurge ??= 0;
+        strategy.rollingUpdate = ru;
       }
+      spec.updateStrategy = strategy;
       break;
+    }
     case 'Job':
       // A non-parallel Job may leave both unset; a work queue (parallelism only) keeps
       // completions unset.
