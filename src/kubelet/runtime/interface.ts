@@ -1,5 +1,6 @@
 // What the kubelet needs from a container runtime. The Docker implementation runs real
 // containers; a fake one (later) will only pretend, for large scheduling tests.
+import type { Duplex, Readable, Writable } from 'node:stream';
 
 export interface SandboxSpec {
   podUid: string;
@@ -86,6 +87,18 @@ export interface Runtime {
   ensureTmpfsVolume(podUid: string, volume: string, sizeBytes: number | undefined): Promise<string>;
   /** Removes the pod's volumes (after its containers are gone). */
   removePodVolumes(podUid: string): Promise<void>;
+  /**
+   * Starts `command` in a running container with the asked streams attached (kubectl exec).
+   * Closing the returned stream kills the command if it still runs, so no exec outlives its client.
+   */
+  execStream(id: string, command: string[], opts: StreamOptions): Promise<ContainerStream>;
+  /** Attaches to the main process of a running container (kubectl attach). */
+  attach(id: string, opts: StreamOptions): Promise<ContainerStream>;
+  /**
+   * Opens a TCP connection to `port` in the pod's network namespace (kubectl port-forward).
+   * Rejects with the reason the client should see.
+   */
+  connectPort(podUid: string, port: number): Promise<Duplex>;
   /** Writes the container's log to `out` (stdout and stderr interleaved); resolves at the end. */
   logs(
     id: string,
@@ -101,6 +114,32 @@ export interface Mount {
   source: string;
   target: string;
   readOnly: boolean;
+}
+
+export interface StreamOptions {
+  stdin: boolean;
+  stdout: boolean;
+  stderr: boolean;
+  tty: boolean;
+}
+
+/** The streams of an exec'd command or an attached container. */
+export interface ContainerStream {
+  /** The process's stdin (when asked for); end() closes it. */
+  stdin: Writable | undefined;
+  /** Its stdout (with a TTY: the terminal's whole output). */
+  stdout: Readable;
+  /** Its stderr (empty with a TTY). */
+  stderr: Readable;
+  /** Resizes the TTY; a no-op without one. Never rejects. */
+  resize(width: number, height: number): Promise<void>;
+  /**
+   * Resolves once the output has ended: with the exit code for an exec, undefined for an attach
+   * (the container goes on, or its exit is reported through the pod's status).
+   */
+  done: Promise<number | undefined>;
+  /** Detaches; an exec whose command still runs is killed. Never rejects. */
+  close(): Promise<void>;
 }
 
 export interface ExecResult {
