@@ -14,6 +14,8 @@ const STDERR = 2;
 const ERROR = 3;
 const RESIZE = 4;
 const CLOSE = 255;
+/** How long a TTY session waits for the client's first terminal size. */
+const FIRST_SIZE_WAIT_MS = 1000;
 /** Output is paused while more than this is queued towards the client. */
 const HIGH_WATER = 1024 * 1024;
 
@@ -43,9 +45,14 @@ export function remoteCommandStatus(
   };
 }
 
+export interface TerminalSize {
+  width: number;
+  height: number;
+}
+
 /** Terminal sizes in a resize message: JSON objects, one per line, keys in any case. */
-export function parseResize(payload: Buffer): Array<{ width: number; height: number }> {
-  const sizes: Array<{ width: number; height: number }> = [];
+export function parseResize(payload: Buffer): TerminalSize[] {
+  const sizes: TerminalSize[] = [];
   for (const line of payload.toString('utf8').split('\n')) {
     if (line.trim() === '') continue;
     try {
@@ -75,12 +82,14 @@ function toBuffer(data: RawData): Buffer {
  */
 export async function serveRemoteCommand(
   ws: WebSocket,
-  start: () => Promise<ContainerStream>,
+  start: (size: TerminalSize | undefined) => Promise<ContainerStream>,
   command: string[] | undefined,
+  tty: boolean,
 ): Promise<void> {
   let stream: ContainerStream | undefined;
   let gone = false;
   const early: Buffer[] = [];
+  let firstSize: ((size: TerminalSize) => void) | undefined;
   const handle = (buf: Buffer): void => {
     if (!stream || buf.length === 0) return;
     const ch = buf[0];
@@ -97,6 +106,10 @@ export async function serveRemoteCommand(
     const buf = toBuffer(data);
     if (stream) handle(buf);
     else if (early.length < 64) early.push(buf);
+    if (!stream && buf[0] === RESIZE) {
+      const size = parseResize(buf.subarray(1)).at(-1);
+      if (size) firstSize?.(size);
+    }
   });
   ws.on('error', () => ws.terminate());
   ws.on('close', () => {
@@ -115,8 +128,22 @@ export async function serveRemoteCommand(
     if (ws.readyState === ws.OPEN) ws.close(1000);
   };
 
+  // kubectl sends the terminal's size right after connecting: wait a moment for it, so the
+  // command starts with the right size instead of being resized after its first output.
+  const size = tty
+    ? await new Promise<TerminalSize | undefined>((resolve) => {
+        const timer = setTimeout(() => resolve(undefined), FIRST_SIZE_WAIT_MS);
+        firstSize = (s) => {
+          clearTimeout(timer);
+          resolve(s);
+        };
+        ws.once('close', () => firstSize?.({ width: 0, height: 0 }));
+      })
+    : undefined;
+  firstSize = undefined;
+  if (gone) return;
   try {
-    stream = await start();
+    stream = await start(size);
   } catch (err) {
     finish(remoteCommandStatus(command, undefined, (err as Error).message));
     return;

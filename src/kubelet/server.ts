@@ -16,7 +16,7 @@ import {
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
-import { REMOTE_COMMAND_PROTOCOL, serveRemoteCommand } from './remotecommand.js';
+import { REMOTE_COMMAND_PROTOCOL, serveRemoteCommand, type TerminalSize } from './remotecommand.js';
 import type {
   ContainerInfo,
   ContainerStream,
@@ -150,11 +150,12 @@ export class KubeletServer {
       tty,
     };
     const command = kind === 'exec' ? q.getAll('command') : undefined;
-    const start = async (): Promise<ContainerStream> => {
+    const start = async (size: TerminalSize | undefined): Promise<ContainerStream> => {
+      const withSize = size ? { ...opts, size } : opts;
       const s =
         command !== undefined
-          ? await this.#backend.execStream(target.id, command, opts)
-          : await this.#backend.attach(target.id, opts);
+          ? await this.#backend.execStream(target.id, command, withSize)
+          : await this.#backend.attach(target.id, withSize);
       this.#streams.add(s);
       s.done.then(
         () => this.#streams.delete(s),
@@ -163,7 +164,7 @@ export class KubeletServer {
       return s;
     };
     this.#wss.handleUpgrade(req, socket, head, (ws) => {
-      void serveRemoteCommand(ws, start, command);
+      void serveRemoteCommand(ws, start, command, tty);
     });
   }
 

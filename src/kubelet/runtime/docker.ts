@@ -382,8 +382,20 @@ export class DockerRuntime implements Runtime {
       AttachStdout: o.stdout,
       AttachStderr: o.stderr,
       Tty: o.tty,
+      // Honoured from API 1.42; older engines get the resize just after the start below.
+      ...(o.tty && o.size
+        ? { ConsoleSize: [o.size.height, o.size.width] as [number, number] }
+        : {}),
     });
-    const conn = await exec.start({ hijack: true, stdin: o.stdin, Tty: o.tty });
+    const conn = await exec.start({
+      hijack: true,
+      stdin: o.stdin,
+      Tty: o.tty,
+      ...(o.tty && o.size ? { ConsoleSize: [o.size.height, o.size.width] } : {}),
+    } as Docker.ExecStartOptions);
+    if (o.tty && o.size && o.size.width > 0 && o.size.height > 0) {
+      await exec.resize({ w: o.size.width, h: o.size.height }).catch(() => undefined);
+    }
     const exitCode = async (): Promise<number> => {
       // The attach streams end as the process exits; the engine may record the code a moment later.
       for (let i = 0; i < 50; i++) {
@@ -413,6 +425,9 @@ export class DockerRuntime implements Runtime {
       stdout: o.stdout,
       stderr: o.stderr,
     })) as unknown as Duplex;
+    if (o.tty && o.size && o.size.width > 0 && o.size.height > 0) {
+      await c.resize({ w: o.size.width, h: o.size.height }).catch(() => undefined);
+    }
     return this.#containerStream(conn, o, {
       resize: (w, h) => c.resize({ w, h }),
       exitCode: () => Promise.resolve(undefined),

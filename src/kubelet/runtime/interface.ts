@@ -121,6 +121,8 @@ export interface StreamOptions {
   stdout: boolean;
   stderr: boolean;
   tty: boolean;
+  /** The terminal's size to start with (TTY only). */
+  size?: { width: number; height: number };
 }
 
 /** The streams of an exec'd command or an attached container. */
