@@ -145,7 +145,9 @@ export class SpdySession {
    */
   send(build: (c: HeaderCompressor) => Frame | Promise<Frame>): Promise<void> {
     const next = this.#out.then(async () => {
-      if (this.#closed) throw new Error('the SPDY session is closed');
+      if (this.#transport.destroyed || !this.#transport.writable) {
+        throw new Error('the SPDY session is closed');
+      }
       const buf = encodeFrame(await build(this.#compressor));
       if (!this.#transport.write(buf)) {
         await new Promise<void>((resolve) => {
@@ -186,14 +188,16 @@ export class SpdySession {
   /** Ends the session: GOAWAY (when still possible), every stream destroyed, transport ended. */
   close(err?: Error): void {
     if (this.#closed) return;
-    if (!this.#transport.destroyed && this.#transport.writable) {
-      const status = err instanceof SpdyProtocolError ? GOAWAY_PROTOCOL_ERROR : GOAWAY_OK;
-      const last = this.#lastStreamId;
-      void this.send(() => ({ type: 'goaway', lastGoodStreamId: last, status }))
-        .catch(() => undefined)
-        .finally(() => this.#transport.end());
-    }
     this.#closed = true;
+    const goaway = encodeFrame({
+      type: 'goaway',
+      lastGoodStreamId: this.#lastStreamId,
+      status: err instanceof SpdyProtocolError ? GOAWAY_PROTOCOL_ERROR : GOAWAY_OK,
+    });
+    // After every frame already queued; frames queued from now on are refused.
+    void this.#out.then(() => {
+      if (!this.#transport.destroyed && this.#transport.writable) this.#transport.end(goaway);
+    });
     for (const s of this.#streams.values()) s.destroy();
     this.#streams.clear();
     this.#compressor.close();
