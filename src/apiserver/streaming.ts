@@ -142,19 +142,20 @@ export class PodStreaming {
     if (!store) throw badRequest('pods are not served');
     const ns = rr.namespace ?? 'default';
     const pod = store.get(ns, rr.name);
-    const kubelet = this.#kubeletPort(pod);
     if (sub === 'portforward') {
-      this.#portForward(req, socket, head, kubelet, ns, rr.name);
+      this.#portForward(req, socket, head, pod, ns, rr.name);
       return;
     }
+    // Upstream's order: the options, then the container, then the node.
     const q = url.searchParams;
-    const container = this.#container(pod, q.get('container') ?? '');
     const params = new URLSearchParams();
     if (sub === 'exec') {
       const command = q.getAll('command');
       if (command.length === 0) throw badRequest('you must specify at least 1 command');
       for (const c of command) params.append('command', c);
     }
+    const container = this.#container(pod, q.get('container') ?? '');
+    const kubelet = this.#kubeletPort(pod);
     for (const k of ['stdin', 'stdout', 'stderr', 'tty']) {
       const v = q.get(k);
       if (v !== null) params.set(k, v);
@@ -199,10 +200,11 @@ export class PodStreaming {
     req: IncomingMessage,
     socket: Duplex,
     head: Buffer,
-    kubelet: { port: number; node: string },
+    pod: KubeObject,
     ns: string,
     name: string,
   ): void {
+    let kubelet: { port: number; node: string } = { port: 0, node: '' };
     const dial = async (port: number): Promise<Duplex> => {
       const answer = await this.#dial(
         kubelet,
@@ -230,6 +232,7 @@ export class PodStreaming {
           `pods/portforward over WebSocket needs the ${PORT_FORWARD_WEBSOCKET_PROTOCOL} subprotocol`,
         );
       }
+      kubelet = this.#kubeletPort(pod);
       this.#wss.handleUpgrade(req, socket, head, (ws) => {
         const tunnel = createWebSocketStream(ws, { allowHalfOpen: false });
         tunnel.on('error', () => tunnel.destroy());
@@ -248,6 +251,7 @@ export class PodStreaming {
         `unable to upgrade: unable to negotiate protocol: client supports [${versions.join(' ')}], server supports [${PORT_FORWARD_PROTOCOL}]`,
       );
     }
+    kubelet = this.#kubeletPort(pod);
     socket.write(
       'HTTP/1.1 101 Switching Protocols\r\n' +
         'Connection: Upgrade\r\n' +
