@@ -14,6 +14,8 @@ const STDERR = 2;
 const ERROR = 3;
 const RESIZE = 4;
 const CLOSE = 255;
+/** Input buffered before the command starts; beyond this the client is not read meanwhile. */
+const EARLY_INPUT_LIMIT = 256 * 1024;
 /** How long a TTY session waits for the client's first terminal size. */
 const FIRST_SIZE_WAIT_MS = 1000;
 /** Output is paused while more than this is queued towards the client. */
@@ -89,12 +91,18 @@ export async function serveRemoteCommand(
   let stream: ContainerStream | undefined;
   let gone = false;
   const early: Buffer[] = [];
+  let earlyBytes = 0;
   let firstSize: ((size: TerminalSize) => void) | undefined;
   const handle = (buf: Buffer): void => {
     if (!stream || buf.length === 0) return;
     const ch = buf[0];
     if (ch === STDIN) {
-      if (stream.stdin && !stream.stdin.writableEnded) stream.stdin.write(buf.subarray(1));
+      const stdin = stream.stdin;
+      if (stdin && !stdin.writableEnded && !stdin.write(buf.subarray(1))) {
+        // The process reads slower than the client sends: stop reading the client meanwhile.
+        ws.pause();
+        stdin.once('drain', () => ws.resume());
+      }
     } else if (ch === RESIZE) {
       for (const size of parseResize(buf.subarray(1))) void stream.resize(size.width, size.height);
     } else if (ch === CLOSE && buf[1] === STDIN) {
@@ -105,7 +113,13 @@ export async function serveRemoteCommand(
     if (!isBinary) return;
     const buf = toBuffer(data);
     if (stream) handle(buf);
-    else if (early.length < 64) early.push(buf);
+    else {
+      // Input that arrives before the command has started waits for it; past a bound, the
+      // client is not read until then.
+      early.push(buf);
+      earlyBytes += buf.length;
+      if (earlyBytes > EARLY_INPUT_LIMIT) ws.pause();
+    }
     if (!stream && buf[0] === RESIZE) {
       const size = parseResize(buf.subarray(1)).at(-1);
       if (size) firstSize?.(size);
@@ -153,6 +167,7 @@ export async function serveRemoteCommand(
     return;
   }
   for (const buf of early.splice(0)) handle(buf);
+  if (earlyBytes > EARLY_INPUT_LIMIT && !(stream.stdin?.writableNeedDrain ?? false)) ws.resume();
   const pump = (from: Readable, ch: number): Promise<void> =>
     new Promise((resolve) => {
       from.on('data', (chunk: Buffer) => {
