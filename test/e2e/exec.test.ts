@@ -214,6 +214,25 @@ spec:
     },
   );
 
+  await t.test(
+    'exec -it: a terminal of the client size, resized, with the exit code',
+    async (tt) => {
+      // script(1) gives kubectl a terminal, as a user's shell would.
+      const probe = await run('script', ['--version']);
+      if (probe.code !== 0) {
+        tt.skip('script(1) is not installed');
+        return;
+      }
+      const inner =
+        `stty cols 123 rows 45; ${KUBECTL} --cache-dir ${join(root, 'kcache')} exec -it box -c web -- ` +
+        `sh -c 'sleep 0.5; stty size; tty; exit 5'`;
+      const e = await run('script', ['-qec', inner, '/dev/null']);
+      assert.equal(e.code, 5, e.stdout + e.stderr);
+      assert.match(e.stdout, /45 123\r\n\/dev\/pts\/\d+\r\n/);
+      assert.match(e.stdout, /command terminated with exit code 5/);
+    },
+  );
+
   await t.test('exec errors: a missing pod, a container that is not running', async () => {
     let e = await kubectl(['exec', 'nosuch', '--', 'true']);
     assert.equal(e.code, 1);
