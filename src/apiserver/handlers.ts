@@ -535,8 +535,13 @@ export class ResourceHandler {
       case 'log':
         await this.#podLog(req, res, store, ns ?? 'default', name, q);
         return;
+      case 'exec':
+      case 'attach':
+      case 'portforward':
+        // Served on upgrade requests only (streaming.ts); a plain request gets upstream's 400.
+        store.get(ns, name);
+        throw badRequest('Upgrade request required');
       default:
-        // exec, attach, portforward: served once the kubelet implements them.
         store.get(ns, name);
         throw notImplemented(`${info.resource}/${sub.name} is not implemented yet by kbox`);
     }

@@ -3,6 +3,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { StatusError } from '../api/status.js';
 import type { KubeObject } from '../api/types.js';
 import { serverVersionInfo } from '../api/version.js';
@@ -13,6 +14,7 @@ import { ResourceHandler } from './handlers.js';
 import { unknownPath, writeError, writeJson, writeText } from './http.js';
 import { buildOpenApi, type OpenApi } from './openapi.js';
 import { parseResourcePath } from './request.js';
+import { PodStreaming, writeUpgradeError } from './streaming.js';
 import { NamespaceLifecycle } from './registry/namespaces.js';
 import { ResourceStore } from './registry/store.js';
 import { buildStrategies } from './registry/strategies.js';
@@ -45,6 +47,7 @@ export class ApiServer {
   readonly #discovery: Discovery;
   readonly #openapi: OpenApi;
   readonly #handler: ResourceHandler;
+  readonly #streaming: PodStreaming;
   readonly #namespaces: NamespaceLifecycle;
   readonly #sockets = new Set<Socket>();
   readonly #tls: boolean;
@@ -85,6 +88,12 @@ export class ApiServer {
       clock: this.#clock,
       store: (group, resource) => this.#stores.get(`${group}/${resource}`),
     });
+    this.#streaming = new PodStreaming({
+      storage: this.#storage,
+      ...(opts.kubeletToken !== undefined ? { kubeletToken: opts.kubeletToken } : {}),
+      clock: this.#clock,
+      store: (group, resource) => this.#stores.get(`${group}/${resource}`),
+    });
     this.#tls = opts.tls !== undefined;
     this.#token = opts.auth?.token;
     this.#requireAuth = opts.auth !== undefined;
@@ -103,6 +112,10 @@ export class ApiServer {
           handler,
         )
       : createServer(handler);
+    this.#server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      socket.on('error', () => socket.destroy());
+      this.#upgrade(req, socket, head).catch((err: unknown) => writeUpgradeError(socket, err));
+    });
     this.#server.on(this.#tls ? 'secureConnection' : 'connection', (socket: Socket) => {
       this.#sockets.add(socket);
       socket.on('close', () => this.#sockets.delete(socket));
@@ -135,10 +148,21 @@ export class ApiServer {
 
   async stop(): Promise<void> {
     this.#namespaces.stop();
+    this.#streaming.close();
     await new Promise<void>((resolve) => {
       this.#server.close(() => resolve());
       for (const s of this.#sockets) s.destroy();
     });
+  }
+
+  /** Upgrade requests: only the streaming pod subresources switch protocols. */
+  async #upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const path = url.pathname.replace(/\/+$/, '') || '/';
+    if (this.#requireAuth && authenticate(req, this.#token) === undefined) throw unauthorized();
+    const rr = parseResourcePath(path);
+    if (!rr) throw unknownPath();
+    await this.#streaming.upgrade(req, socket, head, rr, url);
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

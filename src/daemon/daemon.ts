@@ -128,6 +128,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
     // after, so the cluster answers as soon as possible.
     const probe = new EngineProbe();
     const pods = new Map<string, Kubelet>();
+    const starting = (): Error => new Error('the kubelet is still starting');
     for (const [i, nodeName] of allNames.entries()) {
       const fake = fakeRuntimes.get(nodeName);
       const nodeLog = (msg: string, fields?: Record<string, unknown>): void =>
@@ -138,6 +139,12 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
           containers: (uid) =>
             pods.get(nodeName)?.runtime.podContainers(uid) ?? Promise.resolve([]),
           logs: (...args) => pods.get(nodeName)?.runtime.logs(...args) ?? Promise.resolve(),
+          execStream: (...args) =>
+            pods.get(nodeName)?.runtime.execStream(...args) ?? Promise.reject(starting()),
+          attach: (...args) =>
+            pods.get(nodeName)?.runtime.attach(...args) ?? Promise.reject(starting()),
+          connectPort: (...args) =>
+            pods.get(nodeName)?.runtime.connectPort(...args) ?? Promise.reject(starting()),
         },
         kubeletToken,
       );

@@ -1,9 +1,28 @@
-// The kubelet's own HTTP endpoint, as upstream's: the API server proxies pods/log to it. It
-// listens on loopback only and requires the token the daemon shares with the API server.
+// The kubelet's own HTTP endpoint, as upstream's: the API server proxies pods/log, exec, attach
+// and portforward to it. It listens on loopback only and requires the token the daemon shares with
+// the API server.
+//
+//   GET /containerLogs/NS/POD/CONTAINER                      plain response
+//   GET /exec/NS/POD/CONTAINER?command=…  (and /attach/…)    WebSocket v5.channel.k8s.io
+//   GET /portForward/NS/POD?port=N   Upgrade: tcp            101, then the raw TCP connection
 import { timingSafeEqual } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  STATUS_CODES,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ContainerInfo, Runtime } from './runtime/interface.js';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import { REMOTE_COMMAND_PROTOCOL, serveRemoteCommand, type TerminalSize } from './remotecommand.js';
+import type {
+  ContainerInfo,
+  ContainerStream,
+  Runtime,
+  StreamOptions,
+} from './runtime/interface.js';
 
 /** What the endpoint needs from the node's kubelet (which may still be starting). */
 export interface KubeletBackend {
@@ -14,6 +33,9 @@ export interface KubeletBackend {
   ): { uid: string; tty(container: string): boolean } | undefined;
   containers(podUid: string): Promise<ContainerInfo[]>;
   logs: Runtime['logs'];
+  execStream: Runtime['execStream'];
+  attach: Runtime['attach'];
+  connectPort: Runtime['connectPort'];
 }
 
 function text(res: ServerResponse, code: number, body: string): void {
@@ -21,10 +43,38 @@ function text(res: ServerResponse, code: number, body: string): void {
   res.end(body);
 }
 
+/** A plain-text refusal on a socket that was not upgraded. */
+function refuse(socket: Duplex, code: number, body: string): void {
+  if (socket.destroyed || !socket.writable) return;
+  socket.end(
+    `HTTP/1.1 ${code} ${STATUS_CODES[code] ?? 'Error'}\r\n` +
+      'Content-Type: text/plain; charset=utf-8\r\n' +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+      'Connection: close\r\n\r\n' +
+      body,
+  );
+  setTimeout(() => socket.destroy(), 1000).unref();
+}
+
+function flag(q: URLSearchParams, name: string): boolean {
+  const v = q.get(name);
+  return v === 'true' || v === '1';
+}
+
+function authorized(req: IncomingMessage, token: string): boolean {
+  const given = Buffer.from((req.headers.authorization ?? '').replace(/^Bearer /, ''));
+  const want = Buffer.from(token);
+  return given.length === want.length && timingSafeEqual(given, want);
+}
+
 export class KubeletServer {
   readonly #server: Server;
   readonly #token: string;
   readonly #backend: KubeletBackend;
+  readonly #wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
+  /** Upgraded connections and open container streams, ended by stop(). */
+  readonly #sockets = new Set<Duplex>();
+  readonly #streams = new Set<ContainerStream>();
 
   constructor(backend: KubeletBackend, token: string) {
     this.#backend = backend;
@@ -35,6 +85,133 @@ export class KubeletServer {
         else res.destroy();
       });
     });
+    this.#server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      socket.on('error', () => socket.destroy());
+      this.#sockets.add(socket);
+      socket.on('close', () => this.#sockets.delete(socket));
+      this.#upgrade(req, socket, head).catch((err: unknown) =>
+        refuse(socket, 500, (err as Error).message),
+      );
+    });
+  }
+
+  /** Container streams open now (for leak checks in tests). */
+  get openStreams(): number {
+    return this.#streams.size;
+  }
+
+  async #upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    if (!authorized(req, this.#token)) {
+      refuse(socket, 401, 'Unauthorized');
+      return;
+    }
+    const url = new URL(req.url ?? '/', 'http://kubelet');
+    const parts = url.pathname
+      .split('/')
+      .slice(1)
+      .map((s) => decodeURIComponent(s));
+    const [kind, ns, podName, container] = parts;
+    const q = url.searchParams;
+    if (kind === 'portForward' && parts.length === 3 && ns && podName) {
+      await this.#portForward(socket, head, ns, podName, q.get('port') ?? '');
+      return;
+    }
+    if ((kind !== 'exec' && kind !== 'attach') || parts.length !== 4 || !ns || !podName) {
+      refuse(socket, 404, 'not found');
+      return;
+    }
+    const pod = this.#backend.find(ns, podName);
+    if (!pod) {
+      refuse(socket, 404, `pod ${ns}/${podName} is not on this node`);
+      return;
+    }
+    const target = (await this.#backend.containers(pod.uid))
+      .filter((c) => c.name === container && c.kind !== 'sandbox' && c.state === 'running')
+      .sort((a, b) => b.attempt - a.attempt)[0];
+    if (!target) {
+      refuse(socket, 400, `container not found ("${container ?? ''}")`);
+      return;
+    }
+    const upgrade = (req.headers.upgrade ?? '').toLowerCase();
+    const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((s) => s.trim());
+    if (upgrade !== 'websocket' || !offered.includes(REMOTE_COMMAND_PROTOCOL)) {
+      refuse(
+        socket,
+        400,
+        `kbox serves ${kind} over WebSocket with the ${REMOTE_COMMAND_PROTOCOL} subprotocol only (kubectl 1.30 and later; do not set KUBECTL_REMOTE_COMMAND_WEBSOCKETS=false)`,
+      );
+      return;
+    }
+    const tty = flag(q, 'tty') && (kind === 'exec' || pod.tty(container ?? ''));
+    const opts: StreamOptions = {
+      stdin: flag(q, 'stdin'),
+      stdout: flag(q, 'stdout'),
+      stderr: flag(q, 'stderr') && !tty,
+      tty,
+    };
+    const command = kind === 'exec' ? q.getAll('command') : undefined;
+    const start = async (size: TerminalSize | undefined): Promise<ContainerStream> => {
+      const withSize = size ? { ...opts, size } : opts;
+      const s =
+        command !== undefined
+          ? await this.#backend.execStream(target.id, command, withSize)
+          : await this.#backend.attach(target.id, withSize);
+      this.#streams.add(s);
+      s.done.then(
+        () => this.#streams.delete(s),
+        () => this.#streams.delete(s),
+      );
+      return s;
+    };
+    this.#wss.handleUpgrade(req, socket, head, (ws) => {
+      void serveRemoteCommand(ws, start, command, tty);
+    });
+  }
+
+  async #portForward(
+    socket: Duplex,
+    head: Buffer,
+    ns: string,
+    podName: string,
+    portText: string,
+  ): Promise<void> {
+    const port = Number(portText);
+    if (!/^\d+$/.test(portText) || port < 1 || port > 65535) {
+      refuse(socket, 400, `invalid port "${portText}"`);
+      return;
+    }
+    const pod = this.#backend.find(ns, podName);
+    if (!pod) {
+      refuse(socket, 404, `pod ${ns}/${podName} is not on this node`);
+      return;
+    }
+    let conn: Duplex;
+    try {
+      conn = await this.#backend.connectPort(pod.uid, port);
+    } catch (err) {
+      refuse(
+        socket,
+        500,
+        `error forwarding port ${port} to pod ${ns}/${podName}, uid ${pod.uid}: ${(err as Error).message}`,
+      );
+      return;
+    }
+    if (socket.destroyed) {
+      conn.destroy();
+      return;
+    }
+    socket.write('HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n');
+    if (head.length > 0) conn.write(head);
+    const teardown = (): void => {
+      socket.destroy();
+      conn.destroy();
+    };
+    conn.on('error', teardown);
+    socket.on('error', teardown);
+    conn.on('close', teardown);
+    socket.on('close', teardown);
+    socket.pipe(conn);
+    conn.pipe(socket);
   }
 
   async start(): Promise<number> {
@@ -43,6 +220,9 @@ export class KubeletServer {
   }
 
   async stop(): Promise<void> {
+    await Promise.all([...this.#streams].map((s) => s.close()));
+    for (const s of this.#sockets) s.destroy();
+    this.#wss.close();
     await new Promise<void>((resolve) => {
       this.#server.close(() => resolve());
       this.#server.closeAllConnections();
@@ -50,9 +230,7 @@ export class KubeletServer {
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const given = Buffer.from((req.headers.authorization ?? '').replace(/^Bearer /, ''));
-    const want = Buffer.from(this.#token);
-    if (given.length !== want.length || !timingSafeEqual(given, want)) {
+    if (!authorized(req, this.#token)) {
       text(res, 401, 'Unauthorized');
       return;
     }

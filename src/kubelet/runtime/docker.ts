@@ -3,15 +3,19 @@
 // rebuilds its state after a restart; names make creation idempotent.
 import Docker from 'dockerode';
 import { dockerEndpoint, LABEL_CLUSTER, LABEL_MANAGED } from '../../api/docker-labels.js';
-import { PassThrough } from 'node:stream';
+import { readFile } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { PassThrough, type Duplex, type Readable } from 'node:stream';
 import type {
   ContainerInfo,
   ContainerSpec,
+  ContainerStream,
   ExecResult,
   ImageInfo,
   LogOptions,
   Runtime,
   SandboxSpec,
+  StreamOptions,
 } from './interface.js';
 import { ImageError } from './interface.js';
 import { ensurePauseImage } from './pause-image.js';
@@ -370,6 +374,144 @@ export class DockerRuntime implements Runtime {
     return { exitCode: info.ExitCode ?? -1, output, timedOut: false };
   }
 
+  async execStream(id: string, command: string[], o: StreamOptions): Promise<ContainerStream> {
+    const exec = await this.docker.getContainer(id).exec({
+      Cmd: command,
+      AttachStdin: o.stdin,
+      AttachStdout: o.stdout,
+      AttachStderr: o.stderr,
+      Tty: o.tty,
+      // Honoured from API 1.42; older engines get the resize just after the start below.
+      ...(o.tty && o.size
+        ? { ConsoleSize: [o.size.height, o.size.width] as [number, number] }
+        : {}),
+    });
+    const conn = await exec.start({
+      hijack: true,
+      stdin: o.stdin,
+      Tty: o.tty,
+      ...(o.tty && o.size ? { ConsoleSize: [o.size.height, o.size.width] } : {}),
+    } as Docker.ExecStartOptions);
+    if (o.tty && o.size && o.size.width > 0 && o.size.height > 0) {
+      await exec.resize({ w: o.size.width, h: o.size.height }).catch(() => undefined);
+    }
+    const exitCode = async (): Promise<number> => {
+      // The attach streams end as the process exits; the engine may record the code a moment later.
+      for (let i = 0; i < 50; i++) {
+        const info = await exec.inspect();
+        if (!info.Running && info.ExitCode !== null) return info.ExitCode;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      throw new Error('the command has not finished');
+    };
+    const kill = async (): Promise<void> => {
+      const info = await exec.inspect();
+      if (info.Running && info.Pid > 0) await this.#killProcess(id, info.Pid);
+    };
+    return this.#containerStream(conn, o, {
+      resize: (w, h) => exec.resize({ w, h }),
+      exitCode,
+      kill,
+    });
+  }
+
+  async attach(id: string, o: StreamOptions): Promise<ContainerStream> {
+    const c = this.docker.getContainer(id);
+    const conn = (await c.attach({
+      stream: true,
+      hijack: true,
+      stdin: o.stdin,
+      stdout: o.stdout,
+      stderr: o.stderr,
+    })) as unknown as Duplex;
+    if (o.tty && o.size && o.size.width > 0 && o.size.height > 0) {
+      await c.resize({ w: o.size.width, h: o.size.height }).catch(() => undefined);
+    }
+    return this.#containerStream(conn, o, {
+      resize: (w, h) => c.resize({ w, h }),
+      exitCode: () => Promise.resolve(undefined),
+      kill: () => Promise.resolve(),
+    });
+  }
+
+  #containerStream(
+    conn: Duplex,
+    o: StreamOptions,
+    ops: {
+      resize(w: number, h: number): Promise<unknown>;
+      exitCode(): Promise<number | undefined>;
+      kill(): Promise<void>;
+    },
+  ): ContainerStream {
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    conn.on('error', () => conn.destroy());
+    if (o.tty) conn.pipe(stdout);
+    else this.docker.modem.demuxStream(conn as unknown as Readable, stdout, stderr);
+    let closed = false;
+    const ended = new Promise<void>((resolve) => {
+      conn.once('end', resolve);
+      conn.once('close', resolve);
+    });
+    const done = ended.then(async () => {
+      stdout.end();
+      stderr.end();
+      return closed ? undefined : await ops.exitCode();
+    });
+    done.catch(() => undefined);
+    let stdin: PassThrough | undefined;
+    if (o.stdin) {
+      // Writes go to the hijacked connection; end() half-closes it, which closes the process's
+      // stdin in the engine.
+      stdin = new PassThrough();
+      stdin.pipe(conn);
+    }
+    return {
+      stdin,
+      stdout,
+      stderr,
+      resize: async (w, h) => {
+        if (!o.tty || w <= 0 || h <= 0) return;
+        await ops.resize(w, h).catch(() => undefined);
+      },
+      done,
+      close: async () => {
+        if (closed) return;
+        closed = true;
+        conn.destroy();
+        stdout.end();
+        stderr.end();
+        await ops.kill().catch(() => undefined);
+      },
+    };
+  }
+
+  /**
+   * Kills an exec'd process by its host PID. Without the right to signal it from here (a rootless
+   * daemon), the container kills it: its PID there is the last NSpid of /proc/PID/status.
+   */
+  async #killProcess(containerId: string, hostPid: number): Promise<void> {
+    try {
+      process.kill(hostPid, 'SIGKILL');
+      return;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ESRCH') return;
+    }
+    const status = await readFile(`/proc/${hostPid}/status`, 'utf8').catch(() => '');
+    const nspid = /^NSpid:\s+(.*)$/m.exec(status)?.[1]?.trim().split(/\s+/).pop();
+    if (nspid && /^\d+$/.test(nspid)) {
+      await this.exec(containerId, ['kill', '-9', nspid], 5000);
+    }
+  }
+
+  async connectPort(podUid: string, port: number): Promise<Duplex> {
+    const sandbox = (await this.podContainers(podUid)).find(
+      (c) => c.kind === 'sandbox' && c.state === 'running',
+    );
+    if (!sandbox?.ip) throw new Error('the pod has no running sandbox with an IP');
+    return dialTcp(sandbox.ip, port);
+  }
+
   async logs(
     id: string,
     o: LogOptions,
@@ -440,6 +582,32 @@ export class DockerRuntime implements Runtime {
 }
 
 /** Joins the payloads of Docker's multiplexed log frames: [stream,0,0,0,len32be] + payload. */
+/**
+ * Dials ip:port from the host (as the kubelet dials from the node): needs the host to route to the
+ * engine's bridge network, true for a rootful Linux engine. The one place port-forward connects, so
+ * a relay through an exec in the pod can replace it where that route is missing.
+ */
+export function dialTcp(ip: string, port: number, timeoutMs = 10_000): Promise<Duplex> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: ip, port, allowHalfOpen: true });
+    let connected = false;
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`failed to connect to ${ip}:${port}: timed out after ${timeoutMs} ms`));
+    }, timeoutMs);
+    // Stays registered: later errors reach the caller's own listeners, never the process.
+    socket.on('error', (err) => {
+      clearTimeout(timer);
+      if (!connected) reject(new Error(`failed to connect to ${ip}:${port}: ${err.message}`));
+    });
+    socket.once('connect', () => {
+      connected = true;
+      clearTimeout(timer);
+      resolve(socket);
+    });
+  });
+}
+
 export function demuxBuffer(buf: Buffer): Buffer {
   const parts: Buffer[] = [];
   let i = 0;

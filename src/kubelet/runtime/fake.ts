@@ -1,19 +1,24 @@
 // A container runtime without containers, for fake nodes (as kwok's): sandboxes get an IP from the
 // node's own range, containers "run" from the moment they start until they are stopped (init
-// containers complete at once with exit code 0), commands are never executed, exec answers exit code 0 with no output, logs are empty, and every image
+// containers complete at once with exit code 0), commands are never executed, exec answers exit
+// code 0 with no output, port-forward is refused (nothing listens), logs are empty, and every image
 // pull succeeds at once. State lives in this object only: when the daemon restarts, a fake node
 // starts empty and its kubelet recreates the pods' sandboxes and containers (new IPs, restart
 // counts from zero).
 import { createHash } from 'node:crypto';
 import { KBOX_VERSION } from '../../api/version.js';
+import type { Duplex } from 'node:stream';
+import { PassThrough } from 'node:stream';
 import type {
   ContainerInfo,
   ContainerSpec,
+  ContainerStream,
   ExecResult,
   ImageInfo,
   LogOptions,
   Runtime,
   SandboxSpec,
+  StreamOptions,
 } from './interface.js';
 
 const ZERO_TIME = '0001-01-01T00:00:00Z';
@@ -234,6 +239,56 @@ export class FakeRuntime implements Runtime {
       return Promise.reject(new Error(`container ${id} is not running`));
     }
     return Promise.resolve({ exitCode: 0, output: '', timedOut: false });
+  }
+
+  /** Like exec: the command is not run; its (empty) output ends at once with exit code 0. */
+  execStream(id: string, _command: string[], opts: StreamOptions): Promise<ContainerStream> {
+    return this.#emptyStream(id, opts, 0);
+  }
+
+  /** A fake container's main process prints nothing; the attach ends when it is closed. */
+  attach(id: string, opts: StreamOptions): Promise<ContainerStream> {
+    return this.#emptyStream(id, opts, undefined);
+  }
+
+  connectPort(podUid: string, port: number): Promise<Duplex> {
+    return Promise.reject(
+      new Error(
+        `pod ${podUid} runs on a fake node: nothing listens on port ${port} (fake nodes run no containers)`,
+      ),
+    );
+  }
+
+  #emptyStream(
+    id: string,
+    opts: StreamOptions,
+    exitCode: number | undefined,
+  ): Promise<ContainerStream> {
+    const c = this.#containers.get(id);
+    if (c?.info.state !== 'running') {
+      return Promise.reject(new Error(`container ${id} is not running`));
+    }
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    let closed!: () => void;
+    const ended = new Promise<void>((resolve) => (closed = resolve));
+    const finish = (): void => {
+      stdout.end();
+      stderr.end();
+      closed();
+    };
+    if (exitCode !== undefined) finish();
+    return Promise.resolve({
+      stdin: opts.stdin ? new PassThrough() : undefined,
+      stdout,
+      stderr,
+      resize: () => Promise.resolve(),
+      done: ended.then(() => exitCode),
+      close: () => {
+        finish();
+        return Promise.resolve();
+      },
+    });
   }
 
   ensureTmpfsVolume(podUid: string, volume: string, _sizeBytes?: number): Promise<string> {

@@ -1,6 +1,7 @@
 // What the kubelet needs from a container runtime. The Docker implementation runs real
 // containers; the fake one (fake.ts) only pretends, for nodes without containers. Both pass the
 // shared suite in test/kubelet/runtime-conformance.ts.
+import type { Duplex, Readable, Writable } from 'node:stream';
 
 export interface SandboxSpec {
   podUid: string;
@@ -89,6 +90,18 @@ export interface Runtime {
   ensureTmpfsVolume(podUid: string, volume: string, sizeBytes: number | undefined): Promise<string>;
   /** Removes the pod's volumes (after its containers are gone). */
   removePodVolumes(podUid: string): Promise<void>;
+  /**
+   * Starts `command` in a running container with the asked streams attached (kubectl exec).
+   * Closing the returned stream kills the command if it still runs, so no exec outlives its client.
+   */
+  execStream(id: string, command: string[], opts: StreamOptions): Promise<ContainerStream>;
+  /** Attaches to the main process of a running container (kubectl attach). */
+  attach(id: string, opts: StreamOptions): Promise<ContainerStream>;
+  /**
+   * Opens a TCP connection to `port` in the pod's network namespace (kubectl port-forward).
+   * Rejects with the reason the client should see.
+   */
+  connectPort(podUid: string, port: number): Promise<Duplex>;
   /** Writes the container's log to `out` (stdout and stderr interleaved); resolves at the end. */
   logs(
     id: string,
@@ -119,6 +132,34 @@ export class ImageError extends Error {
   ) {
     super(message);
   }
+}
+
+export interface StreamOptions {
+  stdin: boolean;
+  stdout: boolean;
+  stderr: boolean;
+  tty: boolean;
+  /** The terminal's size to start with (TTY only). */
+  size?: { width: number; height: number };
+}
+
+/** The streams of an exec'd command or an attached container. */
+export interface ContainerStream {
+  /** The process's stdin (when asked for); end() closes it. */
+  stdin: Writable | undefined;
+  /** Its stdout (with a TTY: the terminal's whole output). */
+  stdout: Readable;
+  /** Its stderr (empty with a TTY). */
+  stderr: Readable;
+  /** Resizes the TTY; a no-op without one. Never rejects. */
+  resize(width: number, height: number): Promise<void>;
+  /**
+   * Resolves once the output has ended: with the exit code for an exec, undefined for an attach
+   * (the container goes on, or its exit is reported through the pod's status).
+   */
+  done: Promise<number | undefined>;
+  /** Detaches; an exec whose command still runs is killed. Never rejects. */
+  close(): Promise<void>;
 }
 
 export interface ExecResult {
