@@ -2,7 +2,7 @@ import { Flags } from '@oclif/core';
 import { KubeCommand } from '../src/cli/base.js';
 import { CliError } from '../src/cli/cluster.js';
 import { createObject, CreatePrinter } from '../src/cli/create.js';
-import { dryRunFlag, fieldManagerFlag, objectOutputFlag } from '../src/cli/flags.js';
+import { dryRunFlag, fieldManagerFlag, objectOutputFlag, positionals } from '../src/cli/flags.js';
 import { podObject } from '../src/cli/generators.js';
 import type { DryRun } from '../src/cli/objects.js';
 import { discover, resolveResource } from '../src/cli/resources.js';
@@ -44,8 +44,8 @@ export default class Run extends KubeCommand {
   };
 
   public async run(): Promise<void> {
-    const { flags, argv } = await this.parse(Run);
-    const [name, ...rest] = argv as string[];
+    const { flags, raw } = await this.parse(Run);
+    const [name, ...rest] = positionals(raw);
     if (!name) throw new CliError('NAME is required for run');
     const target = this.target(flags);
     const r = resolveResource(await discover(target.client), 'pods');

@@ -22,6 +22,8 @@ export type StatusReason =
   | 'ServerTimeout'
   | 'ServiceUnavailable'
   | 'NotImplemented'
+  // remotecommand's reason for a command that exited non-zero (its code in causes[ExitCode])
+  | 'NonZeroExitCode'
   | '';
 
 export interface StatusCause {

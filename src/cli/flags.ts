@@ -27,3 +27,12 @@ export const fieldManagerFlag = Flags.string({
   description: 'name of the manager recorded for the fields this command sets',
   default: 'kbox',
 });
+
+/**
+ * The positional words of a non-strict command in the order typed. oclif's `argv` can reorder
+ * words after `--` that look like one of the command's flags (`-- sh -c ...` with a `-c` flag);
+ * its `raw` tokens keep the order.
+ */
+export function positionals(raw: ReadonlyArray<{ type: string; input: string }>): string[] {
+  return raw.filter((t) => t.type === 'arg').map((t) => t.input);
+}

@@ -56,11 +56,14 @@ function query(params: Record<string, string | number | boolean | undefined>): s
 
 export class KubeClient {
   readonly server: string;
+  /** How to reach the server: streaming clients (exec) open their own connections with it. */
+  readonly config: Readonly<ClientConfig>;
   readonly #dispatcher: Dispatcher;
   readonly #headers: Record<string, string>;
   readonly #timeoutMs: number;
 
   constructor(cfg: ClientConfig) {
+    this.config = { ...cfg };
     this.server = cfg.server.replace(/\/+$/, '');
     this.#dispatcher = new Agent({
       connect: {

@@ -38,6 +38,8 @@ function run(
         resolve({ stdout, stderr, code: typeof code === 'number' ? code : 1 });
       },
     );
+    // A command that exits before reading its input (script(1) does) must not fail the test.
+    child.stdin?.on('error', () => undefined);
     child.stdin?.end(stdin ?? '');
   });
 }
@@ -232,6 +234,22 @@ spec:
       assert.match(e.stdout, /command terminated with exit code 5/);
     },
   );
+
+  await t.test('kbox exec: the same output, exit codes and errors as kubectl', async () => {
+    const cases: Array<[string[], string | undefined]> = [
+      [['exec', 'box', '-c', 'web', '--', 'echo', 'hi'], undefined],
+      [['exec', 'box', '-c', 'web', '--', 'sh', '-c', 'echo out; echo err >&2; exit 3'], undefined],
+      [['exec', 'box', '--', 'cat', '/www/index.html'], undefined],
+      [['exec', '-i', 'box', '-c', 'web', '--', 'cat'], 'line one\nline two\n'],
+      [['exec', 'nosuch', '--', 'true'], undefined],
+      [['exec', 'box', '-c', 'finished', '--', 'true'], undefined],
+    ];
+    for (const [args, stdin] of cases) {
+      const theirs = await kubectl(args, stdin);
+      const mine = await kbox(args, stdin);
+      assert.deepEqual(mine, theirs, `kbox ${args.join(' ')}`);
+    }
+  });
 
   await t.test('exec errors: a missing pod, a container that is not running', async () => {
     let e = await kubectl(['exec', 'nosuch', '--', 'true']);
