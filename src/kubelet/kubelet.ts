@@ -12,7 +12,7 @@ import { type KubeClient, type ResourceRef } from '../client/rest.js';
 import { runWorkers, WorkQueue } from '../client/workqueue.js';
 import { cpuCores, memoryBytes } from '../api/quantity.js';
 import { ConfigError, containerEnv, expand } from './env.js';
-import { ProbeManager } from './prober.js';
+import { ProbeManager, runHook, type ProbeTarget } from './prober.js';
 import { PodVolumes, VolumeError, type PreparedVolume } from './volumes.js';
 import { ImagePuller, type PullPolicy } from './images.js';
 import {
@@ -149,8 +149,7 @@ export class Kubelet {
         const grace = Number(
           probe?.terminationGracePeriodSeconds ?? spec.terminationGracePeriodSeconds ?? 30,
         );
-        o.runtime
-          .stopContainer(id, grace)
+        this.#killContainer(pod as Json, name, id, grace)
           .catch((err: unknown) =>
             o.log('stopping an unhealthy container failed', { error: String(err) }),
           )
@@ -295,7 +294,9 @@ export class Kubelet {
       this.#images.forgetPod(uid);
       const grace = meta.deletionGracePeriodSeconds ?? 30;
       await Promise.all(
-        containers.filter((c) => c.kind !== 'sandbox').map((c) => rt.stopContainer(c.id, grace)),
+        containers
+          .filter((c) => c.kind !== 'sandbox')
+          .map((c) => this.#killContainer(pod, c.name, c.id, grace)),
       );
       for (const c of containers) await rt.removeContainer(c.id);
       await rt.removePodVolumes(uid);
@@ -479,6 +480,21 @@ export class Kubelet {
         step = 'start';
         await rt.startContainer(id);
         await event('Normal', 'Started', `Started container ${name}`);
+        const postStart = ((c.lifecycle ?? {}) as Json).postStart as Json | undefined;
+        if (postStart && kind === 'regular') {
+          const failure = await runHook(
+            postStart,
+            this.#hookTarget(sandbox.ip, c, id),
+            rt,
+            Number(spec.terminationGracePeriodSeconds ?? 30) * 1000,
+            { container: name, pod: `${meta.name ?? ''}_${meta.namespace ?? ''}(${uid})` },
+          );
+          if (failure) {
+            // As upstream: the container is killed and restarted per the pod's restart policy.
+            await event('Warning', 'FailedPostStartHook', failure);
+            await this.#killContainer(pod, name, id, 0);
+          }
+        }
         // Keep only the previous attempt, for lastState and logs --previous.
         for (const old of byName(name).slice(1)) await rt.removeContainer(old.id);
       } catch (err) {
@@ -559,7 +575,12 @@ export class Kubelet {
         }
         if (last.specHash !== containerHash(c) && last.state === 'running') {
           // The spec changed (e.g. a new image): replace the container.
-          await rt.stopContainer(last.id, Number(spec.terminationGracePeriodSeconds ?? 30));
+          await this.#killContainer(
+            pod,
+            String(c.name),
+            last.id,
+            Number(spec.terminationGracePeriodSeconds ?? 30),
+          );
           await runOne(c, 'regular', last);
           continue;
         }
@@ -580,6 +601,54 @@ export class Kubelet {
     if (this.#o.runProbes !== false) this.#probes.syncPod(key, sandbox.ip, spec, running);
     await this.#writeStatus(pod, now, waiting, initDone);
     return requeueMs;
+  }
+
+  /** What a hook or probe dials: the pod IP and the container's named ports. */
+  #hookTarget(podIP: string, c: Json, containerId: string): ProbeTarget {
+    const namedPorts = new Map<string, number>();
+    for (const p of (c.ports ?? []) as Json[]) {
+      if (typeof p.name === 'string') namedPorts.set(p.name, Number(p.containerPort));
+    }
+    return { podIP, containerId, namedPorts };
+  }
+
+  /**
+   * Stops a container as upstream's killContainer does: its preStop hook first (within the
+   * grace period), then SIGTERM with what is left of it (at least 2 s), then SIGKILL.
+   */
+  async #killContainer(pod: Json, name: string, id: string, graceSeconds: number): Promise<void> {
+    const spec = (pod.spec ?? {}) as Json;
+    const c = ((spec.containers ?? []) as Json[]).find((x) => x.name === name);
+    const preStop = ((c?.lifecycle ?? {}) as Json).preStop as Json | undefined;
+    let grace = graceSeconds;
+    if (c && preStop && graceSeconds > 0) {
+      const started = Date.now();
+      const info = await this.#o.runtime.inspect(id);
+      if (info?.state === 'running') {
+        const sandbox = (await this.#o.runtime.podContainers(info.podUid)).find(
+          (x) => x.kind === 'sandbox',
+        );
+        const meta = pod.metadata as KubeObject['metadata'];
+        const failure = await runHook(
+          preStop,
+          this.#hookTarget(sandbox?.ip ?? '', c, id),
+          this.#o.runtime,
+          graceSeconds * 1000,
+          { container: name, pod: `${meta.name ?? ''}_${meta.namespace ?? ''}(${meta.uid ?? ''})` },
+        );
+        if (failure) {
+          await this.#events.record(
+            pod as KubeObject,
+            'Warning',
+            'FailedPreStopHook',
+            failure,
+            `spec.containers{${name}}`,
+          );
+        }
+        grace = Math.max(2, graceSeconds - Math.floor((Date.now() - started) / 1000));
+      }
+    }
+    await this.#o.runtime.stopContainer(id, grace);
   }
 
   async #writeStatus(

@@ -416,3 +416,40 @@ export class ProbeManager {
     this.#containers.delete(id);
   }
 }
+
+/**
+ * Runs a lifecycle hook handler (postStart/preStop: exec, httpGet or sleep) within `timeoutMs`.
+ * Resolves with undefined on success, else with upstream's failure message for the event.
+ */
+export async function runHook(
+  handler: Json,
+  target: ProbeTarget,
+  runtime: Pick<Runtime, 'exec'>,
+  timeoutMs: number,
+  where: { container: string; pod: string },
+): Promise<string | undefined> {
+  const seconds = Math.max(1, Math.ceil(timeoutMs / 1000));
+  const inPod = `for Container "${where.container}" in Pod "${where.pod}"`;
+  if (handler.sleep) {
+    const secs = Number((handler.sleep as Json).seconds ?? 0);
+    await new Promise((r) => setTimeout(r, Math.min(secs * 1000, timeoutMs)).unref());
+    return undefined;
+  }
+  if (handler.exec) {
+    const command = ((handler.exec as Json).command ?? []) as string[];
+    const r = await runProbe({ exec: handler.exec, timeoutSeconds: seconds }, target, runtime);
+    if (r.ok) return undefined;
+    return `Exec lifecycle hook (${JSON.stringify(command)}) ${inPod} failed - error: command '${command.join(' ')}' exited with a non-zero code, message: ${JSON.stringify(r.output)}`;
+  }
+  if (handler.httpGet) {
+    const path = String((handler.httpGet as Json).path ?? '/');
+    const r = await runProbe(
+      { httpGet: handler.httpGet, timeoutSeconds: seconds },
+      target,
+      runtime,
+    );
+    if (r.ok) return undefined;
+    return `HTTP lifecycle hook (${path}) ${inPod} failed - error: ${r.output}`;
+  }
+  return `lifecycle hook ${inPod} has no supported handler (exec, httpGet or sleep)`;
+}

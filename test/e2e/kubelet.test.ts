@@ -2,7 +2,7 @@
 // as a sandbox plus containers, reports Running with its IP, restarts per policy, and is cleaned
 // up on deletion.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -484,4 +484,77 @@ test('a missing ConfigMap keeps the pod in ContainerCreating with a FailedMount 
   );
   assert.equal((pod.status as { phase: string }).phase, 'Pending');
   await client.delete(PODS, 'default', 'nocm');
+});
+
+test('lifecycle hooks: postStart runs after start, preStop before stop; a failed postStart restarts', async (t) => {
+  if (!docker || !kubelet) {
+    t.skip('needs the pod test above (Docker)');
+    return;
+  }
+  const EVENTS: ResourceRef = { group: '', version: 'v1', resource: 'events', namespaced: true };
+  const shared = mkdtempSync(join(tmpdir(), 'kbox-hooks-'));
+  t.after(() => rmSync(shared, { recursive: true, force: true }));
+  await client.create(PODS, 'default', {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'hooked' },
+    spec: {
+      nodeName: node,
+      terminationGracePeriodSeconds: 5,
+      containers: [
+        {
+          name: 'main',
+          image,
+          command: ['sh', '-c', 'exec sleep 3600'],
+          volumeMounts: [{ name: 'shared', mountPath: '/shared' }],
+          lifecycle: {
+            postStart: { exec: { command: ['sh', '-c', 'echo started > /shared/post'] } },
+            preStop: { exec: { command: ['sh', '-c', 'echo stopping > /shared/pre'] } },
+          },
+        },
+        {
+          name: 'badstart',
+          image,
+          command: ['sleep', '3600'],
+          lifecycle: { postStart: { exec: { command: ['sh', '-c', 'exit 7'] } } },
+        },
+      ],
+      volumes: [{ name: 'shared', hostPath: { path: shared } }],
+    },
+  });
+  await until(
+    async () => (existsSync(join(shared, 'post')) ? true : undefined),
+    'the postStart hook to write its file',
+  );
+  const ev = await until(async () => {
+    const list = await client.list(EVENTS, 'default', {
+      fieldSelector: 'involvedObject.name=hooked',
+    });
+    return list.items.find(
+      (e) => (e as unknown as { reason: string }).reason === 'FailedPostStartHook',
+    );
+  }, 'a FailedPostStartHook event');
+  assert.match(
+    (ev as unknown as { message: string }).message,
+    /^Exec lifecycle hook \(\["sh","-c","exit 7"\]\) for Container "badstart" in Pod "hooked_default\(.+\)" failed/,
+  );
+  assert.equal(
+    (ev as unknown as { involvedObject: { fieldPath: string } }).involvedObject.fieldPath,
+    'spec.containers{badstart}',
+  );
+  assert.equal(existsSync(join(shared, 'pre')), false, 'no preStop before deletion');
+  await client.delete(PODS, 'default', 'hooked');
+  await until(async () => {
+    try {
+      await client.get(PODS, 'default', 'hooked');
+      return undefined;
+    } catch {
+      return true;
+    }
+  }, 'the pod to go');
+  assert.equal(
+    readFileSync(join(shared, 'pre'), 'utf8'),
+    'stopping\n',
+    'preStop ran before the stop',
+  );
 });
