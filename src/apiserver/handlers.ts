@@ -124,7 +124,7 @@ export class ResourceHandler {
           return;
         case 'POST': {
           this.#allow(store, 'create', method);
-          const body = decodeBody(await readBody(req), req.headers['content-type']);
+          const body = await decodeBody(await readBody(req), req.headers['content-type']);
           if (info.group === 'authorization.k8s.io') {
             writeJson(res, 201, this.#accessReview(store, body));
             return;
@@ -181,7 +181,7 @@ export class ResourceHandler {
       }
       case 'PUT': {
         this.#allow(store, 'update', method);
-        const body = decodeBody(await readBody(req), req.headers['content-type']);
+        const body = await decodeBody(await readBody(req), req.headers['content-type']);
         const out = store.update(ns, name, () => body, {
           allowCreate: false,
           dryRun: q.get('dryRun') === 'All',
@@ -374,7 +374,7 @@ export class ResourceHandler {
     const raw = await readBody(req);
     const body =
       raw.length > 0 && raw.toString().trim() !== ''
-        ? (decodeBody(raw, req.headers['content-type']) as Record<string, unknown>)
+        ? ((await decodeBody(raw, req.headers['content-type'])) as Record<string, unknown>)
         : {};
     const opts: DeleteOptions = {};
     const grace = body.gracePeriodSeconds ?? q.get('gracePeriodSeconds') ?? undefined;
@@ -419,7 +419,7 @@ export class ResourceHandler {
     if (contentType === 'application/apply-patch+yaml') {
       // Server-side apply, simplified: create when missing, otherwise merge the applied
       // configuration into the live object with strategic-merge semantics.
-      const applied = decodeBody(Buffer.from(raw), 'application/yaml');
+      const applied = await decodeBody(Buffer.from(raw), 'application/yaml');
       const patch = JSON.stringify(applied);
       return store.update(
         ns,
@@ -461,7 +461,7 @@ export class ResourceHandler {
         if (method === 'GET') {
           writeJson(res, 200, store.get(ns, name));
         } else if (method === 'PUT') {
-          const body = decodeBody(await readBody(req), req.headers['content-type']);
+          const body = await decodeBody(await readBody(req), req.headers['content-type']);
           const out = store.update(ns, name, () => body, {
             subresource: 'status',
             dryRun: q.get('dryRun') === 'All',
@@ -479,7 +479,10 @@ export class ResourceHandler {
       case 'finalize': {
         if (method !== 'PUT')
           throw methodNotAllowed(`${method} is not supported on namespaces/finalize`);
-        const body = decodeBody(await readBody(req), req.headers['content-type']) as KubeObject;
+        const body = (await decodeBody(
+          await readBody(req),
+          req.headers['content-type'],
+        )) as KubeObject;
         const out = store.update(ns, name, (current) => ({
           ...current,
           spec: {
@@ -492,7 +495,7 @@ export class ResourceHandler {
       }
       case 'binding': {
         if (method !== 'POST') throw methodNotAllowed(`${method} is not supported on pods/binding`);
-        const body = decodeBody(await readBody(req), req.headers['content-type']) as {
+        const body = (await decodeBody(await readBody(req), req.headers['content-type'])) as {
           target?: { name?: string };
         };
         const node = body.target?.name;
@@ -521,7 +524,7 @@ export class ResourceHandler {
       case 'eviction': {
         if (method !== 'POST')
           throw methodNotAllowed(`${method} is not supported on pods/eviction`);
-        const body = decodeBody(await readBody(req), req.headers['content-type']) as {
+        const body = (await decodeBody(await readBody(req), req.headers['content-type'])) as {
           deleteOptions?: { gracePeriodSeconds?: number };
         };
         const opts: DeleteOptions = {};
@@ -674,6 +677,8 @@ export class ResourceHandler {
     }
     const raw = (await readBody(req)).toString('utf8');
     const contentType = req.headers['content-type'];
+    // A PUT body is decoded before the (synchronous) read-modify-write.
+    const put = method === 'PUT' ? await decodeBody(Buffer.from(raw), contentType) : undefined;
     const out = store.update(
       ns,
       name,
@@ -681,7 +686,7 @@ export class ResourceHandler {
         const scale = toScale(current);
         const next = (
           method === 'PUT'
-            ? decodeBody(Buffer.from(raw), contentType)
+            ? structuredClone(put)
             : applyPatch(
                 (contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '',
                 scale,

@@ -1,5 +1,6 @@
 // HTTP edge helpers: every response carries a Content-Type, every failure is a metav1.Status.
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { internalError, isStatusError, StatusError, type Status } from '../api/status.js';
 
 export function writeJson(
@@ -58,4 +59,19 @@ export async function readBody(req: IncomingMessage, limit = 3 * 1024 * 1024): P
     chunks.push(buf);
   }
   return Buffer.concat(chunks);
+}
+
+/** Answers a failed upgrade request with its Status over the raw socket, then closes it. */
+export function writeUpgradeError(socket: Duplex, err: unknown): void {
+  if (socket.destroyed || !socket.writable) return;
+  const status = toStatus(err);
+  const body = JSON.stringify(status);
+  socket.end(
+    `HTTP/1.1 ${status.code} ${STATUS_CODES[status.code] ?? 'Error'}\r\n` +
+      'Content-Type: application/json\r\n' +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+      'Connection: close\r\n\r\n' +
+      body,
+  );
+  setTimeout(() => socket.destroy(), 1000).unref();
 }

@@ -1,5 +1,5 @@
 // Content negotiation and body decoding at the HTTP edge.
-import { parse as parseYaml, YAMLParseError } from 'yaml';
+import type * as YamlLibrary from 'yaml';
 import { badRequest, StatusError } from '../api/status.js';
 import { decodeKubernetesProtobuf } from './protobuf/decode.js';
 
@@ -29,13 +29,17 @@ export function representation(accept: string | undefined): Representation {
   return 'object';
 }
 
+/** The YAML library, loaded on the first YAML body (most clients send JSON). */
+let yamlLibrary: Promise<typeof YamlLibrary> | undefined;
+
 /** Decodes a JSON or YAML request body into a value; malformed input is a 400 with a position. */
-export function decodeBody(body: Buffer, contentType: string | undefined): unknown {
+export async function decodeBody(body: Buffer, contentType: string | undefined): Promise<unknown> {
   const type = (contentType ?? 'application/json').split(';')[0]?.trim().toLowerCase() ?? '';
   if (type === 'application/vnd.kubernetes.protobuf') return decodeKubernetesProtobuf(body);
   const text = body.toString('utf8');
   if (text.trim() === '') throw badRequest('the request body is empty');
   if (type.includes('yaml')) {
+    const { parse: parseYaml, YAMLParseError } = await (yamlLibrary ??= import('yaml'));
     try {
       return parseYaml(text, { prettyErrors: true });
     } catch (err) {

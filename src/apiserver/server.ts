@@ -11,10 +11,10 @@ import type { Storage } from '../storage/interface.js';
 import { authenticate, isOpenPath, unauthorized } from './authn.js';
 import { buildDiscovery, type Discovery } from './discovery.js';
 import { ResourceHandler } from './handlers.js';
-import { unknownPath, writeError, writeJson, writeText } from './http.js';
+import { unknownPath, writeError, writeJson, writeText, writeUpgradeError } from './http.js';
 import { buildOpenApi, type OpenApi } from './openapi.js';
 import { parseResourcePath } from './request.js';
-import { PodStreaming, writeUpgradeError } from './streaming.js';
+import type { PodStreaming } from './streaming.js';
 import { NamespaceLifecycle } from './registry/namespaces.js';
 import { ResourceStore } from './registry/store.js';
 import { buildStrategies } from './registry/strategies.js';
@@ -47,7 +47,9 @@ export class ApiServer {
   readonly #discovery: Discovery;
   readonly #openapi: OpenApi;
   readonly #handler: ResourceHandler;
-  readonly #streaming: PodStreaming;
+  /** Loaded on the first upgrade request: WebSocket and SPDY are not needed to start. */
+  #streaming: Promise<PodStreaming> | undefined;
+  readonly #streamingOptions: ConstructorParameters<typeof PodStreaming>[0];
   readonly #namespaces: NamespaceLifecycle;
   readonly #sockets = new Set<Socket>();
   readonly #tls: boolean;
@@ -88,12 +90,12 @@ export class ApiServer {
       clock: this.#clock,
       store: (group, resource) => this.#stores.get(`${group}/${resource}`),
     });
-    this.#streaming = new PodStreaming({
+    this.#streamingOptions = {
       storage: this.#storage,
       ...(opts.kubeletToken !== undefined ? { kubeletToken: opts.kubeletToken } : {}),
       clock: this.#clock,
       store: (group, resource) => this.#stores.get(`${group}/${resource}`),
-    });
+    };
     this.#tls = opts.tls !== undefined;
     this.#token = opts.auth?.token;
     this.#requireAuth = opts.auth !== undefined;
@@ -148,7 +150,7 @@ export class ApiServer {
 
   async stop(): Promise<void> {
     this.#namespaces.stop();
-    this.#streaming.close();
+    if (this.#streaming) (await this.#streaming).close();
     await new Promise<void>((resolve) => {
       this.#server.close(() => resolve());
       for (const s of this.#sockets) s.destroy();
@@ -162,7 +164,10 @@ export class ApiServer {
     if (this.#requireAuth && authenticate(req, this.#token) === undefined) throw unauthorized();
     const rr = parseResourcePath(path);
     if (!rr) throw unknownPath();
-    await this.#streaming.upgrade(req, socket, head, rr, url);
+    this.#streaming ??= import('./streaming.js').then(
+      ({ PodStreaming }) => new PodStreaming(this.#streamingOptions),
+    );
+    await (await this.#streaming).upgrade(req, socket, head, rr, url);
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -8,14 +8,13 @@
 //
 // Errors before the upgrade are Status responses on the raw socket (kubectl retries a failed
 // WebSocket upgrade once over SPDY and then prints the Status).
-import { request, STATUS_CODES, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
+import { request, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { createWebSocketStream, WebSocketServer } from 'ws';
 import { badRequest, StatusError } from '../api/status.js';
 import type { KubeObject } from '../api/types.js';
 import type { HandlerContext } from './handlers.js';
-import { toStatus } from './http.js';
 import { servePortForward } from './portforward.js';
 import type { ResourceRequest } from './request.js';
 
@@ -25,20 +24,6 @@ const KUBELET_TIMEOUT_MS = 30_000;
 const MAX_ERROR_BODY = 64 * 1024;
 
 /** Writes a Status as the HTTP response on a socket that was not upgraded, then closes it. */
-export function writeUpgradeError(socket: Duplex, err: unknown): void {
-  if (socket.destroyed || !socket.writable) return;
-  const status = toStatus(err);
-  const body = JSON.stringify(status);
-  socket.end(
-    `HTTP/1.1 ${status.code} ${STATUS_CODES[status.code] ?? 'Error'}\r\n` +
-      'Content-Type: application/json\r\n' +
-      `Content-Length: ${Buffer.byteLength(body)}\r\n` +
-      'Connection: close\r\n\r\n' +
-      body,
-  );
-  setTimeout(() => socket.destroy(), 1000).unref();
-}
-
 type KubeletAnswer =
   | { upgraded: true; res: IncomingMessage; socket: Socket; head: Buffer }
   | { upgraded: false; code: number; body: string };

@@ -15,7 +15,7 @@ import {
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer } from 'ws';
+import type { WebSocketServer } from 'ws';
 import { REMOTE_COMMAND_PROTOCOL, serveRemoteCommand, type TerminalSize } from './remotecommand.js';
 import type {
   ContainerInfo,
@@ -71,7 +71,8 @@ export class KubeletServer {
   readonly #server: Server;
   readonly #token: string;
   readonly #backend: KubeletBackend;
-  readonly #wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
+  /** Loaded on the first exec/attach: the WebSocket library is not needed to start. */
+  #wss: Promise<WebSocketServer> | undefined;
   /** Upgraded connections and open container streams, ended by stop(). */
   readonly #sockets = new Set<Duplex>();
   readonly #streams = new Set<ContainerStream>();
@@ -163,7 +164,10 @@ export class KubeletServer {
       );
       return s;
     };
-    this.#wss.handleUpgrade(req, socket, head, (ws) => {
+    this.#wss ??= import('ws').then(
+      ({ WebSocketServer: Wss }) => new Wss({ noServer: true, perMessageDeflate: false }),
+    );
+    (await this.#wss).handleUpgrade(req, socket, head, (ws) => {
       void serveRemoteCommand(ws, start, command, tty);
     });
   }
@@ -222,7 +226,7 @@ export class KubeletServer {
   async stop(): Promise<void> {
     await Promise.all([...this.#streams].map((s) => s.close()));
     for (const s of this.#sockets) s.destroy();
-    this.#wss.close();
+    if (this.#wss) (await this.#wss).close();
     await new Promise<void>((resolve) => {
       this.#server.close(() => resolve());
       this.#server.closeAllConnections();

@@ -49,7 +49,8 @@ async function main(): Promise<void> {
     await kbox('cluster', 'start', '--name', name);
     restarts.push(performance.now() - t);
   }
-  await new Promise((r) => setTimeout(r, 5000));
+  // Idle: settled, 10 s after the start (the daemon collects its start-up garbage by then).
+  await new Promise((r) => setTimeout(r, 10_000));
   const idle = rssMiB();
   const pods = Array.from(
     { length: PODS },
