@@ -237,14 +237,19 @@ export class NodeAgent {
 
   async #tick(): Promise<void> {
     const { client, nodeName } = this.#o;
-    await this.#probeRuntime();
+    // The engine probe, the read of the Node and the Lease renewal are independent: doing them
+    // at once keeps a start's path to a Ready node short.
+    const lease = this.#renewLease();
+    // Awaited below; marked handled now so a failure elsewhere first cannot leave it unhandled.
+    lease.catch(() => undefined);
+    const [, existing] = await Promise.all([
+      this.#probeRuntime(),
+      client.get(CORE.nodes, undefined, nodeName).catch((err: unknown) => {
+        if (!isStatusError(err, 'NotFound')) throw err;
+        return undefined;
+      }),
+    ]);
     const now = rfc3339(this.#clock());
-    let existing: KubeObject | undefined;
-    try {
-      existing = await client.get(CORE.nodes, undefined, nodeName);
-    } catch (err) {
-      if (!isStatusError(err, 'NotFound')) throw err;
-    }
     const desired = this.#desiredNode(existing, now);
     if (!existing) {
       const created = await client.create(CORE.nodes, undefined, {
@@ -267,7 +272,7 @@ export class NodeAgent {
         await client.update(CORE.nodes, { ...updated, status: desired.status }, 'status');
       }
     }
-    await this.#renewLease();
+    await lease;
   }
 
   async #renewLease(): Promise<void> {
