@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -23,8 +23,9 @@ test('the kubeconfig path is the first of $KUBECONFIG, else ~/.kube/config', () 
   assert.equal(defaultKubeconfigPath({ KUBECONFIG: '', HOME: '/h' }), '/h/.kube/config');
 });
 
-test('merge keeps other entries and the file mode, and makes the context current', async () => {
+test('merge keeps other entries and the file mode, and makes the context current', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'kbox-kc-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
   const path = join(dir, 'config');
   writeFileSync(
     path,
@@ -66,8 +67,9 @@ test('merge keeps other entries and the file mode, and makes the context current
   assert.equal(await removeFromKubeconfig(path, 'kbox-dev'), false);
 });
 
-test('merge creates a missing file with mode 0600', async () => {
+test('merge creates a missing file with mode 0600', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'kbox-kc-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
   const path = join(dir, 'nested', 'config');
   await mergeKubeconfig(path, creds);
   assert.equal(statSync(path).mode & 0o777, 0o600);
