@@ -2,6 +2,8 @@ import { Flags } from '@oclif/core';
 import { KubeCommand } from '../src/cli/base.js';
 import { CliError } from '../src/cli/cluster.js';
 import { positionals } from '../src/cli/flags.js';
+import { podFor } from '../src/cli/objects.js';
+import { discover } from '../src/cli/resources.js';
 import { execInPod } from '../src/client/exec.js';
 import type { ResourceRef } from '../src/client/rest.js';
 
@@ -32,9 +34,12 @@ export default class Exec extends KubeCommand {
     if (!podArg) throw new CliError('expected POD and a command: exec POD -- COMMAND [ARGS...]');
     if (command.length === 0)
       throw new CliError('you must specify at least one command for the container');
-    const pod = podArg.startsWith('pod/') ? podArg.slice(4) : podArg.replace(/^pods\//, '');
     const target = this.target(flags);
     const namespace = flags.namespace ?? target.namespace;
+    // POD, pod/POD, or TYPE/NAME (deploy/web, svc/web...) resolved to one of its pods.
+    const pod = podArg.includes('/')
+      ? await podFor(target.client, await discover(target.client), namespace, podArg)
+      : podArg;
     // As kubectl: the pod must exist and not be finished; without -c, the default container.
     const obj = await target.client.get(PODS, namespace, pod);
     const phase = (obj.status as { phase?: string } | undefined)?.phase;

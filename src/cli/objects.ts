@@ -1,10 +1,13 @@
 // Naming objects the way kubectl's resource builder accepts them on the command line: `TYPE NAME
 // [NAME...]`, `TYPE/NAME [TYPE/NAME...]`, or `TYPE` with a selector / --all; and the one-line
 // result kubectl prints for a mutation (`deployment.apps/web scaled`).
+import { fromLabelSelector, selectorFromSet } from '../api/labels.js';
 import { isStatusError } from '../api/status.js';
 import type { KubeObject } from '../api/types.js';
-import type { KubeClient } from '../client/rest.js';
+import { resourcePath, type KubeClient, type ResourceRef } from '../client/rest.js';
 import { CliError } from './cluster.js';
+
+const PODS: ResourceRef = { group: '', version: 'v1', resource: 'pods', namespaced: true };
 import { resolveResource, resolveTypes, typePrefix, type ApiResource } from './resources.js';
 
 export interface ObjectRef {
@@ -128,4 +131,36 @@ export function singleObject(all: ApiResource[], args: string[], command: string
   if (count !== 1 || !one)
     throw new CliError(`${command} needs exactly one resource given as TYPE NAME or TYPE/NAME`);
   return one;
+}
+
+/**
+ * kubectl's attachable pod for `exec`/`logs` given TYPE/NAME: the pod itself, or for a workload or
+ * service the oldest running pod its selector matches.
+ */
+export async function podFor(
+  client: KubeClient,
+  all: ApiResource[],
+  namespace: string,
+  arg: string,
+): Promise<string> {
+  const slash = arg.indexOf('/');
+  if (slash < 0) return arg;
+  const r = resolveResource(all, arg.slice(0, slash));
+  const name = arg.slice(slash + 1);
+  if (r.kind === 'Pod') return name;
+  const obj = await client.call<KubeObject>('GET', resourcePath(r, namespace, name));
+  const raw = (obj.spec as { selector?: Record<string, unknown> } | undefined)?.selector;
+  const selector =
+    r.kind === 'Service' || r.kind === 'ReplicationController'
+      ? selectorFromSet((raw ?? {}) as Record<string, string>)
+      : fromLabelSelector(raw);
+  const pods = await client.list(PODS, namespace, { labelSelector: selector.toString() });
+  const running = pods.items
+    .filter((p) => (p.status as { phase?: string } | undefined)?.phase === 'Running')
+    .sort((a, b) =>
+      String(a.metadata.creationTimestamp).localeCompare(String(b.metadata.creationTimestamp)),
+    );
+  const pod = running[0] ?? pods.items[0];
+  if (!pod) throw new CliError(`no pods found for ${r.kind.toLowerCase()} "${name}"`);
+  return pod.metadata.name ?? '';
 }

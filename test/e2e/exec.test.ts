@@ -238,6 +238,7 @@ spec:
   await t.test('kbox exec: the same output, exit codes and errors as kubectl', async () => {
     const cases: Array<[string[], string | undefined]> = [
       [['exec', 'box', '-c', 'web', '--', 'echo', 'hi'], undefined],
+      [['exec', 'pod/box', '-c', 'web', '--', 'echo', 'hi'], undefined],
       [['exec', 'box', '-c', 'web', '--', 'sh', '-c', 'echo out; echo err >&2; exit 3'], undefined],
       [['exec', 'box', '--', 'cat', '/www/index.html'], undefined],
       [['exec', '-i', 'box', '-c', 'web', '--', 'cat'], 'line one\nline two\n'],
