@@ -2,46 +2,16 @@
 // readiness, and the Endpoints and EndpointSlices the controllers write follow the pods as the
 // Deployment scales, as the real kubectl shows them.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { KUBECTL } from '../support/apiserver.js';
 import { ensureBusyboxImage } from '../support/busybox-image.js';
 import { dockerOrSkip } from '../support/docker.js';
+import { e2eCluster, until } from '../support/e2e-cluster.js';
 
-const root = mkdtempSync(join(tmpdir(), 'kbox-e2e-eps-'));
-const cluster = `e2e-eps-${process.pid}`;
-const env = {
-  ...process.env,
-  KBOX_HOME: join(root, 'home'),
-  KUBECONFIG: join(root, 'kubeconfig'),
-  NO_COLOR: '1',
-};
+const c = e2eCluster('eps');
+const cluster = c.name;
+const { kbox, kubectl } = c;
 
-function run(
-  cmd: string,
-  args: string[],
-  stdin?: string,
-): Promise<{ stdout: string; stderr: string; code: number }> {
-  return new Promise((resolve) => {
-    const child = execFile(cmd, args, { env, timeout: 120_000 }, (err, stdout, stderr) => {
-      const code = err ? ((err as { code?: number }).code ?? 1) : 0;
-      resolve({ stdout, stderr, code: typeof code === 'number' ? code : 1 });
-    });
-    child.stdin?.end(stdin ?? '');
-  });
-}
-const kbox = (args: string[], stdin?: string) =>
-  run(process.execPath, ['bin/run.js', ...args], stdin);
-const kubectl = (args: string[], stdin?: string) =>
-  run(KUBECTL, ['--cache-dir', join(root, 'kcache'), ...args], stdin);
-
-after(async () => {
-  await kbox(['cluster', 'delete', '--name', cluster]);
-  rmSync(root, { recursive: true, force: true });
-});
+after(() => c.delete());
 
 const manifest = `apiVersion: apps/v1
 kind: Deployment
@@ -72,22 +42,6 @@ spec:
   ports:
   - {name: http, port: 80, targetPort: http}
 `;
-
-async function until(
-  what: string,
-  probe: () => Promise<string>,
-  ok: (s: string) => boolean,
-  ms = 60_000,
-): Promise<string> {
-  const end = Date.now() + ms;
-  let last = '';
-  while (Date.now() < end) {
-    last = await probe();
-    if (ok(last)) return last;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`timed out waiting for ${what}; last: ${last}`);
-}
 
 test('Endpoints and EndpointSlices follow a Deployment as it scales', async (t) => {
   const docker = await dockerOrSkip(t);

@@ -1,0 +1,90 @@
+// One real kbox cluster per end-to-end test file: its own KBOX_HOME and KUBECONFIG under a
+// temporary directory, the built CLI and the real kubectl run as separate processes against it,
+// and a clean-up that deletes the cluster (containers, networks, state) and the directory.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { KUBECTL } from './apiserver.js';
+
+const RUN = fileURLToPath(new URL('../../../bin/run.js', import.meta.url));
+
+export interface ProcessResult {
+  stdout: string;
+  stderr: string;
+  code: number;
+}
+
+export interface E2eCluster {
+  /** The cluster's name (unique per test process). */
+  readonly name: string;
+  /** The temporary directory holding KBOX_HOME, the kubeconfig and kubectl's cache. */
+  readonly root: string;
+  /** The environment every command runs with. */
+  readonly env: NodeJS.ProcessEnv;
+  run(cmd: string, args: string[], stdin?: string | Buffer): Promise<ProcessResult>;
+  kbox(args: string[], stdin?: string | Buffer): Promise<ProcessResult>;
+  kubectl(args: string[], stdin?: string | Buffer): Promise<ProcessResult>;
+  /** `kbox cluster delete` and removal of the temporary directory. */
+  delete(): Promise<void>;
+}
+
+/** A cluster named `e2e-<prefix>-<pid>`; nothing is started until the test runs `cluster start`. */
+export function e2eCluster(prefix: string): E2eCluster {
+  const root = mkdtempSync(join(tmpdir(), `kbox-e2e-${prefix}-`));
+  const name = `e2e-${prefix}-${process.pid}`;
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    KBOX_HOME: join(root, 'home'),
+    KUBECONFIG: join(root, 'kubeconfig'),
+    NO_COLOR: '1',
+  };
+  const run = (cmd: string, args: string[], stdin?: string | Buffer): Promise<ProcessResult> =>
+    new Promise((resolve) => {
+      const child = execFile(
+        cmd,
+        args,
+        { env, timeout: 120_000, maxBuffer: 64 * 1024 * 1024 },
+        (err, stdout, stderr) => {
+          const code = err ? ((err as { code?: number | string }).code ?? 1) : 0;
+          resolve({ stdout, stderr, code: typeof code === 'number' ? code : 1 });
+        },
+      );
+      // A command that exits before reading its input must not fail the test.
+      child.stdin?.on('error', () => undefined);
+      child.stdin?.end(stdin ?? '');
+    });
+  return {
+    name,
+    root,
+    env,
+    run,
+    kbox: (args, stdin) => run(process.execPath, [RUN, ...args], stdin),
+    kubectl: (args, stdin) => run(KUBECTL, ['--cache-dir', join(root, 'kcache'), ...args], stdin),
+    async delete() {
+      await run(process.execPath, [RUN, 'cluster', 'delete', '--name', name]);
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Polls `probe` every 250 ms until `ok` accepts its value; on timeout the error names what was
+ * awaited and the last value seen.
+ */
+export async function until<T>(
+  what: string,
+  probe: () => Promise<T>,
+  ok: (value: T) => boolean,
+  ms = 60_000,
+): Promise<T> {
+  const end = Date.now() + ms;
+  let last: T | undefined;
+  while (Date.now() < end) {
+    last = await probe();
+    if (ok(last)) return last;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last)}`);
+}
