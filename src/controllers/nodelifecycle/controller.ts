@@ -4,6 +4,7 @@
 // pressure, unschedulable); pods on a node with a NoExecute taint they do not tolerate are
 // deleted, at once or after their tolerationSeconds. Everything is recomputed from the informers
 // on each sync, so a restart or a missed event only delays it.
+import { tolerationMatches, type Toleration } from '../../api/node-selection.js';
 import { isStatusError } from '../../api/status.js';
 import type { KubeObject } from '../../api/types.js';
 import { EventRecorder } from '../../client/events.js';
@@ -28,14 +29,6 @@ interface Condition {
   message?: string;
   lastHeartbeatTime?: string;
   lastTransitionTime?: string;
-}
-
-interface Toleration {
-  key?: string;
-  operator?: string;
-  value?: string;
-  effect?: string;
-  tolerationSeconds?: number;
 }
 
 export const NOT_READY = 'node.kubernetes.io/not-ready';
@@ -96,14 +89,6 @@ export function desiredTaints(node: Readonly<KubeObject>): Array<Omit<Taint, 'ti
     out.push({ key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' });
   }
   return out;
-}
-
-function tolerationMatches(t: Toleration, taint: Taint): boolean {
-  if (t.effect && t.effect !== taint.effect) return false;
-  if (t.key && t.key !== taint.key) return false;
-  if (!t.key && t.operator !== 'Exists') return false;
-  if ((t.operator ?? 'Equal') === 'Exists') return true;
-  return (t.value ?? '') === (taint.value ?? '');
 }
 
 /**

@@ -1,28 +1,7 @@
+import { tolerationMatches, type Taint, type Toleration } from '../../api/node-selection.js';
 import type { KubeObject } from '../../api/types.js';
 import type { FilterPlugin, ScorePlugin } from '../framework.js';
 import { normalize, SUCCESS } from '../framework.js';
-
-export interface Taint {
-  key: string;
-  value?: string;
-  effect: string;
-}
-
-interface Toleration {
-  key?: string;
-  operator?: string;
-  value?: string;
-  effect?: string;
-}
-
-/** Upstream's ToleratesTaint: empty key with Exists matches every key; empty effect every effect. */
-export function tolerationMatches(t: Toleration, taint: Taint): boolean {
-  if (t.effect && t.effect !== taint.effect) return false;
-  if (t.key && t.key !== taint.key) return false;
-  if (!t.key && t.operator !== 'Exists') return false;
-  if ((t.operator ?? 'Equal') === 'Exists') return true;
-  return (t.value ?? '') === (taint.value ?? '');
-}
 
 export function tolerates(pod: Readonly<KubeObject>, taint: Taint): boolean {
   const tolerations = (pod.spec as { tolerations?: Toleration[] } | undefined)?.tolerations ?? [];
