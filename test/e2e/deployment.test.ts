@@ -2,46 +2,16 @@
 // kubectl, reach a pod's HTTP server through its IP from a client pod, read logs and events,
 // roll out a change and undo it, scale, and delete with cascading garbage collection.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { KUBECTL } from '../support/apiserver.js';
 import { ensureBusyboxImage } from '../support/busybox-image.js';
 import { dockerOrSkip } from '../support/docker.js';
+import { e2eCluster } from '../support/e2e-cluster.js';
 
-const root = mkdtempSync(join(tmpdir(), 'kbox-e2e-deploy-'));
-const cluster = `e2e-deploy-${process.pid}`;
-const env = {
-  ...process.env,
-  KBOX_HOME: join(root, 'home'),
-  KUBECONFIG: join(root, 'kubeconfig'),
-  NO_COLOR: '1',
-};
+const c = e2eCluster('deploy');
+const cluster = c.name;
+const { kbox, kubectl } = c;
 
-function run(
-  cmd: string,
-  args: string[],
-  stdin?: string,
-): Promise<{ stdout: string; stderr: string; code: number }> {
-  return new Promise((resolve) => {
-    const child = execFile(cmd, args, { env, timeout: 120_000 }, (err, stdout, stderr) => {
-      const code = err ? ((err as { code?: number }).code ?? 1) : 0;
-      resolve({ stdout, stderr, code: typeof code === 'number' ? code : 1 });
-    });
-    child.stdin?.end(stdin ?? '');
-  });
-}
-const kbox = (args: string[], stdin?: string) =>
-  run(process.execPath, ['bin/run.js', ...args], stdin);
-const kubectl = (args: string[], stdin?: string) =>
-  run(KUBECTL, ['--cache-dir', join(root, 'kcache'), ...args], stdin);
-
-after(async () => {
-  await kbox(['cluster', 'delete', '--name', cluster]);
-  rmSync(root, { recursive: true, force: true });
-});
+after(() => c.delete());
 
 const manifest = (mode: string): string => `apiVersion: apps/v1
 kind: Deployment

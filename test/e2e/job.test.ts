@@ -2,46 +2,16 @@
 // JOB_COMPLETION_INDEX) and `kubectl wait --for=condition=complete` returns; a failing Job with
 // backoffLimit 0 reaches Failed; deleting a Job collects its pods.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { KUBECTL } from '../support/apiserver.js';
 import { ensureBusyboxImage } from '../support/busybox-image.js';
 import { dockerOrSkip } from '../support/docker.js';
+import { e2eCluster } from '../support/e2e-cluster.js';
 
-const root = mkdtempSync(join(tmpdir(), 'kbox-e2e-job-'));
-const cluster = `e2e-job-${process.pid}`;
-const env = {
-  ...process.env,
-  KBOX_HOME: join(root, 'home'),
-  KUBECONFIG: join(root, 'kubeconfig'),
-  NO_COLOR: '1',
-};
+const c = e2eCluster('job');
+const cluster = c.name;
+const { kbox, kubectl } = c;
 
-function run(
-  cmd: string,
-  args: string[],
-  stdin?: string,
-): Promise<{ stdout: string; stderr: string; code: number }> {
-  return new Promise((resolve) => {
-    const child = execFile(cmd, args, { env, timeout: 150_000 }, (err, stdout, stderr) => {
-      const code = err ? ((err as { code?: number }).code ?? 1) : 0;
-      resolve({ stdout, stderr, code: typeof code === 'number' ? code : 1 });
-    });
-    child.stdin?.end(stdin ?? '');
-  });
-}
-const kbox = (args: string[], stdin?: string) =>
-  run(process.execPath, ['bin/run.js', ...args], stdin);
-const kubectl = (args: string[], stdin?: string) =>
-  run(KUBECTL, ['--cache-dir', join(root, 'kcache'), ...args], stdin);
-
-after(async () => {
-  await kbox(['cluster', 'delete', '--name', cluster]);
-  rmSync(root, { recursive: true, force: true });
-});
+after(() => c.delete());
 
 test('Jobs run to completion or failure on Docker', async (t) => {
   const docker = await dockerOrSkip(t);

@@ -45,7 +45,7 @@ export function e2eCluster(prefix: string): E2eCluster {
       const child = execFile(
         cmd,
         args,
-        { env, timeout: 120_000, maxBuffer: 64 * 1024 * 1024 },
+        { env, timeout: 150_000, maxBuffer: 64 * 1024 * 1024 },
         (err, stdout, stderr) => {
           const code = err ? ((err as { code?: number | string }).code ?? 1) : 0;
           resolve({ stdout, stderr, code: typeof code === 'number' ? code : 1 });
