@@ -1,7 +1,7 @@
 // Cluster lifecycle as the CLI sees it: state on disk, the detached daemon process, readiness
 // through the API, Docker clean-up by label, and kubeconfig entries.
 import { spawn } from 'node:child_process';
-import { get as httpsGet } from 'node:https';
+import { Agent as HttpsAgent, get as httpsGet } from 'node:https';
 import {
   closeSync,
   existsSync,
@@ -131,17 +131,19 @@ export function credentials(paths: ClusterPaths, config: ClusterConfig): Cluster
 
 /**
  * Ready node names, asked over node:https (loading the full HTTP client would cost `cluster
- * start` more time than the request itself).
+ * start` more time than the request itself). Pollers pass one keep-alive `agent` holding the CA,
+ * so repeated asks share a connection instead of building a TLS context and handshake each time.
  */
 export function readyNodes(
   c: ClusterCredentials,
   timeoutMs = 2000,
+  agent?: HttpsAgent,
 ): Promise<{ ready: string[]; total: number; fake: string[] }> {
   return new Promise((resolve, reject) => {
     const req = httpsGet(
       `${c.server}/api/v1/nodes`,
       {
-        ca: c.caPem,
+        ...(agent ? { agent } : { ca: c.caPem }),
         headers: { authorization: `Bearer ${c.token}`, accept: 'application/json' },
         timeout: timeoutMs,
       },
@@ -345,46 +347,56 @@ export async function startCluster(o: StartOptions): Promise<StartResult> {
   child.unref();
   if (pid === undefined) return failed('could not launch the kbox daemon');
 
+  // While the daemon starts, load what writing the kubeconfig needs (the YAML library), so that
+  // step costs nothing once the nodes are Ready.
+  const yamlLoaded = import('yaml').catch(() => undefined);
   const deadline = Date.now() + o.waitMs;
   let creds: ClusterCredentials | undefined;
+  let agent: HttpsAgent | undefined;
   let lastError = '';
-  for (;;) {
-    if (!alive(pid)) {
-      const why = daemonFailure(paths);
-      return failed(`the kbox daemon exited during start-up${why ? `: ${why}` : ''}`);
-    }
-    if (Date.now() > deadline) {
-      const why = lastError ? ` (last answer: ${lastError})` : '';
-      return failed(`the cluster did not become ready within ${o.waitMs / 1000}s${why}`, pid);
-    }
-    if (!creds && existsSync(`${paths.pki}/admin.token`) && existsSync(`${paths.pki}/ca.crt`)) {
-      creds = credentials(paths, config);
-    }
-    if (creds) {
-      try {
-        const nodes = await readyNodes(creds);
-        // Every node of the config Ready, and no fake node it no longer has (the daemon removes
-        // those before its nodes register).
-        const fakes = new Set(fakeNodeNames(o.name, config.fakeNodes ?? 0));
-        const want = [...nodeNames(o.name, config.nodes), ...fakes];
-        if (want.every((n) => nodes.ready.includes(n)) && nodes.fake.every((n) => fakes.has(n))) {
-          o.progress('Writing kubeconfig');
-          await mergeKubeconfig(kubeconfig, creds);
-          return {
-            alreadyRunning: false,
-            server: creds.server,
-            context: contextName(o.name),
-            kubeconfig,
-            nodes: nodes.ready,
-          };
-        }
-        o.progress('Waiting for nodes to be Ready');
-      } catch (err) {
-        // Not serving yet (connection refused) or not ready: keep polling until the deadline.
-        lastError = (err as Error).message;
+  try {
+    for (;;) {
+      if (!alive(pid)) {
+        const why = daemonFailure(paths);
+        return failed(`the kbox daemon exited during start-up${why ? `: ${why}` : ''}`);
       }
+      if (Date.now() > deadline) {
+        const why = lastError ? ` (last answer: ${lastError})` : '';
+        return failed(`the cluster did not become ready within ${o.waitMs / 1000}s${why}`, pid);
+      }
+      if (!creds && existsSync(`${paths.pki}/admin.token`) && existsSync(`${paths.pki}/ca.crt`)) {
+        creds = credentials(paths, config);
+        agent = new HttpsAgent({ keepAlive: true, maxSockets: 1, ca: creds.caPem });
+      }
+      if (creds) {
+        try {
+          const nodes = await readyNodes(creds, 2000, agent);
+          // Every node of the config Ready, and no fake node it no longer has (the daemon removes
+          // those before its nodes register).
+          const fakes = new Set(fakeNodeNames(o.name, config.fakeNodes ?? 0));
+          const want = [...nodeNames(o.name, config.nodes), ...fakes];
+          if (want.every((n) => nodes.ready.includes(n)) && nodes.fake.every((n) => fakes.has(n))) {
+            o.progress('Writing kubeconfig');
+            await yamlLoaded;
+            await mergeKubeconfig(kubeconfig, creds);
+            return {
+              alreadyRunning: false,
+              server: creds.server,
+              context: contextName(o.name),
+              kubeconfig,
+              nodes: nodes.ready,
+            };
+          }
+          o.progress('Waiting for nodes to be Ready');
+        } catch (err) {
+          // Not serving yet (connection refused) or not ready: keep polling until the deadline.
+          lastError = (err as Error).message;
+        }
+      }
+      await sleep(25);
     }
-    await sleep(25);
+  } finally {
+    agent?.destroy();
   }
 }
 
