@@ -1,5 +1,6 @@
 // The kbox API server's HTTP edge: listens on loopback, routes requests, and turns every failure
 // into a metav1.Status. Resource semantics live in the registry; this file only dispatches.
+import { chmodSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
@@ -32,6 +33,11 @@ export interface ApiServerOptions {
   auth?: { token: string };
   /** The token the API server presents to kubelets when it proxies pods/log. */
   kubeletToken?: string;
+  /**
+   * Also serve plain HTTP on this Unix socket, for the components inside the daemon (no TLS on a
+   * path that never leaves the machine; the socket is made 0600 and the token is still checked).
+   */
+  socketPath?: string;
 }
 
 /** Namespaces that exist from the start, as in every Kubernetes cluster. */
@@ -39,6 +45,9 @@ export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube
 
 export class ApiServer {
   readonly #server: Server;
+  /** The private Unix-socket listener, when asked for. */
+  readonly #local: Server | undefined;
+  readonly #socketPath: string | undefined;
   readonly #host: string;
   readonly #port: number;
   readonly #storage: Storage;
@@ -114,14 +123,20 @@ export class ApiServer {
           handler,
         )
       : createServer(handler);
-    this.#server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-      socket.on('error', () => socket.destroy());
-      this.#upgrade(req, socket, head).catch((err: unknown) => writeUpgradeError(socket, err));
-    });
-    this.#server.on(this.#tls ? 'secureConnection' : 'connection', (socket: Socket) => {
-      this.#sockets.add(socket);
-      socket.on('close', () => this.#sockets.delete(socket));
-    });
+    this.#socketPath = opts.socketPath;
+    this.#local = opts.socketPath !== undefined ? createServer(handler) : undefined;
+    for (const server of [this.#server, this.#local]) {
+      if (!server) continue;
+      server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+        socket.on('error', () => socket.destroy());
+        this.#upgrade(req, socket, head).catch((err: unknown) => writeUpgradeError(socket, err));
+      });
+      const tls = server === this.#server && this.#tls;
+      server.on(tls ? 'secureConnection' : 'connection', (socket: Socket) => {
+        this.#sockets.add(socket);
+        socket.on('close', () => this.#sockets.delete(socket));
+      });
+    }
   }
 
   /** Creates the system namespaces, then listens; resolves with the base URL. */
@@ -133,13 +148,16 @@ export class ApiServer {
       }
     }
     this.#namespaces.start();
-    await new Promise<void>((resolve, reject) => {
-      this.#server.once('error', reject);
-      this.#server.listen(this.#port, this.#host, () => {
-        this.#server.off('error', reject);
-        resolve();
-      });
-    });
+    await listen(this.#server, (s, done) => s.listen(this.#port, this.#host, done));
+    const local = this.#local;
+    const socketPath = this.#socketPath;
+    if (local && socketPath !== undefined) {
+      // A socket file left by a daemon that was killed would make listen fail with EADDRINUSE;
+      // the cluster's lock guarantees no other daemon is using it.
+      rmSync(socketPath, { force: true });
+      await listen(local, (s, done) => s.listen(socketPath, done));
+      chmodSync(socketPath, 0o600);
+    }
     return this.url;
   }
 
@@ -151,10 +169,20 @@ export class ApiServer {
   async stop(): Promise<void> {
     this.#namespaces.stop();
     if (this.#streaming) (await this.#streaming).close();
-    await new Promise<void>((resolve) => {
-      this.#server.close(() => resolve());
-      for (const s of this.#sockets) s.destroy();
-    });
+    await Promise.all(
+      [this.#server, this.#local].map(
+        (server) =>
+          new Promise<void>((resolve) => {
+            if (!server?.listening) {
+              resolve();
+              return;
+            }
+            server.close(() => resolve());
+            for (const s of this.#sockets) s.destroy();
+          }),
+      ),
+    );
+    if (this.#socketPath !== undefined) rmSync(this.#socketPath, { force: true });
   }
 
   /** Upgrade requests: only the streaming pod subresources switch protocols. */
@@ -235,6 +263,17 @@ export class ApiServer {
   store(group: string, resource: string): ResourceStore | undefined {
     return this.#stores.get(`${group}/${resource}`);
   }
+}
+
+/** Starts `server` listening through `how`, rejecting on a listen error (e.g. EADDRINUSE). */
+function listen(server: Server, how: (s: Server, done: () => void) => void): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    how(server, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
 }
 
 export type { KubeObject };

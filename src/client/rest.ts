@@ -1,9 +1,10 @@
-// The REST client every kbox component and the CLI use to reach the API server (over HTTP(S),
-// with undici). Failures come back as StatusErrors rebuilt from the server's Status body, so
-// callers recognise them by reason exactly as server code does.
-import { Agent, request, type Dispatcher } from 'undici';
+// The REST client every kbox component and the CLI use to reach the API server (HTTP(S) with
+// undici, or the daemon's private Unix socket: see transport.ts). Failures come back as
+// StatusErrors rebuilt from the server's Status body, so callers recognise them by reason
+// exactly as server code does.
 import { StatusError, type Status } from '../api/status.js';
 import type { KubeList, KubeObject, WatchEvent } from '../api/types.js';
+import { UndiciTransport, UnixSocketTransport, type Transport } from './transport.js';
 
 export interface ClientConfig {
   /** e.g. https://127.0.0.1:6443 */
@@ -16,6 +17,11 @@ export interface ClientConfig {
   insecureSkipTlsVerify?: boolean;
   /** Per-request timeout for non-streaming calls, ms (default 30 s). */
   timeoutMs?: number;
+  /**
+   * The API server's private Unix socket (components inside the daemon): requests go there as
+   * plain HTTP instead of to `server`, which remains the address streaming clients use.
+   */
+  socketPath?: string;
 }
 
 /** Identifies a resource collection: `/api/v1` or `/apis/<group>/<version>` plus the plural. */
@@ -58,21 +64,16 @@ export class KubeClient {
   readonly server: string;
   /** How to reach the server: streaming clients (exec) open their own connections with it. */
   readonly config: Readonly<ClientConfig>;
-  readonly #dispatcher: Dispatcher;
+  readonly #transport: Transport;
   readonly #headers: Record<string, string>;
   readonly #timeoutMs: number;
 
   constructor(cfg: ClientConfig) {
     this.config = { ...cfg };
     this.server = cfg.server.replace(/\/+$/, '');
-    this.#dispatcher = new Agent({
-      connect: {
-        ...(cfg.ca ? { ca: cfg.ca } : {}),
-        ...(cfg.clientCert && cfg.clientKey ? { cert: cfg.clientCert, key: cfg.clientKey } : {}),
-        rejectUnauthorized: cfg.insecureSkipTlsVerify !== true,
-      },
-      keepAliveTimeout: 10_000,
-    });
+    this.#transport = cfg.socketPath
+      ? new UnixSocketTransport(cfg.socketPath)
+      : new UndiciTransport({ ...cfg, server: this.server });
     this.#headers = { accept: 'application/json', 'user-agent': 'kbox' };
     if (cfg.token) this.#headers.authorization = `Bearer ${cfg.token}`;
     this.#timeoutMs = cfg.timeoutMs ?? 30_000;
@@ -89,18 +90,17 @@ export class KubeClient {
     const headers: Record<string, string> = { ...this.#headers };
     if (body !== undefined) headers['content-type'] = contentType;
     if (accept !== undefined) headers.accept = accept;
-    const res = await request(`${this.server}${path}`, {
-      method: method as Dispatcher.HttpMethod,
-      dispatcher: this.#dispatcher,
+    const res = await this.#transport.request({
+      method,
+      path,
       headers,
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-      headersTimeout: this.#timeoutMs,
-      bodyTimeout: this.#timeoutMs,
+      headersTimeoutMs: this.#timeoutMs,
+      bodyTimeoutMs: this.#timeoutMs,
     });
-    const text = await res.body.text();
+    const text = await res.text();
     if (res.statusCode >= 200 && res.statusCode < 300) {
-      const type = String(res.headers['content-type'] ?? '');
-      return (type.includes('json') ? JSON.parse(text) : text) as T;
+      return (res.contentType.includes('json') ? JSON.parse(text) : text) as T;
     }
     throw errorFromResponse(res.statusCode, text);
   }
@@ -165,19 +165,19 @@ export class KubeClient {
     accept?: string,
   ): Promise<'closed' | 'expired'> {
     const path = `${resourcePath(ref, namespace)}${query({ ...q, watch: true })}`;
-    const res = await request(`${this.server}${path}`, {
+    const res = await this.#transport.request({
       method: 'GET',
-      dispatcher: this.#dispatcher,
+      path,
       headers: accept ? { ...this.#headers, accept } : this.#headers,
       signal,
-      headersTimeout: this.#timeoutMs,
-      bodyTimeout: 0,
+      headersTimeoutMs: this.#timeoutMs,
+      bodyTimeoutMs: 0,
     });
     if (res.statusCode === 410) {
-      await res.body.dump();
+      await res.dump();
       return 'expired';
     }
-    if (res.statusCode !== 200) throw errorFromResponse(res.statusCode, await res.body.text());
+    if (res.statusCode !== 200) throw errorFromResponse(res.statusCode, await res.text());
     let pending = '';
     try {
       for await (const chunk of res.body) {
@@ -209,15 +209,15 @@ export class KubeClient {
     onChunk: (chunk: Buffer) => void,
     signal?: AbortSignal,
   ): Promise<void> {
-    const res = await request(`${this.server}${path}`, {
+    const res = await this.#transport.request({
       method: 'GET',
-      dispatcher: this.#dispatcher,
+      path,
       headers: { ...this.#headers, accept: '*/*' },
       signal,
-      headersTimeout: this.#timeoutMs,
-      bodyTimeout: 0,
+      headersTimeoutMs: this.#timeoutMs,
+      bodyTimeoutMs: 0,
     });
-    if (res.statusCode !== 200) throw errorFromResponse(res.statusCode, await res.body.text());
+    if (res.statusCode !== 200) throw errorFromResponse(res.statusCode, await res.text());
     try {
       for await (const chunk of res.body) onChunk(chunk as Buffer);
     } catch (err) {
@@ -226,7 +226,7 @@ export class KubeClient {
   }
 
   async close(): Promise<void> {
-    await this.#dispatcher.close();
+    await this.#transport.close();
   }
 }
 

@@ -96,6 +96,11 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
     const token = loadOrCreateToken(paths.pki);
     // Kubelets accept log requests only from this process's API server.
     const kubeletToken = randomBytes(32).toString('hex');
+    // The daemon's own components reach the API server over a private Unix socket (plain HTTP,
+    // no TLS, no HTTP client library to load); a path too long for a socket address falls back
+    // to the HTTPS port.
+    const socketFile = join(paths.dir, 'api.sock');
+    const socketPath = Buffer.byteLength(socketFile) < 100 ? socketFile : undefined;
     const server = new ApiServer({
       storage,
       host: '127.0.0.1',
@@ -103,12 +108,18 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       tls: { cert: pki.serverCert, key: pki.serverKey, ca: pki.caCert },
       auth: { token },
       kubeletToken,
+      ...(socketPath !== undefined ? { socketPath } : {}),
     });
     const url = await server.start();
     cleanups.push(() => server.stop());
     log.child('apiserver').info('serving', { url });
 
-    const client = new KubeClient({ server: url, ca: pki.caCert, token });
+    const client = new KubeClient({
+      server: url,
+      ca: pki.caCert,
+      token,
+      ...(socketPath !== undefined ? { socketPath } : {}),
+    });
     cleanups.push(() => client.close());
     const kubelet = log.child('kubelet');
     const names = nodeNames(opts.name, config.nodes);

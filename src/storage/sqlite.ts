@@ -6,6 +6,7 @@
 //
 // The revision counter lives in memory so the stored JSON can carry its own resourceVersion;
 // this assumes one SqliteStorage per database file (one writer process).
+import { chmodSync, closeSync, existsSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { KubeObject } from '../api/types.js';
 import {
@@ -194,6 +195,13 @@ export class SqliteStorage implements Storage {
     this.#retainRevisions = opts.retainRevisions ?? 10000;
     this.#retainSeconds = opts.retainSeconds ?? 3600;
     this.#clock = opts.clock ?? Date.now;
+    // The store holds Secrets: owner-only, and SQLite gives its -wal and -shm files the same mode.
+    if (opts.path !== ':memory:' && opts.path !== '') {
+      if (!existsSync(opts.path)) closeSync(openSync(opts.path, 'a', 0o600));
+      for (const f of [opts.path, `${opts.path}-wal`, `${opts.path}-shm`]) {
+        if (existsSync(f)) chmodSync(f, 0o600);
+      }
+    }
     const db = new Database(opts.path);
     this.#db = db;
     try {

@@ -250,6 +250,17 @@ describe('SqliteStorage', () => {
     assert.equal(errors.length, 1, 'close stops the compactor');
   });
 
+  test('the store and its WAL files are readable by their owner only', (t) => {
+    const path = tempPath();
+    writeFileSync(path, ''); // an existing file with a wider mode is narrowed too
+    const s = new SqliteStorage({ path });
+    t.after(() => s.close());
+    s.create('/cm/ns/a', cm('a'));
+    for (const f of [path, `${path}-wal`, `${path}-shm`]) {
+      assert.equal(statSync(f).mode & 0o777, 0o600, f);
+    }
+  });
+
   test('a store opened with durability fsync reads and writes', (t) => {
     const path = tempPath();
     const s = new SqliteStorage({ path, durability: 'fsync' });
