@@ -28,6 +28,20 @@ function boundNode(pod: Readonly<KubeObject>): string | undefined {
   return (pod.spec as { nodeName?: string } | undefined)?.nodeName || undefined;
 }
 
+/** A NodeInfo built from scratch (preemption's what-if: the node without some of its pods). */
+export function nodeInfoOf(
+  node: Readonly<KubeObject>,
+  pods: readonly Readonly<KubeObject>[],
+): NodeInfo {
+  let requested: Requested = { cpu: 0, memory: 0 };
+  let nonZeroRequested: Requested = { cpu: 0, memory: 0 };
+  for (const p of pods) {
+    requested = add(requested, podRequests(p), 1);
+    nonZeroRequested = add(nonZeroRequested, podRequests(p, true), 1);
+  }
+  return { node, pods, requested, nonZeroRequested };
+}
+
 export class SchedulerCache {
   readonly #entries = new Map<string, Entry>();
   /** pod key → the node it is counted on. */

@@ -37,6 +37,11 @@ export interface CycleState {
   claim(namespace: string, name: string): Readonly<KubeObject> | undefined;
   /** StorageClasses by name. */
   storageClass(name: string): Readonly<KubeObject> | undefined;
+  /**
+   * Pods nominated to a node by an earlier preemption and not bound yet: the room their victims
+   * leave is theirs, so pods of no higher priority are filtered as if they were there.
+   */
+  nominatedPods?(nodeName: string): readonly Readonly<KubeObject>[];
 }
 
 export interface FilterPlugin {

@@ -454,6 +454,7 @@ export class ResourceStore {
         `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion ?? ''}`,
       );
     }
+    this.#strategy.validateDelete?.(current);
     const grace = this.#gracePeriod(current, opts);
     const finalizers = new Set(current.metadata.finalizers ?? []);
     if (opts.propagationPolicy === 'Foreground') finalizers.add('foregroundDeletion');
