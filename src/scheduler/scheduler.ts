@@ -43,15 +43,18 @@ const STORAGE_CLASSES: ResourceRef = {
   namespaced: false,
 };
 
-/** The literal plugin registry, in upstream's filter order. */
+/**
+ * The literal plugin registry, in upstream's filter order (a node reports its first failure, so
+ * the order decides the FailedScheduling reasons and which nodes preemption may help).
+ */
 export const FILTERS: readonly FilterPlugin[] = [
   nodeUnschedulable,
   nodeReady,
+  taintToleration,
   nodeAffinity,
   nodePorts,
   nodeResourcesFit,
   volumeBinding,
-  taintToleration,
   podTopologySpread,
   interPodAffinity,
 ];
