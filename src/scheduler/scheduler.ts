@@ -1,8 +1,9 @@
-// The scheduler (after kube-scheduler): one pod at a time is filtered against every node and the
-// feasible nodes are scored; the best is "assumed" in the cache at once and bound through the
-// pods/binding subresource asynchronously, so decisions go on while bindings are in flight.
-// Pods no node fits get a FailedScheduling event with per-reason counts and wait with backoff
-// until a node or pod change may let them in.
+// The scheduler (after kube-scheduler): one pod at a time, highest priority first, is filtered
+// against every node and the feasible nodes are scored; the best is "assumed" in the cache at
+// once and bound through the pods/binding subresource asynchronously, so decisions go on while
+// bindings are in flight. A pod no node fits may preempt pods of lower priority (preemption.ts);
+// it gets a FailedScheduling event with per-reason counts and waits with backoff until a node or
+// pod change may let it in.
 import { isStatusError } from '../api/status.js';
 import type { KubeObject } from '../api/types.js';
 import { EventRecorder } from '../client/events.js';
