@@ -134,6 +134,20 @@ export function conflict(gr: GroupResource, name: string, why: string): StatusEr
   );
 }
 
+/** 403 Forbidden for one object: `pods "x" is forbidden: why`, as upstream's NewForbidden. */
+export function forbiddenObject(gr: GroupResource, name: string, why: string): StatusError {
+  return StatusError.from(
+    403,
+    'Forbidden',
+    `${qualifiedResource(gr)} "${name}" is forbidden: ${why}`,
+    {
+      name,
+      group: gr.group,
+      kind: gr.resource,
+    },
+  );
+}
+
 /** A field-level validation failure, as upstream's field.Error. */
 export interface FieldError {
   /** e.g. FieldValueRequired, FieldValueInvalid, FieldValueNotSupported, FieldValueDuplicate */

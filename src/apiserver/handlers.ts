@@ -500,7 +500,8 @@ export class ResourceHandler {
         };
         const node = body.target?.name;
         if (!node) throw badRequest('target.name is required: the node to bind the pod to');
-        store.update(ns, name, (current) => {
+        // Only spec.nodeName changes, so the pod is not revalidated (upstream's assignPod).
+        store.guaranteedUpdate(ns, name, (current) => {
           const spec = (current.spec ?? {}) as { nodeName?: string };
           if (current.metadata.deletionTimestamp) {
             throw conflict(
@@ -516,7 +517,8 @@ export class ResourceHandler {
               `pod ${name} is already assigned to node "${spec.nodeName}"`,
             );
           }
-          return { ...current, spec: { ...spec, nodeName: node } };
+          current.spec = { ...spec, nodeName: node };
+          return current;
         });
         writeJson(res, 201, { ...successStatus({}), code: 201 });
         return;
@@ -833,8 +835,19 @@ export class ResourceHandler {
     res.on('close', onClose);
     req.on('close', onClose);
 
+    // Events of a burst leave in one socket write: the response is corked at the first event
+    // and uncorked once the event loop turns, instead of one write(2) per event.
+    let corked = false;
     const write = async (chunk: string): Promise<void> => {
       if (res.writableEnded || res.destroyed) return;
+      if (!corked) {
+        corked = true;
+        res.cork();
+        setImmediate(() => {
+          corked = false;
+          res.uncork();
+        });
+      }
       if (!res.write(chunk)) {
         await new Promise<void>((resolve) => {
           const done = (): void => {

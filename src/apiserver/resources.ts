@@ -166,6 +166,10 @@ export const RESOURCE_DEFINITIONS: ReadonlyArray<Omit<ResourceInfo, 'strategy'>>
   grouped('coordination.k8s.io', 'v1', 'leases', 'Lease'),
   grouped('events.k8s.io', 'v1', 'events', 'Event', { shortNames: ['ev'] }),
   grouped('discovery.k8s.io', 'v1', 'endpointslices', 'EndpointSlice', { generation: true }),
+  grouped('scheduling.k8s.io', 'v1', 'priorityclasses', 'PriorityClass', {
+    namespaced: false,
+    shortNames: ['pc'],
+  }),
   grouped('storage.k8s.io', 'v1', 'storageclasses', 'StorageClass', {
     namespaced: false,
     shortNames: ['sc'],
@@ -188,5 +192,6 @@ export const API_GROUPS: readonly string[] = [
   'batch',
   'coordination.k8s.io',
   'discovery.k8s.io',
+  'scheduling.k8s.io',
   'storage.k8s.io',
 ];

@@ -18,6 +18,7 @@ import { parseResourcePath } from './request.js';
 import type { PodStreaming } from './streaming.js';
 import { NamespaceLifecycle } from './registry/namespaces.js';
 import { ResourceStore } from './registry/store.js';
+import { SYSTEM_PRIORITY_CLASSES } from './registry/scheduling/priorityclasses/strategy.js';
 import { buildStrategies } from './registry/strategies.js';
 import { API_GROUPS, RESOURCE_DEFINITIONS, type ResourceInfo } from './resources.js';
 
@@ -139,13 +140,19 @@ export class ApiServer {
     }
   }
 
-  /** Creates the system namespaces, then listens; resolves with the base URL. */
+  /** Creates the system namespaces and priority classes, then listens; resolves with the base URL. */
   async start(): Promise<string> {
     for (const name of SYSTEM_NAMESPACES) {
       const store = this.#stores.get('/namespaces');
       if (store && !this.#storage.get(store.key(undefined, name))) {
         store.create(undefined, { metadata: { name } });
       }
+    }
+    const classes = this.#stores.get('scheduling.k8s.io/priorityclasses');
+    for (const pc of SYSTEM_PRIORITY_CLASSES) {
+      const name = pc.metadata.name ?? '';
+      if (classes && !this.#storage.get(classes.key(undefined, name)))
+        classes.create(undefined, pc);
     }
     this.#namespaces.start();
     await listen(this.#server, (s, done) => s.listen(this.#port, this.#host, done));

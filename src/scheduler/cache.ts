@@ -13,6 +13,20 @@ interface Entry {
   requested: Requested;
   nonZeroRequested: Requested;
   list: Readonly<KubeObject>[] | undefined;
+  antiAffinity: Readonly<KubeObject>[] | undefined;
+}
+
+function hasRequiredAntiAffinity(pod: Readonly<KubeObject>): boolean {
+  const terms = (
+    pod.spec as
+      | {
+          affinity?: {
+            podAntiAffinity?: { requiredDuringSchedulingIgnoredDuringExecution?: unknown[] };
+          };
+        }
+      | undefined
+  )?.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
+  return Array.isArray(terms) && terms.length > 0;
 }
 
 function add(a: Requested, b: Requested, sign: 1 | -1): Requested {
@@ -26,6 +40,20 @@ function terminal(pod: Readonly<KubeObject>): boolean {
 
 function boundNode(pod: Readonly<KubeObject>): string | undefined {
   return (pod.spec as { nodeName?: string } | undefined)?.nodeName || undefined;
+}
+
+/** A NodeInfo built from scratch (preemption's what-if: the node without some of its pods). */
+export function nodeInfoOf(
+  node: Readonly<KubeObject>,
+  pods: readonly Readonly<KubeObject>[],
+): NodeInfo {
+  let requested: Requested = { cpu: 0, memory: 0 };
+  let nonZeroRequested: Requested = { cpu: 0, memory: 0 };
+  for (const p of pods) {
+    requested = add(requested, podRequests(p), 1);
+    nonZeroRequested = add(nonZeroRequested, podRequests(p, true), 1);
+  }
+  return { node, pods, requested, nonZeroRequested };
 }
 
 export class SchedulerCache {
@@ -44,6 +72,7 @@ export class SchedulerCache {
         requested: { cpu: 0, memory: 0 },
         nonZeroRequested: { cpu: 0, memory: 0 },
         list: undefined,
+        antiAffinity: undefined,
       };
       this.#entries.set(name, e);
     }
@@ -68,6 +97,7 @@ export class SchedulerCache {
     e.requested = add(e.requested, podRequests(pod), 1);
     e.nonZeroRequested = add(e.nonZeroRequested, podRequests(pod, true), 1);
     e.list = undefined;
+    e.antiAffinity = undefined;
     this.#podNode.set(key, nodeName);
   }
 
@@ -82,6 +112,7 @@ export class SchedulerCache {
     e.requested = add(e.requested, podRequests(old), -1);
     e.nonZeroRequested = add(e.nonZeroRequested, podRequests(old, true), -1);
     e.list = undefined;
+    e.antiAffinity = undefined;
     if (!e.node && e.pods.size === 0) this.#entries.delete(nodeName);
   }
 
@@ -128,9 +159,11 @@ export class SchedulerCache {
     for (const e of this.#entries.values()) {
       if (!e.node) continue;
       e.list ??= [...e.pods.values()];
+      e.antiAffinity ??= e.list.filter(hasRequiredAntiAffinity);
       out.push({
         node: e.node,
         pods: e.list,
+        podsWithRequiredAntiAffinity: e.antiAffinity,
         requested: e.requested,
         nonZeroRequested: e.nonZeroRequested,
       });

@@ -27,6 +27,11 @@ export interface NodeInfo {
   requested: Requested;
   /** The same with upstream's non-zero defaults (100m, 200 MB) for containers without requests. */
   nonZeroRequested: Requested;
+  /**
+   * The pods with required anti-affinity terms (upstream's PodsWithRequiredAntiAffinity), kept by
+   * the cache so a cycle need not scan every pod; absent means "look through `pods`".
+   */
+  podsWithRequiredAntiAffinity?: readonly Readonly<KubeObject>[];
 }
 
 /** What one scheduling attempt knows besides the node at hand. */
@@ -37,6 +42,11 @@ export interface CycleState {
   claim(namespace: string, name: string): Readonly<KubeObject> | undefined;
   /** StorageClasses by name. */
   storageClass(name: string): Readonly<KubeObject> | undefined;
+  /**
+   * Pods nominated to a node by an earlier preemption and not bound yet: the room their victims
+   * leave is theirs, so pods of no higher priority are filtered as if they were there.
+   */
+  nominatedPods?(nodeName: string): readonly Readonly<KubeObject>[];
 }
 
 export interface FilterPlugin {

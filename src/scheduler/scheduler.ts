@@ -1,16 +1,18 @@
-// The scheduler (after kube-scheduler): one pod at a time is filtered against every node and the
-// feasible nodes are scored; the best is "assumed" in the cache at once and bound through the
-// pods/binding subresource asynchronously, so decisions go on while bindings are in flight.
-// Pods no node fits get a FailedScheduling event with per-reason counts and wait with backoff
-// until a node or pod change may let them in.
+// The scheduler (after kube-scheduler): one pod at a time, highest priority first, is filtered
+// against every node and the feasible nodes are scored; the best is "assumed" in the cache at
+// once and bound through the pods/binding subresource asynchronously, so decisions go on while
+// bindings are in flight. A pod no node fits may preempt pods of lower priority (preemption.ts);
+// it gets a FailedScheduling event with per-reason counts and waits with backoff until a node or
+// pod change may let it in.
 import { isStatusError } from '../api/status.js';
 import type { KubeObject } from '../api/types.js';
 import { EventRecorder } from '../client/events.js';
 import { Informer, objectKey } from '../client/informer.js';
 import { resourcePath, type KubeClient, type ResourceRef } from '../client/rest.js';
-import { runWorkers, WorkQueue } from '../client/workqueue.js';
-import { SchedulerCache } from './cache.js';
+import { nodeInfoOf, SchedulerCache } from './cache.js';
 import type { CycleState, FilterPlugin, FilterResult, NodeInfo, ScorePlugin } from './framework.js';
+import { SUCCESS } from './framework.js';
+import { imageLocality } from './plugins/image-locality.js';
 import { interPodAffinity, interPodAffinityScore } from './plugins/inter-pod-affinity.js';
 import { nodeAffinity, nodeAffinityScore } from './plugins/node-affinity.js';
 import { nodePorts } from './plugins/node-ports.js';
@@ -24,6 +26,8 @@ import { nodeUnschedulable } from './plugins/node-unschedulable.js';
 import { podTopologySpread, podTopologySpreadScore } from './plugins/pod-topology-spread.js';
 import { taintToleration, taintTolerationScore } from './plugins/taint-toleration.js';
 import { volumeBinding } from './plugins/volume-binding.js';
+import { preempt, type Candidate } from './preemption.js';
+import { podPriority, SchedulingQueue } from './queue.js';
 
 const PODS: ResourceRef = { group: '', version: 'v1', resource: 'pods', namespaced: true };
 const NODES: ResourceRef = { group: '', version: 'v1', resource: 'nodes', namespaced: false };
@@ -40,15 +44,18 @@ const STORAGE_CLASSES: ResourceRef = {
   namespaced: false,
 };
 
-/** The literal plugin registry, in upstream's filter order. */
+/**
+ * The literal plugin registry, in upstream's filter order (a node reports its first failure, so
+ * the order decides the FailedScheduling reasons and which nodes preemption may help).
+ */
 export const FILTERS: readonly FilterPlugin[] = [
   nodeUnschedulable,
   nodeReady,
+  taintToleration,
   nodeAffinity,
   nodePorts,
   nodeResourcesFit,
   volumeBinding,
-  taintToleration,
   podTopologySpread,
   interPodAffinity,
 ];
@@ -60,6 +67,7 @@ export const SCORES: readonly ScorePlugin[] = [
   interPodAffinityScore,
   leastAllocated,
   balancedAllocation,
+  imageLocality,
 ];
 
 const SELECTED_NODE = 'volume.kubernetes.io/selected-node';
@@ -84,10 +92,15 @@ function needsScheduling(pod: Readonly<KubeObject>): boolean {
 /**
  * Upstream's summary, e.g. "0/3 nodes are available: 1 node(s) had untolerated taint {a: b},
  * 2 Insufficient cpu. preemption: 0/3 nodes are available: 1 Preemption is not helpful for
- * scheduling, 2 No preemption victims found for incoming pod." kbox has no pod priorities, so a
- * node that failed for a resolvable reason never has preemption victims.
+ * scheduling, 2 No preemption victims found for incoming pod." `preemption` is the PostFilter's
+ * message ('' when it nominated a node: then no clause); without it, the clause for a cluster
+ * whose pods all share one priority, where no node has victims.
  */
-export function failureMessage(total: number, failures: FilterResult[]): string {
+export function failureMessage(
+  total: number,
+  failures: readonly FilterResult[],
+  preemption?: string,
+): string {
   if (total === 0) return 'no nodes available to schedule pods';
   const histogram = (items: string[]): string => {
     const counts = new Map<string, number>();
@@ -98,36 +111,58 @@ export function failureMessage(total: number, failures: FilterResult[]): string 
       .join(', ');
   };
   const reasons = histogram(failures.map((f) => f.reason ?? 'node(s) did not fit'));
-  const preemption = histogram(
-    failures.map((f) =>
-      f.code === 'UnschedulableAndUnresolvable'
-        ? 'Preemption is not helpful for scheduling'
-        : 'No preemption victims found for incoming pod',
-    ),
-  );
-  return `0/${total} nodes are available: ${reasons}. preemption: 0/${total} nodes are available: ${preemption}.`;
+  const post =
+    preemption ??
+    `0/${total} nodes are available: ${histogram(
+      failures.map((f) =>
+        f.code === 'UnschedulableAndUnresolvable'
+          ? 'Preemption is not helpful for scheduling'
+          : 'No preemption victims found for incoming pod',
+      ),
+    )}.`;
+  const base = `0/${total} nodes are available: ${reasons}.`;
+  return post === '' ? base : `${base} preemption: ${post}`;
 }
 
-/** Filters and scores one pod; the chosen node, or every node's failure. */
+/** Every filter in order: Success, or the first failure. */
+export function runFilters(
+  pod: Readonly<KubeObject>,
+  info: NodeInfo,
+  state: CycleState,
+): FilterResult {
+  for (const f of FILTERS) {
+    const r = f.filter(pod, info, state);
+    if (r.code !== 'Success') return r;
+  }
+  return SUCCESS;
+}
+
+/** The node as `pod` must see it: with the pods nominated there of at least its priority. */
+function withNominated(pod: Readonly<KubeObject>, info: NodeInfo, state: CycleState): NodeInfo {
+  const nominated = state.nominatedPods?.(info.node.metadata.name ?? '') ?? [];
+  if (nominated.length === 0) return info;
+  const priority = podPriority(pod);
+  const uid = pod.metadata.uid;
+  const extra = nominated.filter((p) => p.metadata.uid !== uid && podPriority(p) >= priority);
+  return extra.length === 0 ? info : nodeInfoOf(info.node, [...info.pods, ...extra]);
+}
+
+/** Filters and scores one pod; the chosen node, or every node with its failure. */
 export function schedulePod(
   pod: Readonly<KubeObject>,
   state: CycleState,
-): { node: NodeInfo } | { failures: FilterResult[] } {
+): { node: NodeInfo } | { failures: FilterResult[]; failed: NodeInfo[] } {
   const failures: FilterResult[] = [];
+  const failed: NodeInfo[] = [];
   const feasible: NodeInfo[] = [];
   for (const info of state.nodes) {
-    let failed: FilterResult | undefined;
-    for (const f of FILTERS) {
-      const r = f.filter(pod, info, state);
-      if (r.code !== 'Success') {
-        failed = r;
-        break;
-      }
-    }
-    if (failed) failures.push(failed);
-    else feasible.push(info);
+    const r = runFilters(pod, withNominated(pod, info, state), state);
+    if (r.code !== 'Success') {
+      failures.push(r);
+      failed.push(info);
+    } else feasible.push(info);
   }
-  if (feasible.length === 0) return { failures };
+  if (feasible.length === 0) return { failures, failed };
   const totals = new Array<number>(feasible.length).fill(0);
   for (const s of SCORES) {
     const scores = s.score(pod, feasible, state);
@@ -174,12 +209,14 @@ export class Scheduler {
   readonly #claims: Informer;
   readonly #classes: Informer;
   readonly #cache = new SchedulerCache();
-  readonly #queue = new WorkQueue();
+  readonly #queue = new SchedulingQueue();
   readonly #events: EventRecorder;
   readonly #log: (msg: string, fields?: Record<string, unknown>) => void;
   /** Pods that found no node, with their backoff step. */
   readonly #unschedulable = new Map<string, number>();
   readonly #bindings = new Set<Promise<void>>();
+  /** Pods that preempted others, by key: the node whose room is theirs. */
+  readonly #nominated = new Map<string, { node: string; pod: Readonly<KubeObject> }>();
   #workers: Promise<void> | undefined;
   #retry: NodeJS.Timeout | undefined;
 
@@ -196,7 +233,7 @@ export class Scheduler {
     const enqueue = (p: Readonly<KubeObject>): void => {
       const key = objectKey(p);
       if (needsScheduling(p) && !this.#cache.isAssumed(key) && !this.#unschedulable.has(key)) {
-        this.#queue.add(key);
+        this.#queue.add(key, podPriority(p));
       }
     };
     this.#pods.addHandlers({
@@ -211,6 +248,7 @@ export class Scheduler {
       delete: (p) => {
         this.#cache.removePod(p);
         this.#unschedulable.delete(objectKey(p));
+        this.#nominated.delete(objectKey(p));
         // Freed capacity may let waiting pods in.
         if (p.spec && (p.spec as { nodeName?: string }).nodeName) this.#retryUnschedulable();
       },
@@ -232,16 +270,44 @@ export class Scheduler {
     });
   }
 
+  #add(key: string, afterMs = 0): void {
+    const pod = this.#pods.get(key);
+    this.#queue.addAfter(key, pod ? podPriority(pod) : 0, afterMs);
+  }
+
   #retryUnschedulable(): void {
-    for (const key of this.#unschedulable.keys()) this.#queue.add(key);
+    for (const key of this.#unschedulable.keys()) this.#add(key);
   }
 
   #state(): CycleState {
-    return {
+    const state: CycleState = {
       nodes: this.#cache.nodeInfos(),
       claim: (ns, name) => this.#claims.get(`${ns}/${name}`),
       storageClass: (name) => this.#classes.get(name),
     };
+    if (this.#nominated.size > 0) {
+      const byNode = new Map<string, Readonly<KubeObject>[]>();
+      for (const { node, pod } of this.#nominated.values()) {
+        byNode.set(node, [...(byNode.get(node) ?? []), pod]);
+      }
+      state.nominatedPods = (name) => byNode.get(name) ?? [];
+    }
+    return state;
+  }
+
+  async #work(): Promise<void> {
+    for (;;) {
+      const key = await this.#queue.get();
+      if (key === undefined) return;
+      try {
+        await this.#schedule(key);
+      } catch (err) {
+        this.#log('scheduling failed', { pod: key, error: (err as Error).message });
+        this.#add(key, 1000);
+      } finally {
+        this.#queue.done(key);
+      }
+    }
   }
 
   async start(): Promise<void> {
@@ -251,16 +317,13 @@ export class Scheduler {
       this.#classes.start(),
       this.#pods.start(),
     ]);
-    this.#workers = runWorkers(
-      this.#queue,
-      1,
-      (key) => this.#schedule(key),
-      (key, err) => this.#log('scheduling failed', { pod: key, error: (err as Error).message }),
-    );
+    this.#workers = this.#work();
     // A safety net for missed signals; the backoff requeues do the regular work.
     this.#retry = setInterval(() => this.#retryUnschedulable(), 30_000);
     this.#retry.unref();
-    for (const p of this.#pods.list()) if (needsScheduling(p)) this.#queue.add(objectKey(p));
+    for (const p of this.#pods.list()) {
+      if (needsScheduling(p)) this.#queue.add(objectKey(p), podPriority(p));
+    }
   }
 
   async stop(): Promise<void> {
@@ -280,28 +343,109 @@ export class Scheduler {
     const pod = this.#pods.get(key);
     if (!pod || !needsScheduling(pod) || this.#cache.isAssumed(key)) {
       this.#unschedulable.delete(key);
+      this.#nominated.delete(key);
       return;
     }
     const state = this.#state();
     const result = schedulePod(pod, state);
     if ('failures' in result) {
+      const outcome = preempt(pod, state, result.failed, result.failures, runFilters);
       const step = this.#unschedulable.get(key) ?? 0;
       this.#unschedulable.set(key, Math.min(step + 1, BACKOFF_MS.length - 1));
-      this.#queue.addAfter(key, BACKOFF_MS[step] ?? 10_000);
+      this.#add(key, BACKOFF_MS[step] ?? 10_000);
       void this.#events.record(
         pod,
         'Warning',
         'FailedScheduling',
-        failureMessage(state.nodes.length, result.failures),
+        failureMessage(
+          state.nodes.length,
+          result.failures,
+          'candidate' in outcome ? '' : outcome.message,
+        ),
       );
+      if ('candidate' in outcome) await this.#preempt(pod, outcome.candidate);
       return;
     }
     this.#unschedulable.delete(key);
+    this.#nominated.delete(key);
     const nodeName = result.node.node.metadata.name ?? '';
     this.#cache.assume(pod, nodeName);
     while (this.#bindings.size >= MAX_BINDINGS) await Promise.race(this.#bindings);
     const binding = this.#bind(pod, nodeName).finally(() => this.#bindings.delete(binding));
     this.#bindings.add(binding);
+  }
+
+  /**
+   * Carries out a preemption decision as upstream's prepareCandidate does: each victim gets a
+   * DisruptionTarget condition, is deleted (gracefully), and gets a Preempted event; lower-priority
+   * pods nominated to the same node lose that nomination; the preemptor is nominated to the node
+   * (status.nominatedNodeName) and keeps its room there until it binds.
+   */
+  async #preempt(pod: Readonly<KubeObject>, candidate: Candidate): Promise<void> {
+    const nodeName = candidate.node.node.metadata.name ?? '';
+    const key = objectKey(pod);
+    const priority = podPriority(pod);
+    const schedulerName =
+      (pod.spec as { schedulerName?: string } | undefined)?.schedulerName ?? 'default-scheduler';
+    this.#nominated.set(key, { node: nodeName, pod });
+    const victims = candidate.victims.map(async (victim) => {
+      const ns = victim.metadata.namespace ?? 'default';
+      const name = victim.metadata.name ?? '';
+      try {
+        await this.#client.patch(
+          PODS,
+          ns,
+          name,
+          {
+            status: {
+              conditions: [
+                {
+                  type: 'DisruptionTarget',
+                  status: 'True',
+                  reason: 'PreemptionByScheduler',
+                  message: `${schedulerName}: preempting to accommodate a higher priority pod`,
+                  lastTransitionTime: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+                },
+              ],
+            },
+          },
+          'strategic',
+          'status',
+        );
+        await this.#client.delete(PODS, ns, name);
+      } catch (err) {
+        if (isStatusError(err, 'NotFound')) return;
+        throw err;
+      }
+      void this.#events.record(
+        victim,
+        'Normal',
+        'Preempted',
+        `Preempted by pod ${pod.metadata.uid ?? ''} on node ${nodeName}`,
+      );
+    });
+    const clears: Promise<unknown>[] = [];
+    for (const [other, n] of this.#nominated) {
+      if (other === key || n.node !== nodeName || podPriority(n.pod) >= priority) continue;
+      this.#nominated.delete(other);
+      clears.push(this.#setNominatedNode(n.pod, null));
+    }
+    await Promise.all([...victims, ...clears, this.#setNominatedNode(pod, nodeName)]);
+  }
+
+  async #setNominatedNode(pod: Readonly<KubeObject>, nodeName: string | null): Promise<void> {
+    try {
+      await this.#client.patch(
+        PODS,
+        pod.metadata.namespace ?? 'default',
+        pod.metadata.name ?? '',
+        { status: { nominatedNodeName: nodeName } },
+        'merge',
+        'status',
+      );
+    } catch (err) {
+      if (!isStatusError(err, 'NotFound')) throw err;
+    }
   }
 
   /**
@@ -345,7 +489,7 @@ export class Scheduler {
       // Already bound elsewhere or gone: nothing to do; anything else is tried again.
       if (!isStatusError(err, 'Conflict') && !isStatusError(err, 'NotFound')) {
         this.#log('binding failed; retrying', { pod: `${ns}/${name}`, error: String(err) });
-        this.#queue.addAfter(objectKey(pod), 1000);
+        this.#add(objectKey(pod), 1000);
       }
       return;
     }

@@ -311,6 +311,28 @@ export class ResourceStore {
     }
   }
 
+  /**
+   * Upstream's GuaranteedUpdate without the strategy, for subresources whose handler owns the
+   * whole change and checks it itself (pods/binding, as upstream's BindingREST does): `mutate`
+   * gets a private copy of the stored object and returns it changed; nothing is revalidated.
+   */
+  guaranteedUpdate(
+    namespace: string | undefined,
+    name: string,
+    mutate: (current: KubeObject) => KubeObject,
+  ): KubeObject {
+    try {
+      const out = this.#storage.update(this.key(namespace, name), (current) => {
+        if (current === undefined) throw notFound(this.groupResource, name);
+        return mutate(current);
+      });
+      if (!out.object) throw notFound(this.groupResource, name);
+      return out.object;
+    } catch (err) {
+      throw this.#storageError(err, name);
+    }
+  }
+
   #prepareUpdate(
     namespace: string | undefined,
     name: string,
@@ -454,6 +476,7 @@ export class ResourceStore {
         `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion ?? ''}`,
       );
     }
+    this.#strategy.validateDelete?.(current);
     const grace = this.#gracePeriod(current, opts);
     const finalizers = new Set(current.metadata.finalizers ?? []);
     if (opts.propagationPolicy === 'Foreground') finalizers.add('foregroundDeletion');

@@ -2,21 +2,29 @@
 import type { Storage } from '../../storage/interface.js';
 import { workloadStrategy } from './apps/workloads/strategy.js';
 import { namespaceStrategy } from './core/namespaces/strategy.js';
+import { withPriorityAdmission } from './core/pods/priority.js';
 import { podStrategy } from './core/pods/strategy.js';
 import {
   DEFAULT_SERVICE_NETWORK,
   serviceStrategy,
   type ServiceNetwork,
 } from './core/services/strategy.js';
+import { priorityClassStrategy } from './scheduling/priorityclasses/strategy.js';
 import type { Strategy } from './strategy.js';
+
+export const PRIORITY_CLASS_PREFIX = '/scheduling.k8s.io/priorityclasses/';
 
 export function buildStrategies(
   storage: Storage,
   network: ServiceNetwork = DEFAULT_SERVICE_NETWORK,
 ): Record<string, Strategy> {
+  const classes = {
+    get: (name: string) => storage.get(`${PRIORITY_CLASS_PREFIX}${name}`),
+    list: () => storage.list(PRIORITY_CLASS_PREFIX).items,
+  };
   return {
     '/namespaces': namespaceStrategy,
-    '/pods': podStrategy,
+    '/pods': withPriorityAdmission(podStrategy, classes),
     '/services': serviceStrategy(network, () => storage.list('/core/services/').items),
     'apps/deployments': workloadStrategy('Deployment'),
     'apps/replicasets': workloadStrategy('ReplicaSet'),
@@ -24,5 +32,6 @@ export function buildStrategies(
     'apps/daemonsets': workloadStrategy('DaemonSet'),
     'batch/jobs': workloadStrategy('Job'),
     'batch/cronjobs': workloadStrategy('CronJob'),
+    'scheduling.k8s.io/priorityclasses': priorityClassStrategy(classes.list),
   };
 }

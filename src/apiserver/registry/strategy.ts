@@ -21,6 +21,8 @@ export interface Strategy {
   validate?(obj: KubeObject): FieldError[];
   /** Checks immutable fields and the like; runs after validate on updates. */
   validateUpdate?(obj: KubeObject, old: KubeObject): FieldError[];
+  /** Throws a StatusError when the object may not be deleted (e.g. built-in PriorityClasses). */
+  validateDelete?(obj: KubeObject): void;
 }
 
 /** Resources whose objects have no spec/status split and no rules beyond object metadata. */

@@ -22,6 +22,7 @@ import {
 import { endpointSlicePrinter } from './discovery.js';
 import { coreEventPrinter, eventsV1EventPrinter } from './events.js';
 import { podPrinter } from './pods.js';
+import { priorityClassPrinter } from './scheduling.js';
 import {
   persistentVolumeClaimPrinter,
   persistentVolumePrinter,
@@ -51,6 +52,7 @@ const printers: ReadonlyMap<string, TablePrinter> = new Map([
   ['coordination.k8s.io/leases', leasePrinter],
   ['events.k8s.io/events', eventsV1EventPrinter],
   ['discovery.k8s.io/endpointslices', endpointSlicePrinter],
+  ['scheduling.k8s.io/priorityclasses', priorityClassPrinter],
   ['storage.k8s.io/storageclasses', storageClassPrinter],
 ]);
 

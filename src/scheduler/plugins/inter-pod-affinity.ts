@@ -65,7 +65,7 @@ function existingAntiAffinity(state: CycleState): AntiAffinityHolder[] {
   if (!found) {
     found = [];
     for (const info of state.nodes) {
-      for (const pod of info.pods) {
+      for (const pod of info.podsWithRequiredAntiAffinity ?? info.pods) {
         const terms = affinity(pod).podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
         if (terms && terms.length > 0) found.push({ info, pod, terms });
       }

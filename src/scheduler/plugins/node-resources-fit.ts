@@ -46,14 +46,23 @@ function computeRequests(pod: Readonly<KubeObject>, nonZero: boolean): Requested
   return r;
 }
 
-function allocatable(node: Readonly<KubeObject>): { cpu: number; memory: number; pods: number } {
-  const a =
-    (node.status as { allocatable?: Record<string, string> } | undefined)?.allocatable ?? {};
-  return {
-    cpu: milliCpu(a.cpu),
-    memory: a.memory ? memoryBytes(a.memory) : 0,
-    pods: Number(a.pods ?? '110'),
-  };
+type Allocatable = { cpu: number; memory: number; pods: number };
+const allocatables = new WeakMap<object, Allocatable>();
+
+/** The node's allocatable resources, parsed once per node object (cached objects never change). */
+function allocatable(node: Readonly<KubeObject>): Allocatable {
+  let r = allocatables.get(node);
+  if (!r) {
+    const a =
+      (node.status as { allocatable?: Record<string, string> } | undefined)?.allocatable ?? {};
+    r = {
+      cpu: milliCpu(a.cpu),
+      memory: a.memory ? memoryBytes(a.memory) : 0,
+      pods: Number(a.pods ?? '110'),
+    };
+    allocatables.set(node, r);
+  }
+  return r;
 }
 
 /** Requests of the pods on a node plus this pod must fit the node's allocatable cpu, memory, pods. */
