@@ -1,5 +1,5 @@
-// Scheduler throughput, end to end through the API server as in the daemon (same process, HTTPS,
-// durable store): 100 Node objects and 5,000 pending pods are created through the API, then the
+// Scheduler throughput, end to end through the API server as in the daemon (same process, the
+// daemon's private Unix socket, durable store; KBOX_BENCH_TRANSPORT=https compares HTTPS): 100 Node objects and 5,000 pending pods are created through the API, then the
 // scheduler starts and binds them all. Reported next to the create rate of the same pods in the
 // same run (the API's own ceiling here) and upstream's CI floor of 270 pods/s.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -37,9 +37,16 @@ const server = new ApiServer({
   port: 0,
   tls: { cert: pki.serverCert, key: pki.serverKey, ca: pki.caCert },
   auth: { token },
+  socketPath: join(dir, 'api.sock'),
 });
 const url = await server.start();
-const client = new KubeClient({ server: url, ca: pki.caCert, token });
+const transport = process.env.KBOX_BENCH_TRANSPORT === 'https' ? 'https' : 'unix socket';
+const client = new KubeClient({
+  server: url,
+  ca: pki.caCert,
+  token,
+  ...(transport === 'https' ? {} : { socketPath: join(dir, 'api.sock') }),
+});
 
 await inParallel(NODES, (i) =>
   client.create(NODE, undefined, {
@@ -131,7 +138,7 @@ const createRate = PODS / createSecs;
 const counts = [...perNode.values()];
 console.log(
   [
-    `scheduler: ${NODES} nodes, ${PODS} pending pods`,
+    `scheduler: ${NODES} nodes, ${PODS} pending pods, client over ${transport}`,
     `create through the API (baseline, ${CONCURRENCY} clients): ${createRate.toFixed(0)} pods/s`,
     `scheduled and bound: ${rate.toFixed(0)} pods/s in ${secs.toFixed(2)} s (${(rate / createRate).toFixed(2)}x the create rate; upstream CI floor 270 pods/s: ${(rate / 270).toFixed(2)}x)`,
     `CPU while scheduling: ${cpuSecs.toFixed(2)} s (${((cpuSecs * 1e6) / PODS).toFixed(0)} µs per pod, ${(PODS / cpuSecs).toFixed(0)} pods per CPU-second)`,
