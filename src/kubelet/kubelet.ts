@@ -15,6 +15,8 @@ import { ConfigError, containerEnv, expand } from './env.js';
 import { ProbeManager, runHook, type ProbeTarget } from './prober.js';
 import { PodVolumes, VolumeError, type PreparedVolume } from './volumes.js';
 import { ImagePuller, type PullPolicy } from './images.js';
+import { ResourceStatsCollector, type ProcessUsage } from './stats.js';
+import type { Summary } from '../api/stats-summary.js';
 import {
   ImageError,
   type ContainerInfo,
@@ -65,6 +67,8 @@ export interface KubeletOptions {
    * nowhere, so their containers count as started and ready, as kwok's do.
    */
   runProbes?: boolean;
+  /** The daemon's own usage, counted in this node's resource figures (the control-plane node). */
+  daemonUsage?: () => ProcessUsage;
 }
 
 /** After ErrImagePull, look again soon so the status moves on to ImagePullBackOff. */
@@ -98,6 +102,7 @@ export class Kubelet {
   readonly #probes: ProbeManager;
   readonly #volumes: PodVolumes;
   readonly #images: ImagePuller;
+  readonly #stats: ResourceStatsCollector;
   #workers: Promise<void> | undefined;
   #engineEvents: Promise<void> | undefined;
   #resync: NodeJS.Timeout | undefined;
@@ -117,6 +122,12 @@ export class Kubelet {
     this.#events = new EventRecorder(o.client, 'kubelet', o.nodeName);
     this.#volumes = new PodVolumes(o.podsDir);
     this.#images = new ImagePuller(o.runtime, () => this.#clock().getTime(), o.log);
+    this.#stats = new ResourceStatsCollector({
+      nodeName: o.nodeName,
+      read: () => o.runtime.containerStats(),
+      ...(o.daemonUsage ? { process: o.daemonUsage } : {}),
+      log: o.log,
+    });
     const field = (name: string): string => `spec.containers{${name}}`;
     const title = { startup: 'Startup', liveness: 'Liveness', readiness: 'Readiness' };
     this.#probes = new ProbeManager(o.runtime, {
@@ -203,6 +214,7 @@ export class Kubelet {
    */
   async stop(opts: { stopContainers?: boolean } = {}): Promise<void> {
     this.#abort.abort();
+    this.#stats.stop();
     this.#probes.stopAll();
     if (this.#resync) clearInterval(this.#resync);
     this.#queue.shutDown();
@@ -233,6 +245,11 @@ export class Kubelet {
 
   get runtime(): Runtime {
     return this.#o.runtime;
+  }
+
+  /** For the kubelet's HTTP endpoint (/stats/summary): this node's and its pods' usage. */
+  summary(): Promise<Summary> {
+    return this.#stats.summary();
   }
 
   /** For the kubelet's HTTP endpoint: a pod on this node by namespace and name. */
