@@ -158,7 +158,13 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
         role: i === 0 ? 'control-plane' : 'worker',
         // kind's taint goes on the control-plane node only, and only when real workers exist.
         taintControlPlane: i === 0 && names.length > 1,
-        runtime: fake ?? probe,
+        runtime: fake
+          ? {
+              version: () => fake.version(),
+              endpoint: fake.endpoint,
+              images: () => fake.listImages(),
+            }
+          : probe,
         ...(fake
           ? {
               labels: { [FAKE_NODE_LABEL]: 'true' },

@@ -19,7 +19,7 @@ import type {
   SandboxSpec,
   StreamOptions,
 } from './interface.js';
-import { ImageError } from './interface.js';
+import { engineImageNames, ImageError } from './interface.js';
 import { ensurePauseImage } from './pause-image.js';
 
 export const LABEL_NODE = 'io.kbox.node';
@@ -174,8 +174,7 @@ export class DockerRuntime implements Runtime {
   async listImages(): Promise<NodeImage[]> {
     const images = await this.docker.listImages();
     return images.map((i) => ({
-      // As upstream's kubelet: digests first, then tags; dangling names (`<none>`) mean nothing.
-      names: [...(i.RepoDigests ?? []), ...(i.RepoTags ?? [])].filter((n) => !n.includes('<none>')),
+      names: engineImageNames(i.RepoDigests, i.RepoTags),
       sizeBytes: i.Size,
     }));
   }

@@ -139,6 +139,14 @@ export interface NodeImage {
   sizeBytes: number;
 }
 
+/** An engine image's names as upstream's kubelet lists them: digests, then tags; no `<none>`. */
+export function engineImageNames(
+  digests: string[] | null | undefined,
+  tags: string[] | null | undefined,
+): string[] {
+  return [...(digests ?? []), ...(tags ?? [])].filter((n) => !n.includes('<none>'));
+}
+
 /** One reading of a running container's resource usage. */
 export interface ContainerUsage {
   id: string;
