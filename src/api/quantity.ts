@@ -31,3 +31,90 @@ export function milliCpu(q: string | undefined): number {
   if (!q) return 0;
   return Math.ceil(cpuCores(q) * 1000);
 }
+
+/**
+ * The canonical form of a CPU quantity given in nanocores, as resource.NewScaledQuantity(n, -9)
+ * prints it: the largest of none, m, u, n that keeps the number whole (1000000 → 1m, 0 → 0).
+ */
+export function formatNanoCores(nano: number): string {
+  const n = Math.max(0, Math.round(nano));
+  if (n === 0) return '0';
+  if (n % 1e9 === 0) return String(n / 1e9);
+  if (n % 1e6 === 0) return `${n / 1e6}m`;
+  if (n % 1e3 === 0) return `${n / 1e3}u`;
+  return `${n}n`;
+}
+
+/** The canonical form of a byte count as a BinarySI quantity: 4096 → 4Ki, 1000 → 1000. */
+export function formatBinaryBytes(bytes: number): string {
+  let n = Math.max(0, Math.round(bytes));
+  if (n === 0) return '0';
+  const suffixes = ['', 'Ki', 'Mi', 'Gi', 'Ti', 'Pi', 'Ei'];
+  let i = 0;
+  while (n % 1024 === 0 && i < suffixes.length - 1) {
+    n /= 1024;
+    i++;
+  }
+  return `${n}${suffixes[i] ?? ''}`;
+}
+
+const SUFFIX_NANO: Record<string, bigint> = {
+  n: 1n,
+  u: 1_000n,
+  m: 1_000_000n,
+  '': 1_000_000_000n,
+  k: 10n ** 12n,
+  M: 10n ** 15n,
+  G: 10n ** 18n,
+  T: 10n ** 21n,
+  P: 10n ** 24n,
+  E: 10n ** 27n,
+  Ki: 1024n * 10n ** 9n,
+  Mi: 1024n ** 2n * 10n ** 9n,
+  Gi: 1024n ** 3n * 10n ** 9n,
+  Ti: 1024n ** 4n * 10n ** 9n,
+  Pi: 1024n ** 5n * 10n ** 9n,
+  Ei: 1024n ** 6n * 10n ** 9n,
+};
+
+/**
+ * A quantity in billionths of its unit, exactly (rounded up below that, as upstream's
+ * ScaledValue): "250m" → 250000000n, "1Ki" → 1024000000000n, "1.5" → 1500000000n.
+ * Throws on what is not a quantity.
+ */
+export function quantityNanos(q: string): bigint {
+  const m =
+    /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+)|(n|u|m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?)$/.exec(
+      q.trim(),
+    );
+  if (!m || ((m[2] ?? '') === '' && (m[3] ?? '') === '')) {
+    throw new Error(
+      `quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'`,
+    );
+  }
+  const sign = m[1] === '-' ? -1n : 1n;
+  const whole = m[2] ?? '';
+  const frac = m[3] ?? '';
+  const digits = BigInt(`${whole}${frac}` || '0');
+  let numer = digits * (SUFFIX_NANO[m[5] ?? ''] ?? 1_000_000_000n);
+  let denom = 10n ** BigInt(frac.length);
+  if (m[4] !== undefined) {
+    const e = Number(m[4]);
+    if (e >= 0) numer *= 10n ** BigInt(e);
+    else denom *= 10n ** BigInt(-e);
+  }
+  const ceil = (numer + denom - 1n) / denom;
+  return sign * ceil;
+}
+
+/** Upstream's Quantity.MilliValue(): thousandths, rounded up. */
+export function quantityMilli(q: string): bigint {
+  const n = quantityNanos(q);
+  return n >= 0n ? (n + 999_999n) / 1_000_000n : n / 1_000_000n;
+}
+
+/** Upstream's Quantity.Value(): whole units, rounded up. */
+export function quantityValue(q: string): bigint {
+  const n = quantityNanos(q);
+  return n >= 0n ? (n + 999_999_999n) / 1_000_000_000n : n / 1_000_000_000n;
+}

@@ -13,6 +13,7 @@ import { authenticate, isOpenPath, unauthorized } from './authn.js';
 import { buildDiscovery, type Discovery } from './discovery.js';
 import { ResourceHandler } from './handlers.js';
 import { unknownPath, writeError, writeJson, writeText, writeUpgradeError } from './http.js';
+import { METRICS_GROUP, METRICS_RESOURCES, ResourceMetrics } from './metrics.js';
 import { buildOpenApi, type OpenApi } from './openapi.js';
 import { parseResourcePath } from './request.js';
 import type { PodStreaming } from './streaming.js';
@@ -57,6 +58,7 @@ export class ApiServer {
   readonly #discovery: Discovery;
   readonly #openapi: OpenApi;
   readonly #handler: ResourceHandler;
+  readonly #metrics: ResourceMetrics;
   /** Loaded on the first upgrade request: WebSocket and SPDY are not needed to start. */
   #streaming: Promise<PodStreaming> | undefined;
   readonly #streamingOptions: ConstructorParameters<typeof PodStreaming>[0];
@@ -82,7 +84,11 @@ export class ApiServer {
         new ResourceStore(info, this.#storage, this.#clock),
       );
     }
-    this.#discovery = buildDiscovery(infos, API_GROUPS);
+    // metrics.k8s.io is listed last, as an aggregated API server's group is.
+    this.#discovery = buildDiscovery(
+      [...infos, ...METRICS_RESOURCES],
+      [...API_GROUPS, METRICS_GROUP],
+    );
     this.#openapi = buildOpenApi(infos.filter((i) => i.group !== 'authorization.k8s.io'));
     const namespaceStore = this.#stores.get('/namespaces');
     if (!namespaceStore) throw new Error('the namespaces resource is missing from the catalog');
@@ -95,6 +101,12 @@ export class ApiServer {
       store.admitNamespace = (ns, gr, name) => this.#namespaces.admit(ns, gr, name);
     }
     this.#handler = new ResourceHandler({
+      storage: this.#storage,
+      ...(opts.kubeletToken !== undefined ? { kubeletToken: opts.kubeletToken } : {}),
+      clock: this.#clock,
+      store: (group, resource) => this.#stores.get(`${group}/${resource}`),
+    });
+    this.#metrics = new ResourceMetrics({
       storage: this.#storage,
       ...(opts.kubeletToken !== undefined ? { kubeletToken: opts.kubeletToken } : {}),
       clock: this.#clock,
@@ -212,6 +224,10 @@ export class ApiServer {
       throw unauthorized();
     }
     const rr = parseResourcePath(path);
+    if (rr?.group === METRICS_GROUP) {
+      await this.#metrics.handle(req, res, rr, url);
+      return;
+    }
     if (rr) {
       await this.#handler.handle(req, res, rr, url);
       return;

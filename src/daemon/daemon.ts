@@ -156,6 +156,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
             pods.get(nodeName)?.runtime.attach(...args) ?? Promise.reject(starting()),
           connectPort: (...args) =>
             pods.get(nodeName)?.runtime.connectPort(...args) ?? Promise.reject(starting()),
+          summary: () => pods.get(nodeName)?.summary() ?? Promise.reject(starting()),
         },
         kubeletToken,
       );
@@ -168,7 +169,13 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
         role: i === 0 ? 'control-plane' : 'worker',
         // kind's taint goes on the control-plane node only, and only when real workers exist.
         taintControlPlane: i === 0 && names.length > 1,
-        runtime: fake ?? probe,
+        runtime: fake
+          ? {
+              version: () => fake.version(),
+              endpoint: fake.endpoint,
+              images: () => fake.listImages(),
+            }
+          : probe,
         ...(fake
           ? {
               labels: { [FAKE_NODE_LABEL]: 'true' },
@@ -187,6 +194,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
     const startKubelets = async (): Promise<void> => {
       const { Kubelet: KubeletImpl } = await import('../kubelet/kubelet.js');
       const { DockerRuntime } = await import('../kubelet/runtime/docker.js');
+      const { daemonProcessUsage } = await import('../kubelet/stats.js');
       let network = `kbox-${opts.name}`;
       try {
         network = await new DockerRuntime({
@@ -209,6 +217,8 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
           network,
           podsDir: join(paths.dir, 'nodes', nodeName, 'pods'),
           log: (msg, fields) => kubelet.info(msg, { node: nodeName, ...fields }),
+          // The daemon (API server, controllers, kubelets) counts as the control-plane node's load.
+          ...(nodeName === names[0] ? { daemonUsage: daemonProcessUsage } : {}),
         });
         if (stopping) return;
         await worker.start();

@@ -15,6 +15,8 @@ import { ConfigError, containerEnv, expand } from './env.js';
 import { ProbeManager, runHook, type ProbeTarget } from './prober.js';
 import { PodVolumes, VolumeError, type PreparedVolume } from './volumes.js';
 import { ImagePuller, type PullPolicy } from './images.js';
+import { ResourceStatsCollector, type ProcessUsage } from './stats.js';
+import type { Summary } from '../api/stats-summary.js';
 import {
   ImageError,
   type ContainerInfo,
@@ -65,6 +67,8 @@ export interface KubeletOptions {
    * nowhere, so their containers count as started and ready, as kwok's do.
    */
   runProbes?: boolean;
+  /** The daemon's own usage, counted in this node's resource figures (the control-plane node). */
+  daemonUsage?: () => ProcessUsage;
 }
 
 /** After ErrImagePull, look again soon so the status moves on to ImagePullBackOff. */
@@ -76,6 +80,25 @@ function rfc3339(d: Date | string): string {
 }
 
 const ZERO = '0001-01-01T00:00:00Z';
+
+/** The app containers, then the sidecars: every container that runs alongside others. */
+function podContainerSpecs(spec: Json): Json[] {
+  return [
+    ...((spec.containers ?? []) as Json[]),
+    ...((spec.initContainers ?? []) as Json[]).filter(isSidecar),
+  ];
+}
+
+/** The event field path of a container: spec.initContainers{x} for a sidecar. */
+function fieldPathOf(spec: Json, name: string): string {
+  const init = ((spec.initContainers ?? []) as Json[]).some((c) => c.name === name);
+  return init ? `spec.initContainers{${name}}` : `spec.containers{${name}}`;
+}
+
+/** An init container with restartPolicy Always: a sidecar, running beside the app. */
+function isSidecar(c: Json): boolean {
+  return c.restartPolicy === 'Always';
+}
 
 function containerHash(c: Json): string {
   return createHash('sha256').update(JSON.stringify(c)).digest('hex').slice(0, 16);
@@ -98,6 +121,7 @@ export class Kubelet {
   readonly #probes: ProbeManager;
   readonly #volumes: PodVolumes;
   readonly #images: ImagePuller;
+  readonly #stats: ResourceStatsCollector;
   #workers: Promise<void> | undefined;
   #engineEvents: Promise<void> | undefined;
   #resync: NodeJS.Timeout | undefined;
@@ -117,7 +141,14 @@ export class Kubelet {
     this.#events = new EventRecorder(o.client, 'kubelet', o.nodeName);
     this.#volumes = new PodVolumes(o.podsDir);
     this.#images = new ImagePuller(o.runtime, () => this.#clock().getTime(), o.log);
-    const field = (name: string): string => `spec.containers{${name}}`;
+    this.#stats = new ResourceStatsCollector({
+      nodeName: o.nodeName,
+      read: () => o.runtime.containerStats(),
+      ...(o.daemonUsage ? { process: o.daemonUsage } : {}),
+      log: o.log,
+    });
+    const field = (pod: Readonly<KubeObject>, name: string): string =>
+      fieldPathOf((pod.spec ?? {}) as Json, name);
     const title = { startup: 'Startup', liveness: 'Liveness', readiness: 'Readiness' };
     this.#probes = new ProbeManager(o.runtime, {
       onChange: (key) => this.#queue.add(key),
@@ -129,7 +160,7 @@ export class Kubelet {
           'Warning',
           'Unhealthy',
           `${title[kind]} probe failed: ${output}`,
-          field(name),
+          field(pod, name),
         );
       },
       onKill: (key, id, name, kind) => {
@@ -140,10 +171,10 @@ export class Kubelet {
           'Normal',
           'Killing',
           `Container ${name} failed ${kind} probe, will be restarted`,
-          field(name),
+          field(pod, name),
         );
         const spec = (pod.spec ?? {}) as Json;
-        const c = ((spec.containers ?? []) as Json[]).find((x) => x.name === name);
+        const c = podContainerSpecs(spec).find((x) => x.name === name);
         const probe = (kind === 'liveness' ? c?.livenessProbe : c?.startupProbe) as
           Json | undefined;
         const grace = Number(
@@ -203,6 +234,7 @@ export class Kubelet {
    */
   async stop(opts: { stopContainers?: boolean } = {}): Promise<void> {
     this.#abort.abort();
+    this.#stats.stop();
     this.#probes.stopAll();
     if (this.#resync) clearInterval(this.#resync);
     this.#queue.shutDown();
@@ -233,6 +265,11 @@ export class Kubelet {
 
   get runtime(): Runtime {
     return this.#o.runtime;
+  }
+
+  /** For the kubelet's HTTP endpoint (/stats/summary): this node's and its pods' usage. */
+  summary(): Promise<Summary> {
+    return this.#stats.summary();
   }
 
   /** For the kubelet's HTTP endpoint: a pod on this node by namespace and name. */
@@ -293,11 +330,20 @@ export class Kubelet {
       this.#probes.forgetPod(key);
       this.#images.forgetPod(uid);
       const grace = meta.deletionGracePeriodSeconds ?? 30;
+      const sidecarNames = new Set(
+        ((spec.initContainers ?? []) as Json[]).filter(isSidecar).map((c) => String(c.name)),
+      );
+      const isSidecarContainer = (c: ContainerInfo): boolean =>
+        c.kind === 'init' && sidecarNames.has(c.name);
+      const started = Date.now();
+      // App containers first; sidecars after them, last one first, in what is left of the grace.
       await Promise.all(
         containers
-          .filter((c) => c.kind !== 'sandbox')
+          .filter((c) => c.kind !== 'sandbox' && !isSidecarContainer(c))
           .map((c) => this.#killContainer(pod, c.name, c.id, grace)),
       );
+      const left = Math.max(0, grace - Math.floor((Date.now() - started) / 1000));
+      await this.#stopSidecars(pod, containers, left);
       for (const c of containers) await rt.removeContainer(c.id);
       await rt.removePodVolumes(uid);
       this.#volumes.tearDown(uid);
@@ -451,6 +497,7 @@ export class Kubelet {
           stdin: c.stdin === true,
           specHash: containerHash(c),
           labels: {},
+          ...(kind === 'init' && isSidecar(c) ? { sidecar: true } : {}),
           ...(Array.isArray(c.command)
             ? { command: (c.command as string[]).map((s) => expand(s, vars)) }
             : {}),
@@ -481,7 +528,7 @@ export class Kubelet {
         await rt.startContainer(id);
         await event('Normal', 'Started', `Started container ${name}`);
         const postStart = ((c.lifecycle ?? {}) as Json).postStart as Json | undefined;
-        if (postStart && kind === 'regular') {
+        if (postStart && (kind === 'regular' || isSidecar(c))) {
           const failure = await runHook(
             postStart,
             this.#hookTarget(sandbox.ip, c, id),
@@ -547,10 +594,44 @@ export class Kubelet {
       await runOne(c, kind, last);
     };
 
-    // Init containers, in order; each must succeed before the next.
+    // Init containers, in order; each must succeed before the next. A sidecar (restartPolicy
+    // Always) only has to start (its startup probe passed, if it has one); it then runs beside the
+    // app and is restarted whenever it exits, whatever the pod's restart policy. Once an app
+    // container exists the pod is initialized for good: only sidecars are looked after.
+    const regulars = (spec.containers ?? []) as Json[];
+    const initialized = regulars.some((c) => byName(String(c.name)).length > 0);
+    const appsFinished = initialized && this.#appsFinished(regulars, byName, restartPolicy);
+    const runningNow = new Map(
+      containers
+        .filter((c) => c.kind !== 'sandbox' && c.state === 'running')
+        .map((c) => [c.name, c.id] as const),
+    );
+    // Probe workers first, so a sidecar's startup probe is known before it gates the next one.
+    if (this.#o.runProbes !== false) this.#probes.syncPod(key, sandbox.ip, spec, runningNow);
     let initDone = true;
     for (const c of (spec.initContainers ?? []) as Json[]) {
       const last = byName(String(c.name))[0];
+      if (isSidecar(c)) {
+        if (appsFinished) continue; // being stopped below: the pod's work is done
+        if (!last) {
+          await runOne(c, 'init', undefined);
+          if (initialized) continue;
+          initDone = false;
+          break;
+        }
+        if (last.state === 'exited') {
+          await maybeRestart(c, 'init', last);
+          if (initialized) continue;
+          initDone = false;
+          break;
+        }
+        if (!initialized && (last.state !== 'running' || !this.#probes.started(last.id))) {
+          initDone = false;
+          break;
+        }
+        continue;
+      }
+      if (initialized) continue;
       if (!last) {
         await runOne(c, 'init', undefined);
         initDone = false;
@@ -567,7 +648,7 @@ export class Kubelet {
     }
 
     if (initDone) {
-      for (const c of (spec.containers ?? []) as Json[]) {
+      for (const c of regulars) {
         const last = byName(String(c.name))[0];
         if (!last) {
           await runOne(c, 'regular', undefined);
@@ -592,15 +673,53 @@ export class Kubelet {
       }
     }
 
+    if (appsFinished) {
+      // Every app container is done for good (a Job's pod): sidecars stop, last started first,
+      // and the pod's phase follows its app containers alone.
+      await this.#stopSidecars(pod, containers, Number(spec.terminationGracePeriodSeconds ?? 30));
+    }
+
     const now = await rt.podContainers(uid);
     const running = new Map(
       now
-        .filter((c) => c.kind === 'regular' && c.state === 'running')
+        .filter((c) => c.kind !== 'sandbox' && c.state === 'running')
         .map((c) => [c.name, c.id] as const),
     );
     if (this.#o.runProbes !== false) this.#probes.syncPod(key, sandbox.ip, spec, running);
     await this.#writeStatus(pod, now, waiting, initDone);
     return requeueMs;
+  }
+
+  /** Whether no app container will run again: all exited and the policy restarts none. */
+  #appsFinished(
+    regulars: Json[],
+    byName: (name: string) => ContainerInfo[],
+    restartPolicy: string,
+  ): boolean {
+    if (restartPolicy === 'Always' || regulars.length === 0) return false;
+    return regulars.every((c) => {
+      const last = byName(String(c.name))[0];
+      if (last?.state !== 'exited') return false;
+      return restartPolicy === 'Never' || (last.exitCode === 0 && !last.oomKilled);
+    });
+  }
+
+  /**
+   * Stops the pod's running sidecars in reverse order of the spec, as upstream terminates them
+   * after the app containers, within what is left of the grace period.
+   */
+  async #stopSidecars(pod: Json, containers: ContainerInfo[], graceSeconds: number): Promise<void> {
+    const started = Date.now();
+    const sidecars = (((pod.spec as Json | undefined)?.initContainers ?? []) as Json[])
+      .filter(isSidecar)
+      .reverse();
+    for (const c of sidecars) {
+      const running = containers.filter(
+        (x) => x.name === c.name && x.kind === 'init' && x.state === 'running',
+      );
+      const left = Math.max(0, graceSeconds - Math.floor((Date.now() - started) / 1000));
+      for (const x of running) await this.#killContainer(pod, String(c.name), x.id, left);
+    }
   }
 
   /** What a hook or probe dials: the pod IP and the container's named ports. */
@@ -618,7 +737,7 @@ export class Kubelet {
    */
   async #killContainer(pod: Json, name: string, id: string, graceSeconds: number): Promise<void> {
     const spec = (pod.spec ?? {}) as Json;
-    const c = ((spec.containers ?? []) as Json[]).find((x) => x.name === name);
+    const c = podContainerSpecs(spec).find((x) => x.name === name);
     const preStop = ((c?.lifecycle ?? {}) as Json).preStop as Json | undefined;
     let grace = graceSeconds;
     if (c && preStop && graceSeconds > 0) {
@@ -642,7 +761,7 @@ export class Kubelet {
             'Warning',
             'FailedPreStopHook',
             failure,
-            `spec.containers{${name}}`,
+            fieldPathOf(spec, name),
           );
         }
         grace = Math.max(2, graceSeconds - Math.floor((Date.now() - started) / 1000));
@@ -712,7 +831,12 @@ export class Kubelet {
         name,
         state,
         lastState,
-        ready: cur?.state === 'running' && !w && this.#probes.ready(cur.id),
+        // As upstream's prober manager: an init container that completed is ready; a sidecar
+        // (like an app container) is ready while running and its readiness probe passes.
+        ready:
+          kind === 'init' && !isSidecar(c)
+            ? cur?.state === 'exited' && cur.exitCode === 0 && !w
+            : cur?.state === 'running' && !w && this.#probes.ready(cur.id),
         restartCount: cur ? cur.attempt : 0,
         image: imageRef,
         imageID: cur ? `${scheme}://${cur.imageId}` : '',
@@ -721,12 +845,20 @@ export class Kubelet {
       };
     };
 
-    const initStatuses = ((spec.initContainers ?? []) as Json[]).map((c) => statusOf(c, 'init'));
+    const initSpecs = (spec.initContainers ?? []) as Json[];
+    const initStatuses = initSpecs.map((c) => statusOf(c, 'init'));
+    const sidecarStatuses = initStatuses.filter((_, i) => isSidecar(initSpecs[i] ?? {}));
     const statuses = ((spec.containers ?? []) as Json[]).map((c) => statusOf(c, 'regular'));
-    const allReady = statuses.length > 0 && statuses.every((s) => s.ready === true);
+    // As upstream since sidecars: a pod is ready when its app containers and sidecars are.
+    const allReady =
+      statuses.length > 0 &&
+      statuses.every((s) => s.ready === true) &&
+      sidecarStatuses.every((s) => s.ready === true);
     const term = statuses.map((s) => (s.state as Json).terminated as Json | undefined);
     const allTerminated = term.every((t) => t !== undefined);
-    const initFailed = initStatuses.some((s) => {
+    // A sidecar's exit (even the SIGTERM that ends it after a Job's work) fails nothing.
+    const initFailed = initStatuses.some((s, i) => {
+      if (isSidecar(initSpecs[i] ?? {})) return false;
       const t = (s.state as Json).terminated as { exitCode?: number } | undefined;
       return t !== undefined && t.exitCode !== 0;
     });

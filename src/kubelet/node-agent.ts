@@ -6,12 +6,28 @@ import { isStatusError } from '../api/status.js';
 import type { KubeObject } from '../api/types.js';
 import { KBOX_VERSION, KUBERNETES_MAJOR, KUBERNETES_MINOR } from '../api/version.js';
 import { CORE, type KubeClient } from '../client/rest.js';
+import type { NodeImage } from './runtime/interface.js';
 
 export interface RuntimeProbe {
   /** e.g. `docker://20.10.24`; throws when the runtime cannot be reached. */
   version(): Promise<string>;
   /** Where the runtime was looked for, for messages (e.g. unix:///var/run/docker.sock). */
   endpoint: string;
+  /** The images on the node, for status.images (the scheduler's ImageLocality reads them). */
+  images?(): Promise<NodeImage[]>;
+}
+
+/** Upstream's nodeStatusMaxImages and maxNamesPerImageInNodeStatus. */
+const MAX_IMAGES = 50;
+const MAX_NAMES_PER_IMAGE = 5;
+
+/** status.images as upstream's kubelet fills it: the largest 50 images, at most 5 names each. */
+export function nodeImages(images: NodeImage[]): NodeImage[] {
+  return images
+    .filter((i) => i.names.length > 0)
+    .sort((a, b) => b.sizeBytes - a.sizeBytes || (a.names[0] ?? '').localeCompare(b.names[0] ?? ''))
+    .slice(0, MAX_IMAGES)
+    .map((i) => ({ names: i.names.slice(0, MAX_NAMES_PER_IMAGE), sizeBytes: i.sizeBytes }));
 }
 
 export interface NodeAgentOptions {
@@ -75,6 +91,7 @@ export class NodeAgent {
   #ticking: Promise<void> | undefined;
   #runtimeVersion = '';
   #runtimeError: string | undefined;
+  #images: NodeImage[] | undefined;
 
   constructor(o: NodeAgentOptions) {
     this.#o = o;
@@ -105,6 +122,9 @@ export class NodeAgent {
     try {
       this.#runtimeVersion = await this.#o.runtime.version();
       this.#runtimeError = undefined;
+      // The previous list stays when only the image listing fails.
+      const images = await this.#o.runtime.images?.().catch(() => undefined);
+      if (images) this.#images = nodeImages(images);
     } catch (err) {
       this.#runtimeError = `container runtime is down: cannot reach the Docker engine at ${this.#o.runtime.endpoint}: ${(err as Error).message}`;
     }
@@ -219,6 +239,7 @@ export class NodeAgent {
           { type: 'Hostname', address: o.nodeName },
         ],
         daemonEndpoints: { kubeletEndpoint: { Port: o.kubeletPort ?? 0 } },
+        ...(this.#images ? { images: this.#images } : {}),
         nodeInfo: {
           machineID: '',
           systemUUID: '',

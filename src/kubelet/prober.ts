@@ -319,7 +319,12 @@ export class ProbeManager {
    */
   syncPod(podKey: string, podIP: string, spec: Json, running: ReadonlyMap<string, string>): void {
     const wanted = new Set<string>();
-    for (const c of (spec.containers ?? []) as Json[]) {
+    // App containers and sidecars (restartable init containers) are probed alike.
+    const probed = [
+      ...((spec.containers ?? []) as Json[]),
+      ...((spec.initContainers ?? []) as Json[]).filter((c) => c.restartPolicy === 'Always'),
+    ];
+    for (const c of probed) {
       const id = running.get(String(c.name));
       if (!id || !podIP) continue;
       wanted.add(id);

@@ -5,6 +5,7 @@
 //   GET /containerLogs/NS/POD/CONTAINER                      plain response
 //   GET /exec/NS/POD/CONTAINER?command=…  (and /attach/…)    WebSocket v5.channel.k8s.io
 //   GET /portForward/NS/POD?port=N   Upgrade: tcp            101, then the raw TCP connection
+//   GET /stats/summary                                       JSON (src/api/stats-summary.ts)
 import { timingSafeEqual } from 'node:crypto';
 import {
   createServer,
@@ -16,6 +17,7 @@ import {
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { WebSocketServer } from 'ws';
+import type { Summary } from '../api/stats-summary.js';
 import { REMOTE_COMMAND_PROTOCOL, serveRemoteCommand, type TerminalSize } from './remotecommand.js';
 import type {
   ContainerInfo,
@@ -36,6 +38,8 @@ export interface KubeletBackend {
   execStream: Runtime['execStream'];
   attach: Runtime['attach'];
   connectPort: Runtime['connectPort'];
+  /** The node's resource usage (rejects while the kubelet is still starting). */
+  summary(): Promise<Summary>;
 }
 
 function text(res: ServerResponse, code: number, body: string): void {
@@ -239,6 +243,18 @@ export class KubeletServer {
       return;
     }
     const url = new URL(req.url ?? '/', 'http://kubelet');
+    if (url.pathname === '/stats/summary') {
+      let summary: Summary;
+      try {
+        summary = await this.#backend.summary();
+      } catch (err) {
+        text(res, 503, `resource stats are not available: ${(err as Error).message}`);
+        return;
+      }
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify(summary));
+      return;
+    }
     const m = /^\/containerLogs\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(url.pathname);
     if (!m) {
       text(res, 404, 'not found');

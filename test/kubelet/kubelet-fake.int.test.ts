@@ -185,3 +185,95 @@ test('pods run on a fake node, get deleted, and come back after a restart', asyn
     await second.stop();
   }
 });
+
+test('sidecar init containers run beside the app, restart when they exit, and stop when it ends', async () => {
+  const runtime = new FakeRuntime({ node, ipPrefix: '10.250.3' });
+  const k = new Kubelet({
+    client,
+    runtime,
+    nodeName: node,
+    network: 'none',
+    podsDir,
+    log: () => {},
+    runProbes: false,
+    resyncMs: 100,
+  });
+  await k.start();
+  try {
+    const created = await client.create(CORE.pods, 'default', {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'with-sidecar' },
+      spec: {
+        nodeName: node,
+        restartPolicy: 'Never',
+        initContainers: [
+          { name: 'setup', image: 'busybox' },
+          { name: 'proxy', image: 'busybox', restartPolicy: 'Always' },
+        ],
+        containers: [{ name: 'app', image: 'busybox' }],
+      },
+    });
+    type Init = {
+      name: string;
+      ready: boolean;
+      started?: boolean;
+      restartCount: number;
+      state: { running?: unknown; terminated?: { reason: string; exitCode: number } };
+    };
+    const initOf = async (): Promise<{ phase?: string; init: Init[]; ready?: string }> => {
+      const s = (await client.get(CORE.pods, 'default', 'with-sidecar')).status as Status & {
+        initContainerStatuses?: Init[];
+      };
+      return {
+        ...(s.phase ? { phase: s.phase } : {}),
+        init: s.initContainerStatuses ?? [],
+        ...(s.conditions ? { ready: s.conditions.find((c) => c.type === 'Ready')?.status } : {}),
+      };
+    };
+    const running = await until(async () => {
+      const s = await initOf();
+      return s.phase === 'Running' && s.ready === 'True' ? s : undefined;
+    }, 'the pod Running and Ready with its sidecar');
+    assert.deepEqual(
+      running.init.map((c) => [
+        c.name,
+        Object.keys(c.state)[0],
+        c.started,
+        c.ready,
+        c.restartCount,
+      ]),
+      [
+        ['setup', 'terminated', false, true, 0],
+        ['proxy', 'running', true, true, 0],
+      ],
+    );
+    // The sidecar exits behind the kubelet's back: restarted though the pod's policy is Never.
+    // (Pods of the other test may share this node: look at this pod's containers only.)
+    const mine = () => runtime.podContainers(created.metadata.uid ?? '');
+    const proxy = (await mine()).find((c) => c.name === 'proxy');
+    assert.ok(proxy);
+    await runtime.stopContainer(proxy.id, 1);
+    await until(async () => {
+      const s = await initOf();
+      const p = s.init.find((c) => c.name === 'proxy');
+      return p?.restartCount === 1 && p.state.running !== undefined ? s : undefined;
+    }, 'the sidecar restarted');
+    // The app ends: the pod completes (Failed: the fake's SIGTERM code) and the sidecar is stopped.
+    const app = (await mine()).find((c) => c.name === 'app');
+    assert.ok(app);
+    await runtime.stopContainer(app.id, 1);
+    const done = await until(async () => {
+      const s = await initOf();
+      return s.phase === 'Failed' ? s : undefined;
+    }, 'the pod terminal');
+    assert.equal(done.init.find((c) => c.name === 'proxy')?.state.terminated?.exitCode, 143);
+    const left = (await mine()).filter((c) => c.kind !== 'sandbox' && c.state === 'running');
+    assert.deepEqual(left, []);
+  } finally {
+    await client
+      .delete(CORE.pods, 'default', 'with-sidecar', { gracePeriodSeconds: 0 })
+      .catch(() => undefined);
+    await k.stop();
+  }
+});

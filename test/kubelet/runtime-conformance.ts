@@ -103,6 +103,43 @@ export function runtimeConformance(
     );
 
     test(
+      'resource readings cover the running containers and sandbox; images list the one in use',
+      TIMEOUT,
+      async (t) => {
+        const f = await fixture(t);
+        if (!f) return;
+        const rt = f.runtime;
+        const uid = newUid();
+        const sandbox = await rt.createSandbox(sandboxSpec(f, uid));
+        const id = await rt.createContainer(sandbox.id, containerSpec(f, uid, 'app', 'regular', 0));
+        await rt.startContainer(id);
+        const mine = (await rt.containerStats()).filter((u) => u.podUid === uid);
+        assert.deepEqual(
+          mine.map((u) => [u.kind, u.name, u.id]).sort(),
+          [
+            ['regular', 'app', id],
+            ['sandbox', 'POD', sandbox.id],
+          ].sort(),
+        );
+        for (const u of mine) {
+          assert.ok(u.cpuUsageNanoSeconds >= 0 && u.memoryWorkingSetBytes >= 0);
+          assert.ok(u.memoryWorkingSetBytes <= u.memoryUsageBytes || u.memoryUsageBytes === 0);
+          assert.ok(u.timeMs > Date.parse('2020-01-01'));
+          assert.equal(u.podName, sandboxSpec(f, uid).podName);
+        }
+        await rt.stopContainer(id, 0);
+        assert.ok(!(await rt.containerStats()).some((u) => u.id === id), 'stopped: no reading');
+        const images = await rt.listImages();
+        assert.ok(
+          images.some((i) => i.names.includes(f.image)),
+          JSON.stringify(images),
+        );
+        await rt.removeContainer(id);
+        await rt.removeContainer(sandbox.id);
+      },
+    );
+
+    test(
       'a container goes created → running → exited with its exit code → removed',
       TIMEOUT,
       async (t) => {

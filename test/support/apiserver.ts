@@ -28,9 +28,9 @@ export interface TestApi {
   stop(): Promise<void>;
 }
 
-export async function startTestApi(): Promise<TestApi> {
+export async function startTestApi(opts: { kubeletToken?: string } = {}): Promise<TestApi> {
   const storage = new SqliteStorage({ path: ':memory:' });
-  const server = new ApiServer({ storage, port: 0 });
+  const server = new ApiServer({ storage, port: 0, ...opts });
   const url = await server.start();
   const dir = mkdtempSync(join(tmpdir(), 'kbox-test-'));
   const kubeconfig = join(dir, 'config');

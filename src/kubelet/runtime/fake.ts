@@ -2,7 +2,9 @@
 // node's own range, containers "run" from the moment they start until they are stopped (init
 // containers complete at once with exit code 0), commands are never executed, exec answers exit
 // code 0 with no output, port-forward is refused (nothing listens), logs are empty, and every image
-// pull succeeds at once. State lives in this object only: when the daemon restarts, a fake node
+// pull succeeds at once. Resource usage is reported as zero for every running container (CPU time
+// never advances, working set 0 bytes), so `kubectl top` lists fake pods with 0m and 0Mi; images
+// are those "pulled" so far, with size 0. State lives in this object only: when the daemon restarts, a fake node
 // starts empty and its kubelet recreates the pods' sandboxes and containers (new IPs, restart
 // counts from zero).
 import { createHash } from 'node:crypto';
@@ -14,8 +16,10 @@ import type {
   ContainerSpec,
   ContainerStream,
   ExecResult,
+  ContainerUsage,
   ImageInfo,
   LogOptions,
+  NodeImage,
   Runtime,
   SandboxSpec,
   StreamOptions,
@@ -57,6 +61,9 @@ export class FakeRuntime implements Runtime {
   readonly #images = new Map<string, ImageInfo>();
   readonly #volumes = new Map<string, string>();
   readonly #ipsInUse = new Set<string>();
+  /** Init containers with restartPolicy Always: they run on like app containers. */
+  readonly #sidecars = new Set<string>();
+  readonly #podNames = new Map<string, { name: string; namespace: string }>();
 
   constructor(o: FakeRuntimeOptions) {
     this.#o = o;
@@ -92,6 +99,33 @@ export class FakeRuntime implements Runtime {
   imageStatus(image: string): Promise<ImageInfo | undefined> {
     const i = this.#images.get(image);
     return Promise.resolve(i ? { ...i } : undefined);
+  }
+
+  listImages(): Promise<NodeImage[]> {
+    return Promise.resolve(
+      [...this.#images.entries()].map(([name, i]) => ({ names: [name], sizeBytes: i.sizeBytes })),
+    );
+  }
+
+  /** Zero usage for every running container: a fake node runs nothing. */
+  containerStats(): Promise<ContainerUsage[]> {
+    const timeMs = this.#clock().getTime();
+    return Promise.resolve(
+      [...this.#containers.values()]
+        .filter((c) => c.info.state === 'running')
+        .map((c) => ({
+          id: c.info.id,
+          podUid: c.info.podUid,
+          podName: this.#podNames.get(c.info.podUid)?.name ?? '',
+          namespace: this.#podNames.get(c.info.podUid)?.namespace ?? '',
+          name: c.info.name,
+          kind: c.info.kind,
+          timeMs,
+          cpuUsageNanoSeconds: 0,
+          memoryWorkingSetBytes: 0,
+          memoryUsageBytes: 0,
+        })),
+    );
   }
 
   /** Always succeeds, instantly: there is no registry behind a fake node. */
@@ -134,6 +168,7 @@ export class FakeRuntime implements Runtime {
       return Promise.reject(err as Error);
     }
     const id = sha('sandbox', this.#o.node, key);
+    this.#podNames.set(spec.podUid, { name: spec.podName, namespace: spec.namespace });
     const info: ContainerInfo = {
       id,
       podUid: spec.podUid,
@@ -187,6 +222,7 @@ export class FakeRuntime implements Runtime {
       waiters: new Set(),
     });
     this.#byKey.set(key, id);
+    if (spec.sidecar === true) this.#sidecars.add(id);
     return Promise.resolve(id);
   }
 
@@ -196,7 +232,7 @@ export class FakeRuntime implements Runtime {
     if (c.info.state === 'running') return Promise.resolve();
     c.info.startedAt = this.#now();
     c.info.exitCode = 0;
-    if (c.info.kind === 'init') {
+    if (c.info.kind === 'init' && !this.#sidecars.has(id)) {
       // Init containers complete at once, so pods that have them get to their app containers.
       c.info.state = 'exited';
       c.info.finishedAt = c.info.startedAt;
@@ -222,8 +258,12 @@ export class FakeRuntime implements Runtime {
     const c = this.#containers.get(id);
     if (!c) return Promise.resolve();
     this.#containers.delete(id);
+    this.#sidecars.delete(id);
     for (const [key, value] of this.#byKey) if (value === id) this.#byKey.delete(key);
-    if (c.info.kind === 'sandbox') this.#ipsInUse.delete(c.info.ip);
+    if (c.info.kind === 'sandbox') {
+      this.#ipsInUse.delete(c.info.ip);
+      this.#podNames.delete(c.info.podUid);
+    }
     this.#wake(c);
     return Promise.resolve();
   }

@@ -22,6 +22,8 @@ export interface ContainerSpec {
   name: string;
   /** init or regular: init containers run to completion, in order, before the others. */
   kind: 'init' | 'regular';
+  /** An init container with restartPolicy Always (a sidecar): it runs on beside the app. */
+  sidecar?: boolean;
   attempt: number;
   image: string;
   command?: string[];
@@ -73,6 +75,13 @@ export interface Runtime {
   podContainers(podUid: string): Promise<ContainerInfo[]>;
   /** The image when it is present on the node, else undefined. Pull policy is the kubelet's. */
   imageStatus(image: string): Promise<ImageInfo | undefined>;
+  /** The images present on the node (every tag and digest name of each), for node.status.images. */
+  listImages(): Promise<NodeImage[]>;
+  /**
+   * One reading of every running container (and sandbox) of this node: cumulative CPU time and
+   * memory working set, as cadvisor reports them. Rates are the caller's business (stats.ts).
+   */
+  containerStats(): Promise<ContainerUsage[]>;
   /** Pulls the image; rejects with the registry's (or engine's) message when it cannot. */
   pullImage(image: string): Promise<ImageInfo>;
   createSandbox(spec: SandboxSpec): Promise<ContainerInfo>;
@@ -122,6 +131,39 @@ export interface Mount {
 export interface ImageInfo {
   id: string;
   sizeBytes: number;
+}
+
+/** An image as node.status.images lists it. */
+export interface NodeImage {
+  names: string[];
+  sizeBytes: number;
+}
+
+/** An engine image's names as upstream's kubelet lists them: digests, then tags; no `<none>`. */
+export function engineImageNames(
+  digests: string[] | null | undefined,
+  tags: string[] | null | undefined,
+): string[] {
+  return [...(digests ?? []), ...(tags ?? [])].filter((n) => !n.includes('<none>'));
+}
+
+/** One reading of a running container's resource usage. */
+export interface ContainerUsage {
+  id: string;
+  podUid: string;
+  podName: string;
+  namespace: string;
+  /** The pod container's name; `POD` for the sandbox. */
+  name: string;
+  kind: 'init' | 'regular' | 'sandbox';
+  /** When the engine took the reading (ms since the epoch). */
+  timeMs: number;
+  /** CPU time used since the container started, in nanoseconds (cumulative). */
+  cpuUsageNanoSeconds: number;
+  /** Memory usage minus inactive file pages (cadvisor's working set), bytes. */
+  memoryWorkingSetBytes: number;
+  /** Memory usage as the cgroup reports it (page cache included), bytes. */
+  memoryUsageBytes: number;
 }
 
 /** An image problem, with the waiting reason the pod status shows. */
