@@ -17,6 +17,7 @@ import { parseResourcePath } from './request.js';
 import type { PodStreaming } from './streaming.js';
 import { NamespaceLifecycle } from './registry/namespaces.js';
 import { ResourceStore } from './registry/store.js';
+import type { ServiceNetwork } from './registry/core/services/strategy.js';
 import { buildStrategies } from './registry/strategies.js';
 import { API_GROUPS, RESOURCE_DEFINITIONS, type ResourceInfo } from './resources.js';
 
@@ -32,6 +33,8 @@ export interface ApiServerOptions {
   auth?: { token: string };
   /** The token the API server presents to kubelets when it proxies pods/log. */
   kubeletToken?: string;
+  /** Where ClusterIPs and NodePorts come from (default: 10.96.0.0/16, 30000-32767). */
+  serviceNetwork?: ServiceNetwork;
 }
 
 /** Namespaces that exist from the start, as in every Kubernetes cluster. */
@@ -61,7 +64,7 @@ export class ApiServer {
     this.#port = opts.port ?? 0;
     this.#storage = opts.storage;
     this.#clock = opts.clock ?? (() => new Date());
-    const strategies = buildStrategies(this.#storage);
+    const strategies = buildStrategies(this.#storage, opts.serviceNetwork);
     const infos: ResourceInfo[] = RESOURCE_DEFINITIONS.map((d) => {
       const strategy = strategies[`${d.group}/${d.resource}`];
       return strategy ? { ...d, strategy } : { ...d };
