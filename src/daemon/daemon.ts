@@ -188,13 +188,18 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       const { Kubelet: KubeletImpl } = await import('../kubelet/kubelet.js');
       const { DockerRuntime } = await import('../kubelet/runtime/docker.js');
       let network = `kbox-${opts.name}`;
+      // False when the network predates the subnet plan and is kept: no VIPs, no cluster DNS.
+      let planned = true;
       try {
         network = await new DockerRuntime({
           cluster: opts.name,
           node: names[0] ?? '',
-        }).ensureNetwork(plan, (msg, f) => kubelet.warn(msg, f));
+        }).ensureNetwork(plan, (msg, f) => {
+          planned = false;
+          kubelet.warn(msg, f);
+        });
         kubelet.info('docker network ready', { network, subnet: plan.subnet });
-        servicesStarted = startServiceProxy(network);
+        if (planned) servicesStarted = startServiceProxy(network);
       } catch (err) {
         kubelet.warn('docker engine not reachable; nodes report NotReady until it is', {
           endpoint: probe.endpoint,
@@ -208,6 +213,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
           runtime,
           nodeName,
           network,
+          ...(planned ? { clusterDns: plan.dnsIp } : {}),
           podsDir: join(paths.dir, 'nodes', nodeName, 'pods'),
           log: (msg, fields) => kubelet.info(msg, { node: nodeName, ...fields }),
         });
@@ -256,6 +262,21 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
         await vips.start();
         await own(() => vips.stop({ stopContainers: true }));
         proxyLog.info('service proxy started', { serviceCidr: plan.serviceCidr });
+        const { ClusterDns } = await import('../proxy/dns-server.js');
+        const { ensureDnsService } = await import('../proxy/dns-service.js');
+        const dns = new ClusterDns({
+          view: vips.view(),
+          host: plan.gateway,
+          log: (msg, f) => proxyLog.info(msg, f),
+        });
+        if (stopping) return;
+        const dnsPort = await dns.start();
+        await own(() => dns.stop());
+        await ensureDnsService(client, plan, dnsPort);
+        proxyLog.info('cluster DNS serving', {
+          address: `${plan.gateway}:${dnsPort}`,
+          service: plan.dnsIp,
+        });
       } catch (err) {
         proxyLog.error('service proxy failed to start', { error: (err as Error).message });
       }

@@ -124,17 +124,27 @@ export function publishedPorts(
   return out;
 }
 
+/** `127.0.0.1:30080/tcp`: how a published port is named in labels and events. */
+export function hostAddress(p: PublishedPort): string {
+  return `${p.hostIp}:${p.hostPort}/${p.protocol}`;
+}
+
 /**
- * What a VIP container fixes at creation: its address, its DNS name and its published ports.
- * When this hash changes the container is replaced (same IP and name, so clients only see a
- * short gap); endpoint changes never need that.
+ * What a VIP container fixes at creation: its address, its DNS name and its published ports
+ * (less those left out because the host address was taken, `unpublished`). When this hash
+ * changes the container is replaced (same IP and name, so clients only see a short gap);
+ * endpoint changes never need that.
  */
-export function vipHash(svc: Readonly<KubeObject>, lbIp: string | undefined): string {
+export function vipHash(
+  svc: Readonly<KubeObject>,
+  lbIp: string | undefined,
+  unpublished: readonly string[] = [],
+): string {
   const s = spec(svc);
   const shape = {
     ip: s.clusterIP ?? '',
     name: `${svc.metadata.name ?? ''}.${svc.metadata.namespace ?? ''}`,
-    published: publishedPorts(svc, lbIp),
+    published: publishedPorts(svc, lbIp).filter((p) => !unpublished.includes(hostAddress(p))),
   };
   return createHash('sha256').update(JSON.stringify(shape)).digest('hex').slice(0, 16);
 }

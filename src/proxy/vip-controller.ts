@@ -6,6 +6,8 @@
 // and sends the snapshot when it changed or the stream is new. After a daemon restart running
 // VIP containers are adopted through their labels, not recreated, so connections survive.
 import type Docker from 'dockerode';
+import { createSocket } from 'node:dgram';
+import { createServer } from 'node:net';
 import { PassThrough, type Duplex } from 'node:stream';
 import { cidrContains, intToIp, parseCidr, type ClusterNetwork } from '../api/cluster-network.js';
 import { LABEL_CLUSTER, LABEL_MANAGED } from '../api/docker-labels.js';
@@ -16,7 +18,8 @@ import { Informer, objectKey } from '../client/informer.js';
 import type { KubeClient, ResourceRef } from '../client/rest.js';
 import { runWorkers, WorkQueue } from '../client/workqueue.js';
 import { ensureAgentImage } from './agent-image.js';
-import { buildSnapshot, publishedPorts, vipHash, wantsVip } from './snapshot.js';
+import type { ClusterView } from './dns-records.js';
+import { buildSnapshot, hostAddress, publishedPorts, vipHash, wantsVip } from './snapshot.js';
 
 export const SERVICES: ResourceRef = {
   group: '',
@@ -38,6 +41,10 @@ export const LABEL_SERVICE_UID = 'io.kbox.service-uid';
 export const LABEL_SERVICE = 'io.kbox.service';
 export const LABEL_VIP_HASH = 'io.kbox.ports-hash';
 export const LABEL_LB_IP = 'io.kbox.lb-ip';
+/** Published ports left out because their host address was taken: `ip:port/proto,...`. */
+export const LABEL_UNPUBLISHED = 'io.kbox.unpublished';
+/** How often a Service with host ports left out looks again whether they are free. */
+const UNPUBLISHED_RETRY_MS = 15_000;
 
 type Log = (msg: string, fields?: Record<string, unknown>) => void;
 
@@ -60,6 +67,7 @@ interface Vip {
   id: string;
   uid: string;
   hash: string;
+  unpublished: string[];
   stream?: Duplex;
   /** The last snapshot written to the current stream. */
   sent?: string;
@@ -104,6 +112,15 @@ export class VipController {
     });
   }
 
+  /** Services and their EndpointSlices as the caches hold them (for the cluster DNS). */
+  view(): ClusterView {
+    return {
+      service: (ns, name) => this.#services.get(`${ns}/${name}`),
+      slices: (ns, name) =>
+        this.#slices.list(ns).filter((s) => s.metadata.labels?.[SERVICE_NAME_LABEL] === name),
+    };
+  }
+
   /** Adopts existing VIP containers, fills the caches, then syncs every Service. */
   async start(): Promise<void> {
     this.#image = await ensureAgentImage(this.#o.docker);
@@ -118,6 +135,7 @@ export class VipController {
         id: c.Id,
         uid: l[LABEL_SERVICE_UID] ?? '',
         hash: l[LABEL_VIP_HASH] ?? '',
+        unpublished: (l[LABEL_UNPUBLISHED] ?? '').split(',').filter((x) => x !== ''),
       });
       const lb = l[LABEL_LB_IP];
       if (lb) this.#lbIps.set(key, lb);
@@ -189,10 +207,17 @@ export class VipController {
       return;
     }
     const lbIp = this.#lbIpFor(key, svc);
-    const hash = vipHash(svc, lbIp);
     const uid = svc.metadata.uid ?? '';
     let vip = current;
-    if (vip && (vip.uid !== uid || vip.hash !== hash)) {
+    let retryMs: number | undefined;
+    if (vip && vip.uid === uid && vip.unpublished.length > 0) {
+      // Host addresses that were taken: keep the container while they still are.
+      const taken = await this.#takenHostAddresses(svc, lbIp, vip.unpublished);
+      if (taken.length === vip.unpublished.length && vip.hash === vipHash(svc, lbIp, taken)) {
+        retryMs = UNPUBLISHED_RETRY_MS;
+      }
+    }
+    if (vip && retryMs === undefined && (vip.uid !== uid || vip.hash !== vipHash(svc, lbIp))) {
       vip.stream?.destroy();
       await this.#remove(vip.id);
       this.#vips.delete(key);
@@ -200,8 +225,21 @@ export class VipController {
       vip = undefined;
     }
     if (!vip) {
-      const id = await this.#create(key, svc, hash, lbIp);
-      vip = { id, uid, hash };
+      // Published ports are checked first: a host address another program (or another
+      // cluster's NodePort) holds is left out, so the ClusterIP works anyway, and tried again.
+      const unpublished = await this.#takenHostAddresses(svc, lbIp);
+      if (unpublished.length > 0) {
+        retryMs = UNPUBLISHED_RETRY_MS;
+        await this.#events.record(
+          { apiVersion: 'v1', kind: 'Service', ...svc },
+          'Warning',
+          'PortUnavailable',
+          `Host address ${unpublished.join(', ')} is in use; Service ${key} is not published there until it is free (the ClusterIP works)`,
+        );
+      }
+      const hash = vipHash(svc, lbIp, unpublished);
+      const id = await this.#create(key, svc, hash, lbIp, unpublished);
+      vip = { id, uid, hash, unpublished };
       this.#vips.set(key, vip);
     }
     if (!vip.stream) {
@@ -221,6 +259,9 @@ export class VipController {
           // #attach set the stream (TypeScript cannot see that through the call).
           (vip.stream as Duplex | undefined)?.destroy();
           vip.stream = undefined;
+          // Created again on the retry, with a fresh look at which host ports are free.
+          await this.#remove(vip.id);
+          this.#vips.delete(key);
           await this.#events.record(
             { apiVersion: 'v1', kind: 'Service', ...svc },
             'Warning',
@@ -240,6 +281,26 @@ export class VipController {
       vip.sent = snapshot;
     }
     await this.#writeLbStatus(svc, lbIp);
+    return retryMs;
+  }
+
+  /**
+   * The published host addresses of the Service that something else holds now (checked by
+   * binding them; an address the daemon may not bind, a port below 1024 for a normal user,
+   * counts as free: Docker's root proxy binds it). With `only`, just those are checked.
+   */
+  async #takenHostAddresses(
+    svc: Readonly<KubeObject>,
+    lbIp: string | undefined,
+    only?: readonly string[],
+  ): Promise<string[]> {
+    const taken: string[] = [];
+    for (const p of publishedPorts(svc, lbIp)) {
+      const addr = hostAddress(p);
+      if (only && !only.includes(addr)) continue;
+      if (!(await hostPortFree(p.hostIp, p.hostPort, p.protocol))) taken.push(addr);
+    }
+    return taken;
   }
 
   #inRange(svc: Readonly<KubeObject>): boolean {
@@ -295,6 +356,7 @@ export class VipController {
     svc: Readonly<KubeObject>,
     hash: string,
     lbIp: string | undefined,
+    unpublished: readonly string[],
   ): Promise<string> {
     const ns = svc.metadata.namespace ?? '';
     const name = svc.metadata.name ?? '';
@@ -302,6 +364,7 @@ export class VipController {
     const exposed: Record<string, object> = {};
     const bindings: Record<string, Array<{ HostIp: string; HostPort: string }>> = {};
     for (const p of publishedPorts(svc, lbIp)) {
+      if (unpublished.includes(hostAddress(p))) continue;
       const k = `${p.port}/${p.protocol}`;
       exposed[k] = {};
       (bindings[k] ??= []).push({ HostIp: p.hostIp, HostPort: String(p.hostPort) });
@@ -327,6 +390,7 @@ export class VipController {
         [LABEL_SERVICE_UID]: svc.metadata.uid ?? '',
         [LABEL_VIP_HASH]: hash,
         ...(lbIp ? { [LABEL_LB_IP]: lbIp } : {}),
+        ...(unpublished.length > 0 ? { [LABEL_UNPUBLISHED]: unpublished.join(',') } : {}),
       },
       HostConfig: {
         NetworkMode: this.#o.network,
@@ -396,4 +460,24 @@ function dockerMessage(err: unknown): string {
     (err as { json?: { message?: string } | null }).json?.message ??
     (err as Error).message.replace(/^\(HTTP code \d+\) [^-]*- /, '').trim()
   );
+}
+
+/** Whether ip:port can be bound now (EACCES, a privileged port, counts as free). */
+export function hostPortFree(ip: string, port: number, protocol: 'tcp' | 'udp'): Promise<boolean> {
+  return new Promise((resolve) => {
+    const verdict = (err: NodeJS.ErrnoException | undefined): void =>
+      resolve(err === undefined || err.code === 'EACCES');
+    if (protocol === 'udp') {
+      const sock = createSocket('udp4');
+      sock.once('error', (err) => {
+        sock.close();
+        verdict(err);
+      });
+      sock.bind(port, ip, () => sock.close(() => verdict(undefined)));
+      return;
+    }
+    const srv = createServer();
+    srv.once('error', (err) => verdict(err));
+    srv.listen(port, ip, () => srv.close(() => verdict(undefined)));
+  });
 }

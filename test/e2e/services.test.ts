@@ -12,6 +12,7 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { cidrContains, clusterNetwork } from '../../src/api/cluster-network.js';
+import { hostPortFree } from '../../src/proxy/vip-controller.js';
 import { KUBECTL } from '../support/apiserver.js';
 import { ensureBusyboxImage } from '../support/busybox-image.js';
 import { dockerOrSkip } from '../support/docker.js';
@@ -62,7 +63,54 @@ spec:
   type: LoadBalancer
   selector: {app: web}
   ports:
-  - {name: http, port: 80, targetPort: http}
+  - {name: http, port: 80, targetPort: http, nodePort: NODE_PORT}
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: web-headless
+spec:
+  clusterIP: None
+  selector: {app: web}
+  ports:
+  - {name: http, port: 8080}
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: web-alias
+spec:
+  type: ExternalName
+  externalName: web.default.svc.cluster.local
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: db
+spec:
+  clusterIP: None
+  selector: {app: db}
+  ports:
+  - {name: http, port: 8080}
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: db
+spec:
+  serviceName: db
+  replicas: 1
+  selector:
+    matchLabels: {app: db}
+  template:
+    metadata:
+      labels: {app: db}
+    spec:
+      terminationGracePeriodSeconds: 0
+      containers:
+      - name: httpd
+        image: kbox.test/busybox:local
+        command: ["sh", "-c", "mkdir -p /www && busybox hostname > /www/index.html && exec busybox httpd -f -p 8080 -h /www"]
 ---
 apiVersion: v1
 kind: Pod
@@ -110,13 +158,21 @@ test('Services: names, ClusterIP, NodePort, LoadBalancer, scaling, port-forward'
   await ensureBusyboxImage(docker);
   let r = await kbox(['cluster', 'start', '--name', c.name]);
   assert.equal(r.code, 0, r.stderr);
-  r = await kubectl(['apply', '-f', '-'], manifest);
+  // A NodePort free on this host (other clusters may hold some), so the test does not depend
+  // on which ones the allocator hands out.
+  let nodePort = 30000 + (process.pid % 2700);
+  while (!(await hostPortFree('127.0.0.1', nodePort, 'tcp'))) nodePort++;
+  r = await kubectl(['apply', '-f', '-'], manifest.replace('NODE_PORT', String(nodePort)));
   assert.equal(
     r.stdout,
-    'deployment.apps/web created\nservice/web created\nservice/web-lb created\npod/client created\n',
+    'deployment.apps/web created\nservice/web created\nservice/web-lb created\n' +
+      'service/web-headless created\nservice/web-alias created\nservice/db created\n' +
+      'statefulset.apps/db created\npod/client created\n',
     r.stderr,
   );
   r = await kubectl(['rollout', 'status', 'deployment/web', '--timeout=90s']);
+  assert.equal(r.code, 0, r.stderr);
+  r = await kubectl(['rollout', 'status', 'statefulset/db', '--timeout=90s']);
   assert.equal(r.code, 0, r.stderr);
   r = await kubectl(['wait', '--for=condition=Ready', 'pod/client', '--timeout=60s']);
   assert.equal(r.code, 0, r.stderr);
@@ -165,17 +221,58 @@ test('Services: names, ClusterIP, NodePort, LoadBalancer, scaling, port-forward'
   });
 
   await t.test(
+    'cluster DNS: headless Services, StatefulSet pod names, ExternalName, SRV',
+    async () => {
+      const dnsIp = (
+        await kubectl([
+          'get',
+          'svc',
+          '-n',
+          'kube-system',
+          'kube-dns',
+          '-o',
+          'jsonpath={.spec.clusterIP}',
+        ])
+      ).stdout;
+      assert.equal(dnsIp, plan.dnsIp);
+      const podIPs = (
+        await kubectl(['get', 'pods', '-l', 'app=web', '-o', 'jsonpath={.items[*].status.podIP}'])
+      ).stdout
+        .split(' ')
+        .sort();
+      const headless = await until(
+        'the headless Service to resolve to both pods',
+        () => fromClient('nslookup web-headless.default.svc.cluster.local.'),
+        (x) => x.code === 0 && podIPs.every((ip) => x.stdout.includes(`Address: ${ip}`)),
+        30_000,
+      );
+      assert.deepEqual(
+        [...headless.stdout.matchAll(/^Address: (10\.[\d.]+)$/gm)].map((m) => m[1]).sort(),
+        podIPs,
+      );
+      r = await fromClient(wget('db-0.db:8080'));
+      assert.equal(r.stdout.trim(), 'db-0', r.stderr);
+      r = await fromClient(wget('web-alias'));
+      assert.ok(hostnames.includes(r.stdout.trim()), r.stdout);
+      r = await fromClient('nslookup -type=srv _http._tcp.db.default.svc.cluster.local.');
+      assert.match(r.stdout, /service = 0 100 8080 db-0\.db\.default\.svc\.cluster\.local/);
+      r = await fromClient('nslookup nothing-here.default.svc.cluster.local.');
+      assert.match(r.stdout, /NXDOMAIN/);
+    },
+  );
+
+  await t.test(
     'the host reaches the ClusterIP, the NodePort and the LoadBalancer address',
     async () => {
       const seen = new Set<string>();
       for (let i = 0; i < 6; i++) seen.add(await httpGet(clusterIP, 80));
       assert.deepEqual([...seen].sort(), hostnames);
 
-      const nodePort = Number(
+      assert.equal(
         (await kubectl(['get', 'svc', 'web-lb', '-o', 'jsonpath={.spec.ports[0].nodePort}']))
           .stdout,
+        String(nodePort),
       );
-      assert.ok(nodePort >= 30000 && nodePort <= 32767, String(nodePort));
       const lb = await until(
         'the LoadBalancer ingress',
         async () =>
@@ -279,13 +376,13 @@ test('Services: names, ClusterIP, NodePort, LoadBalancer, scaling, port-forward'
       )
         .map((x) => x.Labels['io.kbox.service'] ?? '')
         .sort();
-    assert.deepEqual(await vips(), ['default/web', 'default/web-lb']);
+    assert.deepEqual(await vips(), ['default/web', 'default/web-lb', 'kube-system/kube-dns']);
     r = await kubectl(['delete', 'svc', 'web-lb']);
     assert.equal(r.code, 0, r.stderr);
     await until(
       'the web-lb VIP to go',
       vips,
-      (v) => v.length === 1 && v[0] === 'default/web',
+      (v) => v.join() === 'default/web,kube-system/kube-dns',
       20_000,
     );
     await c.delete();

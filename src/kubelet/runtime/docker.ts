@@ -234,6 +234,7 @@ export class DockerRuntime implements Runtime {
         HostConfig: {
           NetworkMode: spec.network,
           IpcMode: 'shareable',
+          ...(spec.dns && spec.dns.length > 0 ? { Dns: spec.dns } : {}),
           DnsSearch: spec.dnsSearch,
           DnsOptions: spec.dnsOptions,
           PortBindings: bindings,
