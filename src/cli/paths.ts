@@ -106,7 +106,9 @@ export function clusterConfigProblem(value: unknown): string | undefined {
     int('nodes', 1, 50) ??
     (v.fakeNodes === undefined ? undefined : int('fakeNodes', 0, MAX_FAKE_NODES)) ??
     (v.subnet === undefined ||
-    (typeof v.subnet === 'string' && /^10\.\d{1,3}\.0\.0\/16$/.test(v.subnet))
+    (typeof v.subnet === 'string' &&
+      /^10\.\d{1,3}\.0\.0\/16$/.test(v.subnet) &&
+      Number(v.subnet.split('.')[1]) <= 255)
       ? undefined
       : '"subnet" must be a 10.x.0.0/16')
   );
