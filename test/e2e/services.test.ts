@@ -1,5 +1,6 @@
 // Services end to end on a real cluster: a two-replica httpd Deployment behind a ClusterIP
-// Service (port 80 → the named targetPort http = 8080) and a LoadBalancer Service. A client pod
+// Service (port 80 → the named targetPort http = 8080), a ClientIP-affinity one and a
+// LoadBalancer Service; headless Services (one for a StatefulSet) and an ExternalName. A client pod
 // reaches it by every DNS name form and by ClusterIP and sees both backends; the host reaches the
 // ClusterIP, the NodePort on 127.0.0.1 and the LoadBalancer's own 127.x address; scaling to zero
 // makes connections fail at once and scaling up brings traffic back; kubectl port-forward to the
@@ -64,6 +65,16 @@ spec:
   selector: {app: web}
   ports:
   - {name: http, port: 80, targetPort: http, nodePort: NODE_PORT}
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: web-sticky
+spec:
+  selector: {app: web}
+  sessionAffinity: ClientIP
+  ports:
+  - {name: http, port: 80, targetPort: http}
 ---
 apiVersion: v1
 kind: Service
@@ -166,7 +177,7 @@ test('Services: names, ClusterIP, NodePort, LoadBalancer, scaling, port-forward'
   assert.equal(
     r.stdout,
     'deployment.apps/web created\nservice/web created\nservice/web-lb created\n' +
-      'service/web-headless created\nservice/web-alias created\nservice/db created\n' +
+      'service/web-sticky created\nservice/web-headless created\nservice/web-alias created\nservice/db created\n' +
       'statefulset.apps/db created\npod/client created\n',
     r.stderr,
   );
@@ -218,6 +229,17 @@ test('Services: names, ClusterIP, NodePort, LoadBalancer, scaling, port-forward'
     // Round robin: six requests see both backends.
     const many = await fromClient(`for i in 1 2 3 4 5 6; do ${wget('web')}; done`);
     assert.deepEqual([...new Set(many.stdout.trim().split('\n'))].sort(), hostnames, many.stdout);
+    // sessionAffinity ClientIP: every request from this pod lands on the same backend.
+    await until(
+      'web-sticky to answer',
+      () => fromClient(wget('web-sticky')),
+      (x) => x.code === 0 && hostnames.includes(x.stdout.trim()),
+      30_000,
+    );
+    const sticky = await fromClient(`for i in 1 2 3 4 5 6; do ${wget('web-sticky')}; done`);
+    const stuck = sticky.stdout.trim().split('\n');
+    assert.equal(stuck.length, 6, sticky.stdout);
+    assert.equal(new Set(stuck).size, 1, sticky.stdout);
   });
 
   await t.test(
@@ -376,13 +398,18 @@ test('Services: names, ClusterIP, NodePort, LoadBalancer, scaling, port-forward'
       )
         .map((x) => x.Labels['io.kbox.service'] ?? '')
         .sort();
-    assert.deepEqual(await vips(), ['default/web', 'default/web-lb', 'kube-system/kube-dns']);
+    assert.deepEqual(await vips(), [
+      'default/web',
+      'default/web-lb',
+      'default/web-sticky',
+      'kube-system/kube-dns',
+    ]);
     r = await kubectl(['delete', 'svc', 'web-lb']);
     assert.equal(r.code, 0, r.stderr);
     await until(
       'the web-lb VIP to go',
       vips,
-      (v) => v.join() === 'default/web,kube-system/kube-dns',
+      (v) => v.join() === 'default/web,default/web-sticky,kube-system/kube-dns',
       20_000,
     );
     await c.delete();
