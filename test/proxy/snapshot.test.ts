@@ -114,4 +114,7 @@ test('the VIP hash changes with what a container fixes, not with endpoints or af
   );
   const lb = svc({ type: 'LoadBalancer', ports: [{ port: 80, nodePort: 30001 }] });
   assert.notEqual(vipHash(lb, '127.244.1.1'), vipHash(lb, '127.244.1.2'));
+  // Host addresses left out (taken) make another container; unknown ones change nothing.
+  assert.notEqual(vipHash(lb, '127.244.1.1', ['127.0.0.1:30001/tcp']), vipHash(lb, '127.244.1.1'));
+  assert.equal(vipHash(lb, '127.244.1.1', ['127.0.0.1:1/tcp']), vipHash(lb, '127.244.1.1'));
 });
