@@ -20,6 +20,7 @@ import type { PodStreaming } from './streaming.js';
 import { NamespaceLifecycle } from './registry/namespaces.js';
 import { ResourceStore } from './registry/store.js';
 import { SYSTEM_PRIORITY_CLASSES } from './registry/scheduling/priorityclasses/strategy.js';
+import type { ServiceNetwork } from './registry/core/services/strategy.js';
 import { buildStrategies } from './registry/strategies.js';
 import { API_GROUPS, RESOURCE_DEFINITIONS, type ResourceInfo } from './resources.js';
 
@@ -40,6 +41,8 @@ export interface ApiServerOptions {
    * path that never leaves the machine; the socket is made 0600 and the token is still checked).
    */
   socketPath?: string;
+  /** Where ClusterIPs and NodePorts come from (default: 10.96.0.0/16, 30000-32767). */
+  serviceNetwork?: ServiceNetwork;
 }
 
 /** Namespaces that exist from the start, as in every Kubernetes cluster. */
@@ -73,7 +76,7 @@ export class ApiServer {
     this.#port = opts.port ?? 0;
     this.#storage = opts.storage;
     this.#clock = opts.clock ?? (() => new Date());
-    const strategies = buildStrategies(this.#storage);
+    const strategies = buildStrategies(this.#storage, opts.serviceNetwork);
     const infos: ResourceInfo[] = RESOURCE_DEFINITIONS.map((d) => {
       const strategy = strategies[`${d.group}/${d.resource}`];
       return strategy ? { ...d, strategy } : { ...d };

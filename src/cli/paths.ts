@@ -51,6 +51,12 @@ export interface ClusterConfig {
    * before fake nodes existed have none.
    */
   fakeNodes?: number;
+  /**
+   * The cluster's Docker network, a 10.x.0.0/16 (see src/api/cluster-network.ts). Chosen free by
+   * the daemon on its first start and kept, so ClusterIPs stay valid across restarts; absent in
+   * cluster.json files written before Services had a data plane.
+   */
+  subnet?: string;
   /** The state layout version; a newer one is refused, never overwritten. */
   stateVersion: number;
   createdAt: string;
@@ -98,6 +104,12 @@ export function clusterConfigProblem(value: unknown): string | undefined {
     int('stateVersion', 1, Number.MAX_SAFE_INTEGER) ??
     int('port', 1, 65535) ??
     int('nodes', 1, 50) ??
-    (v.fakeNodes === undefined ? undefined : int('fakeNodes', 0, MAX_FAKE_NODES))
+    (v.fakeNodes === undefined ? undefined : int('fakeNodes', 0, MAX_FAKE_NODES)) ??
+    (v.subnet === undefined ||
+    (typeof v.subnet === 'string' &&
+      /^10\.\d{1,3}\.0\.0\/16$/.test(v.subnet) &&
+      Number(v.subnet.split('.')[1]) <= 255)
+      ? undefined
+      : '"subnet" must be a 10.x.0.0/16')
   );
 }

@@ -16,6 +16,10 @@ import {
   type ClusterConfig,
 } from '../cli/paths.js';
 import { CORE, KubeClient } from '../client/rest.js';
+import { clusterNetwork } from '../api/cluster-network.js';
+import { dockerEndpoint } from '../api/docker-labels.js';
+import { DEFAULT_SERVICE_NETWORK } from '../apiserver/registry/core/services/strategy.js';
+import { clusterSubnet } from './network.js';
 import { isStatusError } from '../api/status.js';
 import { NodeAgent } from '../kubelet/node-agent.js';
 import { EngineProbe } from '../kubelet/engine-probe.js';
@@ -89,6 +93,12 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       .child('apiserver')
       .info('storage open', { path: paths.db, revision: storage.currentRevision() });
 
+    // The cluster's address plan comes first: the API server allocates ClusterIPs from it.
+    const plan = clusterNetwork(
+      await clusterSubnet(config, paths, opts.home, dockerEndpoint(process.env), (msg, f) =>
+        log.child('proxy').info(msg, f),
+      ),
+    );
     const pki = await loadOrCreatePki(paths.pki, {
       commonName: `kbox-${opts.name}`,
       hosts: ['localhost', '127.0.0.1'],
@@ -109,6 +119,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       auth: { token },
       kubeletToken,
       ...(socketPath !== undefined ? { socketPath } : {}),
+      serviceNetwork: { ...DEFAULT_SERVICE_NETWORK, serviceCidr: plan.serviceCidr },
     });
     const url = await server.start();
     cleanups.push(() => server.stop());
@@ -196,12 +207,18 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       const { DockerRuntime } = await import('../kubelet/runtime/docker.js');
       const { daemonProcessUsage } = await import('../kubelet/stats.js');
       let network = `kbox-${opts.name}`;
+      // False when the network predates the subnet plan and is kept: no VIPs, no cluster DNS.
+      let planned = true;
       try {
         network = await new DockerRuntime({
           cluster: opts.name,
           node: names[0] ?? '',
-        }).ensureNetwork();
-        kubelet.info('docker network ready', { network });
+        }).ensureNetwork(plan, (msg, f) => {
+          planned = false;
+          kubelet.warn(msg, f);
+        });
+        kubelet.info('docker network ready', { network, subnet: plan.subnet });
+        if (planned) servicesStarted = startServiceProxy(network);
       } catch (err) {
         kubelet.warn('docker engine not reachable; nodes report NotReady until it is', {
           endpoint: probe.endpoint,
@@ -215,6 +232,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
           runtime,
           nodeName,
           network,
+          ...(planned ? { clusterDns: plan.dnsIp } : {}),
           podsDir: join(paths.dir, 'nodes', nodeName, 'pods'),
           log: (msg, fields) => kubelet.info(msg, { node: nodeName, ...fields }),
           // The daemon (API server, controllers, kubelets) counts as the control-plane node's load.
@@ -241,6 +259,48 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
         await own(() => worker.stop({ stopContainers: true }));
       }
       kubelet.info('pod workers started', { nodes: allNames });
+    };
+    const proxyLog = log.child('proxy');
+    let servicesStarted: Promise<void> = Promise.resolve();
+    const startServiceProxy = async (network: string): Promise<void> => {
+      try {
+        const [{ VipController }, { default: Docker }] = await Promise.all([
+          import('../proxy/vip-controller.js'),
+          import('dockerode'),
+        ]);
+        const docker = new Docker();
+        const info = (await docker.info()) as { OperatingSystem?: string };
+        const vips = new VipController({
+          client,
+          docker,
+          cluster: opts.name,
+          network,
+          plan,
+          perServiceLbIp: !/Docker Desktop/i.test(info.OperatingSystem ?? ''),
+          log: (msg, f) => proxyLog.info(msg, f),
+        });
+        if (stopping) return;
+        await vips.start();
+        await own(() => vips.stop({ stopContainers: true }));
+        proxyLog.info('service proxy started', { serviceCidr: plan.serviceCidr });
+        const { ClusterDns } = await import('../proxy/dns-server.js');
+        const { ensureDnsService } = await import('../proxy/dns-service.js');
+        const dns = new ClusterDns({
+          view: vips.view(),
+          host: plan.gateway,
+          log: (msg, f) => proxyLog.info(msg, f),
+        });
+        if (stopping) return;
+        const dnsPort = await dns.start();
+        await own(() => dns.stop());
+        await ensureDnsService(client, plan, dnsPort);
+        proxyLog.info('cluster DNS serving', {
+          address: `${plan.gateway}:${dnsPort}`,
+          service: plan.dnsIp,
+        });
+      } catch (err) {
+        proxyLog.error('service proxy failed to start', { error: (err as Error).message });
+      }
     };
     const kubeletsStarted = startKubelets().catch((err: unknown) =>
       kubelet.error('pod workers failed to start', { error: (err as Error).message }),
@@ -269,6 +329,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
     // Let background start-ups settle before anything they use is stopped.
     cleanups.push(async () => {
       await Promise.all([kubeletsStarted, controlPlaneStarted]);
+      await servicesStarted;
     });
     // Start-up leaves garbage behind (module loading, the first lists). When the process was
     // started with --expose-gc (`kbox cluster start` does), one full collection once everything

@@ -57,6 +57,11 @@ export interface KubeletOptions {
   runtime: Runtime;
   nodeName: string;
   network: string;
+  /**
+   * The cluster DNS Service's address (the real kubelet's --cluster-dns), given to pods with
+   * dnsPolicy ClusterFirst (the default); unset: pods use the host's resolvers.
+   */
+  clusterDns?: string;
   /** Where pod volumes live: <podsDir>/<pod uid>/volumes/<name>. */
   podsDir: string;
   log: (msg: string, fields?: Record<string, unknown>) => void;
@@ -386,8 +391,14 @@ export class Kubelet {
         namespace: ns,
         hostname: String(spec.hostname ?? meta.name ?? ''),
         network: this.#o.network,
-        dnsSearch: [`${ns}.svc.cluster.local`, 'svc.cluster.local', 'cluster.local'],
-        dnsOptions: ['ndots:5'],
+        // dnsPolicy Default: the node's resolv.conf as it is, no cluster names.
+        ...(spec.dnsPolicy === 'Default'
+          ? { dnsSearch: [], dnsOptions: [] }
+          : {
+              ...(this.#o.clusterDns ? { dns: [this.#o.clusterDns] } : {}),
+              dnsSearch: [`${ns}.svc.cluster.local`, 'svc.cluster.local', 'cluster.local'],
+              dnsOptions: ['ndots:5'],
+            }),
         hostPorts: ports,
         labels: {},
       });

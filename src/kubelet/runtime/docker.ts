@@ -2,6 +2,7 @@
 // plus one container per pod container. Everything carries labels from which the kubelet
 // rebuilds its state after a restart; names make creation idempotent.
 import Docker from 'dockerode';
+import type { ClusterNetwork } from '../../api/cluster-network.js';
 import { dockerEndpoint, LABEL_CLUSTER, LABEL_MANAGED } from '../../api/docker-labels.js';
 import { readFile } from 'node:fs/promises';
 import { connect } from 'node:net';
@@ -81,17 +82,53 @@ export class DockerRuntime implements Runtime {
     return `docker://${v.Version ?? 'unknown'}`;
   }
 
-  /** The cluster's own bridge network, created on first use and reused after. */
-  async ensureNetwork(): Promise<string> {
+  /**
+   * The cluster's own bridge network, created on first use and reused after. With a plan, the
+   * network gets its subnet, gateway and pod range (Docker's IPAM hands pods only addresses in
+   * the lower half, so the upper half is free for Services' static VIPs). A network from an older
+   * kbox without that subnet is recreated when nothing runs on it (pods of a stopped cluster get
+   * new sandboxes anyway); while containers run on it, it is kept and `onMismatch` is told, since
+   * Docker only gives static IPs on networks with a user-set subnet.
+   */
+  async ensureNetwork(
+    plan?: ClusterNetwork,
+    onMismatch?: (msg: string, fields: Record<string, unknown>) => void,
+  ): Promise<string> {
     const name = `kbox-${this.#cluster}`;
-    const existing = await this.docker.listNetworks({
-      filters: JSON.stringify({ label: [`${LABEL_CLUSTER}=${this.#cluster}`], name: [name] }),
-    });
-    if (existing.some((n) => n.Name === name)) return name;
+    const existing = (
+      await this.docker.listNetworks({
+        filters: JSON.stringify({ label: [`${LABEL_CLUSTER}=${this.#cluster}`], name: [name] }),
+      })
+    ).find((n) => n.Name === name);
+    if (existing) {
+      if (!plan) return name;
+      const info = (await this.docker
+        .getNetwork(existing.Id)
+        .inspect()) as Docker.NetworkInspectInfo;
+      const cfg = info.IPAM?.Config ?? [];
+      if (cfg.some((c) => c.Subnet === plan.subnet && c.IPRange === plan.podRange)) return name;
+      const attached = Object.keys(info.Containers ?? {}).length;
+      if (attached > 0) {
+        onMismatch?.(
+          'the cluster network predates its subnet plan and containers run on it; Services get no VIPs until the cluster is stopped and started again',
+          { network: name, subnet: cfg[0]?.Subnet ?? '', wanted: plan.subnet, attached },
+        );
+        return name;
+      }
+      await this.docker.getNetwork(existing.Id).remove();
+    }
     await this.docker.createNetwork({
       Name: name,
       Driver: 'bridge',
       CheckDuplicate: true,
+      ...(plan
+        ? {
+            IPAM: {
+              Driver: 'default',
+              Config: [{ Subnet: plan.subnet, IPRange: plan.podRange, Gateway: plan.gateway }],
+            },
+          }
+        : {}),
       Labels: { [LABEL_MANAGED]: 'true', [LABEL_CLUSTER]: this.#cluster },
     });
     return name;
@@ -273,6 +310,7 @@ export class DockerRuntime implements Runtime {
         HostConfig: {
           NetworkMode: spec.network,
           IpcMode: 'shareable',
+          ...(spec.dns && spec.dns.length > 0 ? { Dns: spec.dns } : {}),
           DnsSearch: spec.dnsSearch,
           DnsOptions: spec.dnsOptions,
           PortBindings: bindings,

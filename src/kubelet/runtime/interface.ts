@@ -9,6 +9,8 @@ export interface SandboxSpec {
   namespace: string;
   hostname: string;
   network: string;
+  /** Name servers behind the engine's own resolver (the cluster DNS); empty: the host's. */
+  dns?: string[];
   dnsSearch: string[];
   dnsOptions: string[];
   hostPorts: Array<{ hostPort: number; containerPort: number; protocol: string; hostIP?: string }>;

@@ -1,0 +1,68 @@
+// The cluster's subnet: read from cluster.json, or chosen free on the first start and written
+// back there, so ClusterIPs (stored in Services) stay valid for the cluster's whole life.
+import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { chooseClusterSubnet } from '../api/cluster-network.js';
+import type { ClusterConfig, ClusterPaths } from '../cli/paths.js';
+import { engineGet } from '../client/docker-engine.js';
+
+/** Subnets of every Docker network the engine has; [] when the engine does not answer. */
+async function dockerSubnets(endpoint: string): Promise<{ subnets: string[]; reachable: boolean }> {
+  try {
+    const res = await engineGet(endpoint, '/networks', 3000);
+    if (res.status !== 200) return { subnets: [], reachable: false };
+    const nets = JSON.parse(res.body) as Array<{ IPAM?: { Config?: Array<{ Subnet?: string }> } }>;
+    return {
+      subnets: nets.flatMap((n) => (n.IPAM?.Config ?? []).map((c) => c.Subnet ?? '')),
+      reachable: true,
+    };
+  } catch {
+    return { subnets: [], reachable: false };
+  }
+}
+
+/** Subnets other kbox clusters under the same home have claimed (running or not). */
+function otherClustersSubnets(home: string, self: string): string[] {
+  if (!existsSync(home)) return [];
+  const out: string[] = [];
+  for (const name of readdirSync(home)) {
+    if (name === self) continue;
+    try {
+      const cfg = JSON.parse(readFileSync(join(home, name, 'cluster.json'), 'utf8')) as {
+        subnet?: unknown;
+      };
+      if (typeof cfg.subnet === 'string') out.push(cfg.subnet);
+    } catch {
+      // Not a cluster directory, or damaged: it claims nothing.
+    }
+  }
+  return out;
+}
+
+/**
+ * The cluster's subnet. A new one avoids other Docker networks and other kbox clusters' subnets
+ * (a cluster that is stopped has no network but keeps its claim), and is saved in cluster.json.
+ */
+export async function clusterSubnet(
+  config: ClusterConfig,
+  paths: ClusterPaths,
+  home: string,
+  endpoint: string,
+  log: (msg: string, fields?: Record<string, unknown>) => void,
+): Promise<string> {
+  if (config.subnet) return config.subnet;
+  const docker = await dockerSubnets(endpoint);
+  const taken = [...docker.subnets, ...otherClustersSubnets(home, config.name)];
+  const subnet = chooseClusterSubnet(taken);
+  if (!subnet) {
+    throw new Error(
+      `no free 10.x.0.0/16 for the cluster network (taken: ${taken.join(', ')}); remove unused Docker networks`,
+    );
+  }
+  const updated: ClusterConfig = { ...config, subnet };
+  const tmp = `${paths.config}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify(updated, null, 2)}\n`, { mode: 0o600 });
+  renameSync(tmp, paths.config);
+  log('cluster subnet chosen', { subnet, engineChecked: docker.reachable });
+  return subnet;
+}
