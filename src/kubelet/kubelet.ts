@@ -109,6 +109,26 @@ function containerHash(c: Json): string {
   return createHash('sha256').update(JSON.stringify(c)).digest('hex').slice(0, 16);
 }
 
+/** The container's entry in the pod's last written status, if any. */
+function previousStatus(
+  pod: object,
+  kind: 'init' | 'regular',
+  name: string,
+): { restartCount?: number; containerID?: string } | undefined {
+  const status = ((pod as { status?: unknown }).status ?? {}) as {
+    initContainerStatuses?: Array<{ name: string; restartCount?: number; containerID?: string }>;
+    containerStatuses?: Array<{ name: string; restartCount?: number; containerID?: string }>;
+  };
+  const list = kind === 'init' ? status.initContainerStatuses : status.containerStatuses;
+  return list?.find((s) => s.name === name);
+}
+
+/** The attempt number of a container that has no predecessor left in the runtime. */
+function recordedRestarts(pod: object, kind: 'init' | 'regular', name: string): number {
+  const s = previousStatus(pod, kind, name);
+  return s?.containerID ? (s.restartCount ?? 0) + 1 : 0;
+}
+
 interface Backoff {
   delayMs: number;
   until: number;
@@ -447,7 +467,10 @@ export class Kubelet {
       previous: ContainerInfo | undefined,
     ): Promise<void> => {
       const name = String(c.name);
-      const attempt = previous ? previous.attempt + 1 : 0;
+      // With no container left in the runtime (removed behind kbox's back, or all of them gone
+      // with a node restart), the count goes on from the pod's status as upstream's kubelet
+      // does: a container that has run before starts as a restart.
+      const attempt = previous ? previous.attempt + 1 : recordedRestarts(pod, kind, name);
       const policy = (c.imagePullPolicy as PullPolicy | undefined) ?? 'IfNotPresent';
       const fieldPath = `spec.${kind === 'init' ? 'initContainers' : 'containers'}{${name}}`;
       const event = (type: 'Normal' | 'Warning', reason: string, message: string): Promise<void> =>
@@ -848,7 +871,7 @@ export class Kubelet {
           kind === 'init' && !isSidecar(c)
             ? cur?.state === 'exited' && cur.exitCode === 0 && !w
             : cur?.state === 'running' && !w && this.#probes.ready(cur.id),
-        restartCount: cur ? cur.attempt : 0,
+        restartCount: cur ? cur.attempt : (previousStatus(pod, kind, name)?.restartCount ?? 0),
         image: imageRef,
         imageID: cur ? `${scheme}://${cur.imageId}` : '',
         ...(cur ? { containerID: `${scheme}://${cur.id}` } : {}),

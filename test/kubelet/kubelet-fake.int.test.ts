@@ -163,7 +163,9 @@ test('pods run on a fake node, get deleted, and come back after a restart', asyn
     await first.stop();
   }
 
-  // A daemon restart: a new kubelet on an empty fake runtime recreates the pod's containers.
+  // A daemon restart: a new kubelet on an empty fake runtime recreates the pod's containers, as
+  // after a node reboot: the sandbox is new, and each container that ran before starts as a
+  // restart (upstream's kubelet keeps counting from the log directory; kbox from the status).
   const fresh = new FakeRuntime({ node, ipPrefix: '10.250.1' });
   const second = kubelet(fresh);
   const uid = (await client.get(CORE.pods, 'default', 'web')).metadata.uid ?? '';
@@ -177,8 +179,12 @@ test('pods run on a fake node, get deleted, and come back after a restart', asyn
         ? cs.map((c) => `${c.kind}:${c.name}:${c.attempt}`).sort()
         : undefined;
     }, 'web recreated on the fresh runtime');
-    assert.deepEqual(kinds, ['init:setup:0', 'regular:app:0', 'regular:side:0', 'sandbox:POD:0']);
+    assert.deepEqual(kinds, ['init:setup:1', 'regular:app:1', 'regular:side:1', 'sandbox:POD:0']);
     const st = await statusOf('web');
+    assert.deepEqual(
+      st.containerStatuses?.map((c) => c.restartCount),
+      [1, 1],
+    );
     assert.equal(st.phase, 'Running');
     assert.equal(st.podIP, '10.250.1.2');
   } finally {
