@@ -2,56 +2,22 @@
 // no exec left behind a client that goes away), attach, and port-forward to a pod, a Service
 // and a Deployment, including a port nothing listens on.
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { get } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { KUBECTL } from '../support/apiserver.js';
 import { ensureBusyboxImage } from '../support/busybox-image.js';
 import { dockerOrSkip } from '../support/docker.js';
+import { e2eCluster } from '../support/e2e-cluster.js';
 
-const root = mkdtempSync(join(tmpdir(), 'kbox-e2e-exec-'));
-const cluster = `e2e-exec-${process.pid}`;
-const env = {
-  ...process.env,
-  KBOX_HOME: join(root, 'home'),
-  KUBECONFIG: join(root, 'kubeconfig'),
-  NO_COLOR: '1',
-};
+const c = e2eCluster('exec');
+const { root, env, run, kbox, kubectl } = c;
+const cluster = c.name;
 
-function run(
-  cmd: string,
-  args: string[],
-  stdin?: string | Buffer,
-): Promise<{ stdout: string; stderr: string; code: number }> {
-  return new Promise((resolve) => {
-    const child = execFile(
-      cmd,
-      args,
-      { env, timeout: 120_000, maxBuffer: 64 * 1024 * 1024 },
-      (err, stdout, stderr) => {
-        const code = err ? ((err as { code?: number }).code ?? 1) : 0;
-        resolve({ stdout, stderr, code: typeof code === 'number' ? code : 1 });
-      },
-    );
-    // A command that exits before reading its input (script(1) does) must not fail the test.
-    child.stdin?.on('error', () => undefined);
-    child.stdin?.end(stdin ?? '');
-  });
-}
-const kbox = (args: string[], stdin?: string) =>
-  run(process.execPath, ['bin/run.js', ...args], stdin);
-const kubectl = (args: string[], stdin?: string | Buffer) =>
-  run(KUBECTL, ['--cache-dir', join(root, 'kcache'), ...args], stdin);
-
-after(async () => {
-  await kbox(['cluster', 'delete', '--name', cluster]);
-  rmSync(root, { recursive: true, force: true });
-});
+after(() => c.delete());
 
 async function freePort(): Promise<number> {
   const s = createServer();
@@ -174,9 +140,9 @@ spec:
     'pod/box',
     '--timeout=90s',
   ]);
-  assert.equal(r.code, 0, r.stderr);
+  if (r.code !== 0) assert.fail(`${r.stderr}\n${await c.diagnose('pod/box')}`);
   r = await kubectl(['wait', '--for=condition=Ready', 'pod/reader', '--timeout=90s']);
-  assert.equal(r.code, 0, r.stderr);
+  if (r.code !== 0) assert.fail(`${r.stderr}\n${await c.diagnose('pod/reader')}`);
 
   await t.test('exec: stdout, stderr and the exit code', async () => {
     let e = await kubectl(['exec', 'box', '-c', 'web', '--', 'echo', 'hi']);

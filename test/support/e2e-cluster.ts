@@ -26,6 +26,11 @@ export interface E2eCluster {
   run(cmd: string, args: string[], stdin?: string | Buffer): Promise<ProcessResult>;
   kbox(args: string[], stdin?: string | Buffer): Promise<ProcessResult>;
   kubectl(args: string[], stdin?: string | Buffer): Promise<ProcessResult>;
+  /**
+   * What a person needs to see when a wait times out: every pod with its node, the objects
+   * named (YAML), the cluster's events and the end of the daemon's log.
+   */
+  diagnose(...objects: string[]): Promise<string>;
   /** `kbox cluster delete` and removal of the temporary directory. */
   delete(): Promise<void>;
 }
@@ -55,13 +60,40 @@ export function e2eCluster(prefix: string): E2eCluster {
       child.stdin?.on('error', () => undefined);
       child.stdin?.end(stdin ?? '');
     });
+  const kbox = (args: string[], stdin?: string | Buffer) =>
+    run(process.execPath, [RUN, ...args], stdin);
+  const kubectl = (args: string[], stdin?: string | Buffer) =>
+    run(KUBECTL, ['--cache-dir', join(root, 'kcache'), ...args], stdin);
   return {
     name,
     root,
     env,
     run,
-    kbox: (args, stdin) => run(process.execPath, [RUN, ...args], stdin),
-    kubectl: (args, stdin) => run(KUBECTL, ['--cache-dir', join(root, 'kcache'), ...args], stdin),
+    kbox,
+    kubectl,
+    async diagnose(...objects) {
+      const parts: [string, () => Promise<ProcessResult>][] = [
+        ['kubectl get pods -A -o wide', () => kubectl(['get', 'pods', '-A', '-o', 'wide'])],
+        ...objects.map((o): [string, () => Promise<ProcessResult>] => [
+          `kubectl get ${o} -o yaml`,
+          () => kubectl(['get', o, '-o', 'yaml']),
+        ]),
+        ['kubectl get events -A', () => kubectl(['get', 'events', '-A'])],
+        [
+          'kbox cluster logs (last 60 lines)',
+          async () => {
+            const r = await kbox(['cluster', 'logs', '--name', name]);
+            return { ...r, stdout: r.stdout.split('\n').slice(-61).join('\n') };
+          },
+        ],
+      ];
+      const out: string[] = [];
+      for (const [title, probe] of parts) {
+        const r = await probe();
+        out.push(`--- ${title} (exit ${r.code})\n${r.stdout}${r.stderr}`);
+      }
+      return out.join('\n');
+    },
     async delete() {
       await run(process.execPath, [RUN, 'cluster', 'delete', '--name', name]);
       rmSync(root, { recursive: true, force: true });
