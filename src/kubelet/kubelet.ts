@@ -74,6 +74,8 @@ export interface KubeletOptions {
   runProbes?: boolean;
   /** The daemon's own usage, counted in this node's resource figures (the control-plane node). */
   daemonUsage?: () => ProcessUsage;
+  /** Pods synced at once (default 4: the engine starts containers faster side by side). */
+  podWorkers?: number;
 }
 
 /** After ErrImagePull, look again soon so the status moves on to ImagePullBackOff. */
@@ -218,7 +220,7 @@ export class Kubelet {
     await this.#pods.start();
     this.#workers = runWorkers(
       this.#queue,
-      2,
+      this.#o.podWorkers ?? 4,
       (key) => this.#sync(key),
       (key, err) =>
         this.#o.log('pod sync failed', {
