@@ -41,6 +41,71 @@ export function writeError(res: ServerResponse, err: unknown): void {
   writeJson(res, status.code, status);
 }
 
+/**
+ * Holds a complete answer until the store has committed the writes made before it (group
+ * commit), so no client is told of a write a crash could still lose: writeHead and end are
+ * deferred until `settled()` resolves; if the commit fails, the client gets that failure's Status
+ * instead. A streamed answer (write or flushHeaders: watches, logs) goes out at once.
+ */
+export function holdUntilSettled(
+  res: ServerResponse,
+  settled: () => Promise<void> | undefined,
+): void {
+  const writeHead = res.writeHead.bind(res) as (...args: unknown[]) => ServerResponse;
+  const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
+  const write = res.write.bind(res) as (...args: unknown[]) => boolean;
+  const flushHeaders = res.flushHeaders.bind(res);
+  let head: unknown[] | undefined;
+  const sendHead = (): void => {
+    const h = head;
+    head = undefined;
+    if (h) writeHead(...h);
+  };
+  const streaming = (): void => {
+    sendHead();
+    res.writeHead = writeHead as typeof res.writeHead;
+    res.write = write as typeof res.write;
+    res.flushHeaders = flushHeaders;
+    res.end = end as typeof res.end;
+  };
+  res.writeHead = ((...args: unknown[]) => {
+    head = args;
+    return res;
+  }) as typeof res.writeHead;
+  res.write = ((...args: unknown[]) => {
+    streaming();
+    return write(...args);
+  }) as typeof res.write;
+  res.flushHeaders = () => {
+    streaming();
+    flushHeaders();
+  };
+  res.end = ((...args: unknown[]) => {
+    const pending = settled();
+    if (!pending) {
+      sendHead();
+      return end(...args);
+    }
+    pending.then(
+      () => {
+        sendHead();
+        end(...args);
+      },
+      (err: unknown) => {
+        head = undefined;
+        const status = toStatus(err);
+        const text = JSON.stringify(status);
+        writeHead(status.code, {
+          'Content-Type': 'application/json',
+          'Content-Length': Buffer.byteLength(text),
+        });
+        end(text);
+      },
+    );
+    return res;
+  }) as typeof res.end;
+}
+
 /** The 404 the real API server gives for paths it does not serve. */
 export function unknownPath(): StatusError {
   return StatusError.from(404, 'NotFound', 'the server could not find the requested resource', {});

@@ -12,7 +12,14 @@ import type { Storage } from '../storage/interface.js';
 import { authenticate, isOpenPath, unauthorized } from './authn.js';
 import { buildDiscovery, type Discovery } from './discovery.js';
 import { ResourceHandler } from './handlers.js';
-import { unknownPath, writeError, writeJson, writeText, writeUpgradeError } from './http.js';
+import {
+  holdUntilSettled,
+  unknownPath,
+  writeError,
+  writeJson,
+  writeText,
+  writeUpgradeError,
+} from './http.js';
 import { METRICS_GROUP, METRICS_RESOURCES, ResourceMetrics } from './metrics.js';
 import { buildOpenApi, type OpenApi } from './openapi.js';
 import { parseResourcePath } from './request.js';
@@ -232,6 +239,8 @@ export class ApiServer {
       return;
     }
     if (rr) {
+      const storage = this.#storage;
+      if (storage.settled) holdUntilSettled(res, () => storage.settled?.());
       await this.#handler.handle(req, res, rr, url);
       return;
     }

@@ -134,5 +134,12 @@ export interface Storage {
   /** Drops history older than the retention window and checkpoints the WAL. */
   compact(): void;
 
+  /**
+   * With group commit: a promise that settles when every write made so far is committed (it
+   * rejects with the commit's failure); undefined when nothing is waiting to be committed.
+   * Whoever acknowledges a write, or answers a read that may have seen one, waits for it.
+   */
+  settled?(): Promise<void> | undefined;
+
   close(): void;
 }

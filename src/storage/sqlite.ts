@@ -45,6 +45,23 @@ export interface SqliteStorageOptions {
    * would pass it fails with StorageError 'Full', exactly as when the disk itself is full.
    */
   quotaBytes?: number;
+  /**
+   * Group commit: writes made in one turn of the event loop share one SQLite transaction,
+   * committed at setImmediate; their events are published, and settled() resolves, after the
+   * commit. Each write still succeeds or fails alone (a savepoint). Default false: every write
+   * commits before it returns.
+   */
+  groupCommit?: boolean;
+}
+
+/** The writes of one group commit. */
+interface Group {
+  /** The revision before the group's first write (restored if the commit fails). */
+  revision: number;
+  events: SharedEvent[];
+  done: Promise<void>;
+  resolve(): void;
+  reject(err: unknown): void;
 }
 
 /** SQLite's answers for a full disk and a damaged file, as StorageErrors naming the file. */
@@ -169,6 +186,9 @@ export class SqliteStorage implements Storage {
   #pending: SharedEvent[] | undefined;
   #compactor: NodeJS.Timeout | undefined;
   #closed = false;
+  readonly #groupCommit: boolean;
+  /** The open group commit, if any (groupCommit option). */
+  #group: Group | undefined;
 
   readonly #txn: Database.Transaction<(op: () => unknown) => unknown>;
   readonly #stmt: {
@@ -195,6 +215,7 @@ export class SqliteStorage implements Storage {
     this.#retainRevisions = opts.retainRevisions ?? 10000;
     this.#retainSeconds = opts.retainSeconds ?? 3600;
     this.#clock = opts.clock ?? Date.now;
+    this.#groupCommit = opts.groupCommit ?? false;
     // The store holds Secrets: owner-only, and SQLite gives its -wal and -shm files the same mode.
     if (opts.path !== ':memory:' && opts.path !== '') {
       if (!existsSync(opts.path)) closeSync(openSync(opts.path, 'a', 0o600));
@@ -388,6 +409,8 @@ export class SqliteStorage implements Storage {
       // The backlog would include writes that are not committed yet (and may roll back).
       throw new Error('SqliteStorage.watch() cannot be called inside a write transaction');
     }
+    // Same for a group not yet committed: commit it now.
+    this.#commitGroup();
     if (fromRevision < this.#compacted) throw this.#compactedError(prefix, fromRevision);
     const bufferSize = opts.bufferSize ?? 1000;
     const backlog =
@@ -413,6 +436,7 @@ export class SqliteStorage implements Storage {
     if (this.#pending !== undefined) {
       throw new Error('SqliteStorage.compact() cannot be called inside a write transaction');
     }
+    this.#commitGroup();
     const cutoff = this.#clock() - this.#retainSeconds * 1000;
     const byTime = this.#stmt.newestBefore.get(cutoff)?.id ?? 0;
     const target = Math.min(
@@ -467,6 +491,7 @@ export class SqliteStorage implements Storage {
   /** Ends every watch with 'storage-closed' and closes the database. Idempotent. */
   close(): void {
     if (this.#closed) return;
+    this.#commitGroup();
     this.#closed = true;
     this.stopCompactor();
     this.#broadcaster.closeAll('storage-closed');
@@ -478,9 +503,17 @@ export class SqliteStorage implements Storage {
     this.#db.close();
   }
 
-  /** Runs a write in a transaction (a savepoint when nested); publishes events after commit. */
+  settled(): Promise<void> | undefined {
+    return this.#group?.done;
+  }
+
+  /**
+   * Runs a write in a transaction (a savepoint when nested or inside a group commit); publishes
+   * events after commit.
+   */
   #write<T>(op: () => T): T {
     const outermost = this.#pending === undefined;
+    if (outermost && this.#groupCommit) this.#openGroup();
     const pending = (this.#pending ??= []);
     const revision = this.#revision;
     const eventCount = pending.length;
@@ -491,13 +524,64 @@ export class SqliteStorage implements Storage {
       this.#revision = revision;
       pending.length = eventCount;
       if (outermost) this.#pending = undefined;
+      // Some failures (a full disk, I/O errors) make SQLite roll back the whole transaction,
+      // taking the group's earlier writes with it: those fail too.
+      const group = this.#group;
+      if (group && !this.#db.inTransaction) {
+        this.#group = undefined;
+        this.#revision = group.revision;
+        group.reject(storageFault(err, this.#path));
+      }
       throw storageFault(err, this.#path);
     }
     if (outermost) {
       this.#pending = undefined;
-      this.#broadcaster.publish(pending);
+      if (this.#group) this.#group.events.push(...pending);
+      else this.#broadcaster.publish(pending);
     }
     return result;
+  }
+
+  #openGroup(): void {
+    if (this.#group) return;
+    try {
+      this.#db.exec('BEGIN IMMEDIATE');
+    } catch (err) {
+      throw storageFault(err, this.#path);
+    }
+    let resolve: () => void = () => {};
+    let reject: (err: unknown) => void = () => {};
+    const done = new Promise<void>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    // Nobody may be waiting (a write whose caller does not acknowledge anything).
+    done.catch(() => undefined);
+    this.#group = { revision: this.#revision, events: [], done, resolve, reject };
+    setImmediate(() => this.#commitGroup());
+  }
+
+  /** Commits the open group, then publishes its events; on failure every write in it fails. */
+  #commitGroup(): void {
+    const group = this.#group;
+    if (!group) return;
+    this.#group = undefined;
+    try {
+      this.#db.exec('COMMIT');
+    } catch (err) {
+      if (this.#db.inTransaction) {
+        try {
+          this.#db.exec('ROLLBACK');
+        } catch {
+          // The connection has rolled back by itself.
+        }
+      }
+      this.#revision = group.revision;
+      group.reject(storageFault(err, this.#path));
+      return;
+    }
+    this.#broadcaster.publish(group.events);
+    group.resolve();
   }
 
   /** Appends one revision for `key`; must run inside #write. Returns the object as stored. */

@@ -29,7 +29,10 @@ async function inParallel(n: number, fn: (i: number) => Promise<unknown>): Promi
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'kbox-bench-sched-'));
-const storage = new SqliteStorage({ path: join(dir, 'state.db') });
+const storage = new SqliteStorage({
+  path: join(dir, 'state.db'),
+  groupCommit: process.env.KBOX_BENCH_GROUP_COMMIT !== 'off',
+});
 const pki = await generateClusterPki({ commonName: 'bench', hosts: ['127.0.0.1'] });
 const token = 'bench-token';
 const server = new ApiServer({

@@ -39,6 +39,22 @@ runStorageConformance('SqliteStorage file', {
   },
 });
 
+runStorageConformance('SqliteStorage file, group commit', {
+  open(opts?: RetentionOptions) {
+    const path = tempPath();
+    const s = new SqliteStorage({ path, groupCommit: true, ...opts });
+    paths.set(s, path);
+    return s;
+  },
+  reopen(previous: Storage, opts?: RetentionOptions) {
+    const path = paths.get(previous);
+    assert.ok(path);
+    const s = new SqliteStorage({ path, groupCommit: true, ...opts });
+    paths.set(s, path);
+    return s;
+  },
+});
+
 function cm(name: string, data: Record<string, string> = {}): KubeObject {
   return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'ns' }, data };
 }
@@ -304,6 +320,92 @@ describe('SqliteStorage', () => {
     assert.equal(roomy.create('/cm/ns/small', cm('small')).metadata.resourceVersion, String(n + 1));
   });
 
+  test('group commit: the writes of one turn commit together, then publish and settle', async (t) => {
+    const path = tempPath();
+    const s = new SqliteStorage({ path, groupCommit: true });
+    t.after(() => s.close());
+    const w = s.watch('/cm/', 0);
+    const other = new Database(path, { readonly: true });
+    t.after(() => other.close());
+    const committedRows = () =>
+      (other.prepare('SELECT COUNT(*) AS n FROM log').get() as { n: number }).n;
+    assert.equal(s.settled(), undefined);
+    s.create('/cm/ns/a', cm('a'));
+    s.create('/cm/ns/b', cm('b'));
+    s.update('/cm/ns/a', (o) => ({ ...(o as KubeObject), data: { v: '2' } }));
+    // Visible to this store at once, to nobody else until the commit.
+    assert.equal(s.get('/cm/ns/a')?.metadata.resourceVersion, '3');
+    assert.equal(committedRows(), 0);
+    const settled = s.settled();
+    assert.ok(settled);
+    await settled;
+    assert.equal(committedRows(), 3);
+    assert.equal(s.settled(), undefined);
+    const events = await take(w, 3);
+    assert.deepEqual(
+      events.map((e) => [e.type, e.object.metadata.name, e.revision]),
+      [
+        ['ADDED', 'a', 1],
+        ['ADDED', 'b', 2],
+        ['MODIFIED', 'a', 3],
+      ],
+    );
+  });
+
+  test('group commit: a failing write fails alone; a watch commits the open group first', async (t) => {
+    const path = tempPath();
+    const s = new SqliteStorage({ path, groupCommit: true });
+    t.after(() => s.close());
+    s.create('/cm/ns/a', cm('a'));
+    assert.throws(
+      () => s.create('/cm/ns/a', cm('a')),
+      (e: unknown) => e instanceof StorageError && e.code === 'KeyExists',
+    );
+    s.create('/cm/ns/b', cm('b'));
+    assert.equal(s.currentRevision(), 2);
+    const w = s.watch('/cm/', 0);
+    assert.equal(s.settled(), undefined, 'watch() committed the group');
+    const other = new Database(path, { readonly: true });
+    t.after(() => other.close());
+    assert.equal((other.prepare('SELECT COUNT(*) AS n FROM current').get() as { n: number }).n, 2);
+    assert.deepEqual(
+      (await take(w, 2)).map((e) => [e.object.metadata.name, e.revision]),
+      [
+        ['a', 1],
+        ['b', 2],
+      ],
+    );
+  });
+
+  test('group commit: a full store fails the write, and what the group kept agrees with its events', async (t) => {
+    const path = tempPath();
+    const s = new SqliteStorage({ path, quotaBytes: 256 * 1024, groupCommit: true });
+    t.after(() => s.close());
+    const w = s.watch('/cm/', 0);
+    const big = 'x'.repeat(16 * 1024);
+    let n = 0;
+    let failure: unknown;
+    for (; n < 1000; n++) {
+      try {
+        s.create(`/cm/ns/c${n}`, cm(`c${n}`, { big }));
+      } catch (err) {
+        failure = err;
+        break;
+      }
+    }
+    assert.ok(failure instanceof StorageError && failure.code === 'Full', String(failure));
+    // The earlier writes of the group either commit or fail together with it (SQLite may roll
+    // back the whole transaction on a full disk); either way the store, its revision and its
+    // events agree.
+    await s.settled()?.catch(() => undefined);
+    const kept = s.list('/cm/').items.length;
+    assert.ok(kept === 0 || kept === n, `kept ${kept} of ${n}`);
+    assert.equal(s.currentRevision(), kept);
+    if (kept > 0) assert.equal((await take(w, kept)).length, kept);
+    const small = s.create('/cm/ns/small', cm('small'));
+    assert.equal(small.metadata.resourceVersion, String(kept + 1));
+  });
+
   test('a damaged or foreign database file is refused as Corrupt and left untouched', () => {
     const path = tempPath();
     const garbage = Buffer.alloc(8192, 0x5a);
@@ -326,16 +428,20 @@ describe('SqliteStorage', () => {
     assert.throws(() => s.watch('/cm/', 0));
   });
 
-  for (const durability of ['process', 'fsync'] as Durability[]) {
+  for (const [durability, mode] of [
+    ['process', 'single'],
+    ['fsync', 'single'],
+    ['process', 'group'],
+  ] as [Durability, string][]) {
     test(
-      `SIGKILL mid-write keeps every acknowledged write (durability ${durability})`,
+      `SIGKILL mid-write keeps every acknowledged write (durability ${durability}${mode === 'group' ? ', group commit' : ''})`,
       {
         timeout: 60_000,
       },
       async () => {
         const path = tempPath();
         const child = fileURLToPath(new URL('./durability-child.js', import.meta.url));
-        const proc = spawn(process.execPath, [child, path, durability, '1000000'], {
+        const proc = spawn(process.execPath, [child, path, durability, '1000000', mode], {
           stdio: ['ignore', 'pipe', 'inherit'],
         });
         const acked: { revision: number; key: string }[] = [];

@@ -29,7 +29,7 @@ export interface TestApi {
 }
 
 export async function startTestApi(opts: { kubeletToken?: string } = {}): Promise<TestApi> {
-  const storage = new SqliteStorage({ path: ':memory:' });
+  const storage = new SqliteStorage({ path: ':memory:', groupCommit: true });
   const server = new ApiServer({ storage, port: 0, ...opts });
   const url = await server.start();
   const dir = mkdtempSync(join(tmpdir(), 'kbox-test-'));
