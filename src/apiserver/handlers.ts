@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   badRequest,
   conflict,
+  invalid,
   methodNotAllowed,
   notImplemented,
   StatusError,
@@ -11,10 +12,12 @@ import {
 } from '../api/status.js';
 import type { KubeObject } from '../api/types.js';
 import { StorageError, type Storage, type StoredEvent } from '../storage/interface.js';
+import { required } from '../api/validation.js';
+import { apply, FIELD_MANAGER_MAX_LENGTH, managerFromUserAgent, type Writer } from './fieldmanager/manager.js';
 import { buildFilter, type ObjectFilter } from './filter.js';
 import { readBody, writeJson } from './http.js';
 import { decodeBody, representation, type Representation } from './negotiate.js';
-import { applyPatch } from './patch/apply-patch.js';
+import { applyPatch, patchTypeOf } from './patch/apply-patch.js';
 import type { ResourceRequest } from './request.js';
 import { rfc3339, type DeleteOptions, type ResourceStore } from './registry/store.js';
 import { toObjectTable, toTable, toWatchEventTable } from './tables/table.js';
@@ -29,6 +32,26 @@ export interface HandlerContext {
 
 function bool(v: string | null): boolean {
   return v === 'true' || v === '1';
+}
+
+/** The manager of a write: the fieldManager parameter, else derived from the User-Agent. */
+function writerOf(
+  req: IncomingMessage,
+  q: URLSearchParams,
+  subresource?: Writer['subresource'],
+): Writer {
+  const param = q.get('fieldManager') ?? '';
+  if (Buffer.byteLength(param) > FIELD_MANAGER_MAX_LENGTH) {
+    throw invalid('PatchOptions', 'meta.k8s.io', '', [
+      {
+        type: 'FieldValueTooLong',
+        field: 'fieldManager',
+        detail: `Too long: may not be more than ${FIELD_MANAGER_MAX_LENGTH} bytes`,
+      },
+    ]);
+  }
+  const manager = param !== '' ? param : managerFromUserAgent(req.headers['user-agent']);
+  return subresource === undefined ? { manager } : { manager, subresource };
 }
 
 function successStatus(details: Record<string, unknown>): Status {
@@ -137,7 +160,10 @@ export class ResourceHandler {
               {},
             );
           }
-          const created = store.create(ns, body, { dryRun: q.get('dryRun') === 'All' });
+          const created = store.create(ns, body, {
+            dryRun: q.get('dryRun') === 'All',
+            writer: writerOf(req, q),
+          });
           writeJson(res, 201, this.#render(store, created, rep));
           return;
         }
@@ -185,6 +211,7 @@ export class ResourceHandler {
         const out = store.update(ns, name, () => body, {
           allowCreate: false,
           dryRun: q.get('dryRun') === 'All',
+          writer: writerOf(req, q),
         });
         writeJson(res, out.created ? 201 : 200, this.#render(store, out.object, rep));
         return;
@@ -416,25 +443,50 @@ export class ResourceHandler {
       (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
     const dryRun = q.get('dryRun') === 'All';
     const schemaKey = { group: store.info.group, kind: store.info.kind };
-    if (contentType === 'application/apply-patch+yaml') {
-      // Server-side apply, simplified: create when missing, otherwise merge the applied
-      // configuration into the live object with strategic-merge semantics.
-      const applied = await decodeBody(Buffer.from(raw), 'application/yaml');
-      const patch = JSON.stringify(applied);
+    // PatchOptions are validated before the object is looked up, as upstream does.
+    if (patchTypeOf(contentType) !== 'apply') {
+      if (q.has('force')) {
+        throw invalid('PatchOptions', 'meta.k8s.io', '', [
+          {
+            type: 'FieldValueForbidden',
+            field: 'force',
+            detail: 'Forbidden: may not be specified for non-apply patch',
+          },
+        ]);
+      }
       return store.update(
         ns,
         name,
-        (current) =>
-          current.metadata.uid === undefined
-            ? applied
-            : applyPatch('application/strategic-merge-patch+json', current, patch, schemaKey),
-        { allowCreate: subresource === undefined, dryRun, subresource },
+        (current) => applyPatch(contentType, current, raw, schemaKey),
+        { dryRun, subresource, writer: writerOf(req, q, subresource) },
       );
     }
-    return store.update(ns, name, (current) => applyPatch(contentType, current, raw, schemaKey), {
-      dryRun,
-      subresource,
-    });
+    if ((q.get('fieldManager') ?? '') === '') {
+      throw invalid('PatchOptions', 'meta.k8s.io', '', [
+        required('fieldManager', 'is required for apply patch'),
+      ]);
+    }
+    const writer = writerOf(req, q, subresource);
+    const config = await decodeBody(Buffer.from(raw), 'application/yaml');
+    if (typeof config !== 'object' || config === null || Array.isArray(config)) {
+      throw badRequest('error decoding patch: an applied configuration must be an object');
+    }
+    const meta = (config as { metadata?: { managedFields?: unknown } }).metadata;
+    if (meta?.managedFields !== undefined) throw badRequest('metadata.managedFields must be nil');
+    const force = bool(q.get('force'));
+    return store.update(
+      ns,
+      name,
+      (current) =>
+        apply(
+          current.metadata.uid === undefined ? undefined : current,
+          config as KubeObject,
+          writer,
+          force,
+          store.fieldManagerContext(),
+        ),
+      { allowCreate: subresource === undefined, dryRun, subresource },
+    );
   }
 
   async #subresource(
@@ -465,6 +517,7 @@ export class ResourceHandler {
           const out = store.update(ns, name, () => body, {
             subresource: 'status',
             dryRun: q.get('dryRun') === 'All',
+            writer: writerOf(req, q, 'status'),
           });
           writeJson(res, 200, out.object);
         } else if (method === 'PATCH') {
@@ -711,7 +764,7 @@ export class ResourceHandler {
           spec: { ...((current.spec as object) ?? {}), replicas },
         };
       },
-      { dryRun: q.get('dryRun') === 'All' },
+      { dryRun: q.get('dryRun') === 'All', writer: writerOf(req, q, 'scale') },
     );
     writeJson(res, 200, toScale(out.object));
   }
