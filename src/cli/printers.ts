@@ -98,8 +98,27 @@ export function renderRows(
   return { text: rows.length === 0 ? '' : `${text}\n`, widths: w };
 }
 
-/** One object or a v1 List, as kubectl's yaml/json printers show them. */
-export function printObjects(objects: KubeObject[], single: boolean, fmt: OutputFormat): string {
+/** The object without metadata.managedFields (kubectl's OmitManagedFieldsPrinter). */
+function omitManagedFields(obj: KubeObject): KubeObject {
+  if (obj.metadata?.managedFields === undefined) return obj;
+  const metadata = { ...obj.metadata };
+  delete metadata.managedFields;
+  return { ...obj, metadata };
+}
+
+/**
+ * One object or a v1 List, as kubectl's yaml/json printers show them: managedFields are left out
+ * of yaml and json unless `showManagedFields` (kubectl's --show-managed-fields).
+ */
+export function printObjects(
+  objects: KubeObject[],
+  single: boolean,
+  fmt: OutputFormat,
+  opts: { showManagedFields?: boolean } = {},
+): string {
+  if (!opts.showManagedFields && (fmt.kind === 'json' || fmt.kind === 'yaml')) {
+    objects = objects.map(omitManagedFields);
+  }
   const doc: unknown = single
     ? objects[0]
     : { apiVersion: 'v1', kind: 'List', items: objects, metadata: { resourceVersion: '' } };

@@ -2,25 +2,40 @@
 // FieldsV1 encoding metadata.managedFields stores them in ("f:", "k:", "v:", "i:" keys, "." for
 // a node that is itself a member and has children).
 
-/** One step of a path: a map field, a list-map element by key, a set element, a list index. */
+/**
+ * One step of a path: a map field, a list-map element by key, a set element, a list index.
+ * `token` is its FieldsV1 key, computed once: build elements with the functions below.
+ */
 export type PathElement =
-  | { readonly f: string }
-  | { readonly k: ReadonlyArray<readonly [string, unknown]> }
-  | { readonly v: unknown }
-  | { readonly i: number };
+  | { readonly f: string; readonly token: string }
+  | { readonly k: ReadonlyArray<readonly [string, unknown]>; readonly token: string }
+  | { readonly v: unknown; readonly token: string }
+  | { readonly i: number; readonly token: string };
 
 export type FieldPath = readonly PathElement[];
 
+export function fieldElement(name: string): PathElement {
+  return { f: name, token: `f:${name}` };
+}
+
+/** A list-map element by its key fields, which must be sorted by name. */
+export function keyElement(k: ReadonlyArray<readonly [string, unknown]>): PathElement {
+  const obj: Record<string, unknown> = {};
+  for (const [name, value] of k) obj[name] = value;
+  return { k, token: `k:${JSON.stringify(obj)}` };
+}
+
+export function valueElement(v: unknown): PathElement {
+  return { v, token: `v:${JSON.stringify(v)}` };
+}
+
+export function indexElement(i: number): PathElement {
+  return { i, token: `i:${i}` };
+}
+
 /** The FieldsV1 key of a path element; list-map keys are sorted by field name. */
 export function elementToken(pe: PathElement): string {
-  if ('f' in pe) return `f:${pe.f}`;
-  if ('k' in pe) {
-    const obj: Record<string, unknown> = {};
-    for (const [name, value] of pe.k) obj[name] = value;
-    return `k:${JSON.stringify(obj)}`;
-  }
-  if ('v' in pe) return `v:${JSON.stringify(pe.v)}`;
-  return `i:${pe.i}`;
+  return pe.token;
 }
 
 /** Parses a FieldsV1 key; undefined for kinds this version does not know (upstream skips them). */
@@ -28,15 +43,19 @@ export function parseToken(token: string): PathElement | undefined {
   const body = token.slice(2);
   switch (token.slice(0, 2)) {
     case 'f:':
-      return { f: body };
+      return fieldElement(body);
     case 'k:': {
       const obj = JSON.parse(body) as Record<string, unknown>;
-      return { k: Object.keys(obj).sort(compareStrings).map((name) => [name, obj[name]] as const) };
+      return keyElement(
+        Object.keys(obj)
+          .sort(compareStrings)
+          .map((name) => [name, obj[name]] as const),
+      );
     }
     case 'v:':
-      return { v: JSON.parse(body) as unknown };
+      return valueElement(JSON.parse(body) as unknown);
     case 'i:':
-      return { i: Number(body) };
+      return indexElement(Number(body));
     default:
       return undefined;
   }
@@ -108,7 +127,9 @@ interface Child {
 
 /**
  * A set of paths stored as a tree. A node is in the tree when it is a member or has members
- * below it; the root is never a member.
+ * below it; the root is never a member. Sets built by insert are private to their builder; the
+ * results of union, intersection and difference share subtrees with their inputs and must not
+ * be inserted into.
  */
 export class FieldSet {
   member = false;
@@ -158,14 +179,16 @@ export class FieldSet {
   }
 
   union(other: FieldSet): FieldSet {
+    if (other.empty() && !other.member) return this;
+    if (this.empty() && !this.member) return other;
     const out = new FieldSet();
     out.member = this.member || other.member;
     for (const [token, c] of this.children) {
       const o = other.children.get(token);
-      out.children.set(token, { pe: c.pe, set: o ? c.set.union(o.set) : c.set.clone() });
+      out.children.set(token, o ? { pe: c.pe, set: c.set.union(o.set) } : c);
     }
     for (const [token, o] of other.children) {
-      if (!this.children.has(token)) out.children.set(token, { pe: o.pe, set: o.set.clone() });
+      if (!this.children.has(token)) out.children.set(token, o);
     }
     return out;
   }
@@ -183,11 +206,16 @@ export class FieldSet {
   }
 
   difference(other: FieldSet): FieldSet {
+    if (other.empty() && !other.member) return this;
     const out = new FieldSet();
     out.member = this.member && !other.member;
     for (const [token, c] of this.children) {
       const o = other.children.get(token);
-      const sub = o ? c.set.difference(o.set) : c.set.clone();
+      if (o === undefined) {
+        out.children.set(token, c);
+        continue;
+      }
+      const sub = c.set.difference(o.set);
       if (sub.member || sub.children.size > 0) out.children.set(token, { pe: c.pe, set: sub });
     }
     return out;
@@ -220,6 +248,16 @@ export class FieldSet {
       const p = [...prefix, c.pe];
       if (c.set.member) out.push(p);
       out.push(...c.set.paths(p));
+    }
+    return out;
+  }
+
+  /** Every node's path, members or not, parents before children. */
+  nodes(prefix: FieldPath = []): FieldPath[] {
+    const out: FieldPath[] = [];
+    for (const c of this.#sorted()) {
+      const p = [...prefix, c.pe];
+      out.push(p, ...c.set.nodes(p));
     }
     return out;
   }

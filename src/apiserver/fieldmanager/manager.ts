@@ -7,7 +7,15 @@ import type { KubeObject, ManagedFieldsEntry } from '../../api/types.js';
 import { isJsonObject, type JsonObject } from '../patch/json-value.js';
 import type { SchemaKey } from '../patch/strategies.js';
 import { FieldSet, pathString, type FieldPath } from './fieldset.js';
-import { compare, merge, removePath, toFieldSet, typeOf, type MapType } from './typed.js';
+import {
+  compare,
+  createdFieldsV1,
+  merge,
+  removePath,
+  toFieldSet,
+  typeOf,
+  type MapType,
+} from './typed.js';
 
 /** Who writes: the manager name and the subresource written through, if any. */
 export interface Writer {
@@ -196,6 +204,27 @@ export function recordUpdate(
   const type = typeOf(ctx.schemaKey);
   const subresource = writer.subresource ?? '';
   const sent = next.metadata.managedFields;
+  if (live === undefined && sent === undefined) {
+    // A create: one entry, straight from the object (the same result as the general path).
+    const fieldsV1 = createdFieldsV1(
+      managedPart(zeroObject(ctx.schemaKey), subresource, ctx.hasStatus),
+      managedPart(next, subresource, ctx.hasStatus),
+      type,
+    );
+    if (fieldsV1 !== undefined) {
+      const entry: ManagedFieldsEntry = {
+        manager: writer.manager,
+        operation: 'Update',
+        apiVersion: ctx.apiVersion,
+        time: ctx.now,
+        fieldsType: 'FieldsV1',
+        fieldsV1,
+      };
+      if (subresource !== '') entry.subresource = subresource;
+      next.metadata.managedFields = [entry];
+    }
+    return;
+  }
   let entries =
     (sent !== undefined ? decode(sent) : undefined) ?? decode(live?.metadata.managedFields) ?? [];
   const c = compare(
@@ -283,15 +312,17 @@ export function apply(
     const owned = entries
       .filter((e) => e !== previous)
       .reduce((acc, e) => acc.union(e.set), applied);
+    // Whatever the manager applied before and nobody owns now goes, whole subtrees at once: a
+    // field left with no owned content is removed too (upstream makes named fields members).
     const removed: FieldPath[] = [];
-    for (const p of previous.set.difference(applied).paths()) {
+    for (const p of previous.set.nodes()) {
+      const [first] = p;
+      if (p.length === 1 && first !== undefined && 'f' in first && first.f === 'metadata') continue;
       if (owned.hasPrefix(p)) continue;
       if (removed.some((r) => r.length < p.length && r.every((pe, i) => pe === p[i]))) continue;
       removed.push(p);
     }
-    // Paths are removed deepest first so list indexes and parents stay valid.
-    next = structuredClone(next);
-    for (const p of [...removed].reverse()) removePath(next, p, type);
+    for (const p of removed) removePath(next, p, type);
   }
 
   const c = compare(

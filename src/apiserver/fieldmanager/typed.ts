@@ -12,7 +12,17 @@ import {
   type PatchSchema,
   type SchemaKey,
 } from '../patch/strategies.js';
-import { FieldSet, elementToken, type FieldPath, type PathElement } from './fieldset.js';
+import {
+  FieldSet,
+  compareElements,
+  elementToken,
+  fieldElement,
+  indexElement,
+  keyElement,
+  valueElement,
+  type FieldPath,
+  type PathElement,
+} from './fieldset.js';
 
 export interface MapType {
   readonly kind: 'map';
@@ -35,6 +45,8 @@ export type TypeNode = MapType | ListType;
 const DEDUCED_MAP: MapType = { kind: 'map' };
 const ATOMIC_LIST: ListType = { kind: 'list', list: 'atomic' };
 const ATOMIC_MAP: MapType = { kind: 'map', atomic: true };
+/** A map below a built-in kind with no listed fields: its own maps may still be selectors. */
+const UNLISTED_MAP: MapType = { kind: 'map', fields: {} };
 
 /**
  * Where upstream's list-map keys differ from patchMergeKey: ports are keyed with their protocol
@@ -94,14 +106,14 @@ function fieldType(map: MapType, name: string, value: unknown): TypeNode | undef
     return ATOMIC_MAP;
   }
   if (Array.isArray(value)) return ATOMIC_LIST;
-  if (isJsonObject(value)) return map.fields !== undefined ? { kind: 'map', fields: {} } : DEDUCED_MAP;
+  if (isJsonObject(value)) return map.fields !== undefined ? UNLISTED_MAP : DEDUCED_MAP;
   return undefined;
 }
 
 /** The path element of a list element, or undefined when a list-map element lacks its keys. */
 export function listElement(t: ListType, item: unknown, index: number): PathElement | undefined {
-  if (t.list === 'set') return { v: item };
-  if (t.list === 'atomic') return { i: index };
+  if (t.list === 'set') return valueElement(item);
+  if (t.list === 'atomic') return indexElement(index);
   if (!isJsonObject(item)) return undefined;
   const k: Array<readonly [string, unknown]> = [];
   for (const name of [...(t.keys ?? [])].sort()) {
@@ -109,7 +121,7 @@ export function listElement(t: ListType, item: unknown, index: number): PathElem
     if (v === undefined) return undefined;
     k.push([name, v]);
   }
-  return { k };
+  return keyElement(k);
 }
 
 function isEmpty(v: unknown): boolean {
@@ -127,7 +139,7 @@ function walkSet(set: FieldSet, value: unknown, type: TypeNode | undefined, path
   if (isJsonObject(value) && type?.kind === 'map' && !type.atomic) {
     const keys = Object.keys(value);
     if (keys.length === 0 && path.length > 0) set.insert(path);
-    for (const k of keys) walkSet(set, value[k], fieldType(type, k, value[k]), [...path, { f: k }]);
+    for (const k of keys) walkSet(set, value[k], fieldType(type, k, value[k]), [...path, fieldElement(k)]);
     return;
   }
   if (Array.isArray(value) && type?.kind === 'list' && type.list !== 'atomic') {
@@ -138,7 +150,7 @@ function walkSet(set: FieldSet, value: unknown, type: TypeNode | undefined, path
       set.insert(p);
       if (type.list === 'map' && isJsonObject(item)) {
         const elem = type.elem ?? DEDUCED_MAP;
-        for (const k of Object.keys(item)) walkSet(set, item[k], fieldType(elem, k, item[k]), [...p, { f: k }]);
+        for (const k of Object.keys(item)) walkSet(set, item[k], fieldType(elem, k, item[k]), [...p, fieldElement(k)]);
       }
     });
     return;
@@ -193,7 +205,7 @@ function walkCompare(
       seen.add(k);
       const lv = Object.hasOwn(l, k) ? l[k] : undefined;
       const rv = Object.hasOwn(r, k) ? r[k] : undefined;
-      walkCompare(c, lv, rv, fieldType(type, k, rv ?? lv), [...path, { f: k }]);
+      walkCompare(c, lv, rv, fieldType(type, k, rv ?? lv), [...path, fieldElement(k)]);
     }
     return;
   }
@@ -226,7 +238,7 @@ function walkElement(c: Comparison, type: ListType, lhs: unknown, rhs: unknown, 
     seen.add(k);
     const lv = lhs === undefined || !Object.hasOwn(l, k) ? undefined : l[k];
     const rv = rhs === undefined || !Object.hasOwn(r, k) ? undefined : r[k];
-    walkCompare(c, lv, rv, fieldType(elem, k, rv ?? lv), [...path, { f: k }]);
+    walkCompare(c, lv, rv, fieldType(elem, k, rv ?? lv), [...path, fieldElement(k)]);
   }
 }
 
@@ -303,4 +315,82 @@ export function removePath(obj: unknown, path: FieldPath, type: TypeNode | undef
     node = node[at];
     t = list.elem ?? DEDUCED_MAP;
   }
+}
+
+/**
+ * The FieldsV1 of compare(zero, value).added ∪ modified, built in one pass without FieldSets:
+ * what a create records, on the hot path of every POST. `zero` holds only empty maps and lists
+ * (the kind's Go zero value). Undefined when nothing is set.
+ */
+export function createdFieldsV1(
+  zero: unknown,
+  value: unknown,
+  type: TypeNode,
+): Record<string, unknown> | undefined {
+  const out = emitCreated(zero, value, type, true);
+  return out === undefined || Object.keys(out).length === 0 ? undefined : out;
+}
+
+type Emitted = Record<string, unknown>;
+
+/** `children` (already in order) with "." appended for a member; a bare member is {}. */
+function close(children: Emitted | undefined, member: boolean): Emitted | undefined {
+  if (children === undefined) return member ? {} : undefined;
+  if (member) children['.'] = {};
+  return children;
+}
+
+/** The fields of one object, keys in order (f: tokens sort as their names do). */
+function emitFields(zero: JsonObject, value: JsonObject, type: MapType): Emitted | undefined {
+  let out: Emitted | undefined;
+  for (const k of Object.keys(value).sort()) {
+    const v = value[k];
+    const sub = emitCreated(Object.hasOwn(zero, k) ? zero[k] : undefined, v, fieldType(type, k, v), false);
+    if (sub !== undefined) (out ??= {})[`f:${k}`] = sub;
+  }
+  return out;
+}
+
+const NOTHING: JsonObject = {};
+
+function emitCreated(
+  zero: unknown,
+  value: unknown,
+  type: TypeNode | undefined,
+  root: boolean,
+): Emitted | undefined {
+  if (value === undefined) return undefined;
+  const added = zero === undefined;
+  if (
+    isJsonObject(value) &&
+    type?.kind === 'map' &&
+    !type.atomic &&
+    (zero === undefined || isJsonObject(zero))
+  ) {
+    if (Object.keys(value).length === 0) return added && !root ? {} : undefined;
+    return close(emitFields((zero ?? NOTHING) as JsonObject, value, type), added && !root);
+  }
+  if (
+    Array.isArray(value) &&
+    type?.kind === 'list' &&
+    type.list !== 'atomic' &&
+    (zero === undefined || Array.isArray(zero))
+  ) {
+    if (value.length === 0) return added ? {} : undefined;
+    const children: Array<[PathElement, Emitted]> = [];
+    value.forEach((item, i) => {
+      const pe = listElement(type, item, i);
+      if (pe === undefined) return;
+      const sub =
+        type.list === 'map' && isJsonObject(item)
+          ? close(emitFields(NOTHING, item, type.elem ?? DEDUCED_MAP), true)
+          : undefined;
+      children.push([pe, sub ?? {}]);
+    });
+    if (children.length > 1) children.sort((a, b) => compareElements(a[0], b[0]));
+    let out: Emitted | undefined;
+    for (const [pe, sub] of children) (out ??= {})[pe.token] = sub;
+    return close(out, added);
+  }
+  return added || !jsonEqual(zero, value) ? {} : undefined;
 }
