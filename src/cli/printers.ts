@@ -1,6 +1,6 @@
 // Output for get-like commands: the server's Table as kubectl prints it, or the raw objects as
 // YAML, JSON, names or a JSONPath template. Data only; messages go to stderr elsewhere.
-import { stringify } from 'yaml';
+import { stringify, type ScalarTag, type Tags } from 'yaml';
 import type { KubeObject } from '../api/types.js';
 import { CliError } from './cluster.js';
 import { evalJsonPath } from './jsonpath.js';
@@ -99,7 +99,7 @@ export function renderRows(
 }
 
 /** The object without metadata.managedFields (kubectl's OmitManagedFieldsPrinter). */
-function omitManagedFields(obj: KubeObject): KubeObject {
+export function omitManagedFields(obj: KubeObject): KubeObject {
   if (obj.metadata?.managedFields === undefined) return obj;
   const metadata = { ...obj.metadata };
   delete metadata.managedFields;
@@ -139,9 +139,26 @@ export function printObjects(
  * sorted, sequence items at their parent key's indentation, and YAML 1.1 quoting, so strings
  * such as "yes", "1:20" or an RFC 3339 timestamp come out quoted as kubectl quotes them.
  */
+/**
+ * The yaml package's YAML 1.1 float pattern also matches a lone "." (no digits), which it then
+ * quotes; go-yaml resolves only what parses as a float, so "." (managedFields' self key) stays
+ * plain in kubectl's output.
+ */
+const LOOSE_FLOAT = /^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*$/.source;
+const GO_FLOAT = /^[-+]?(?:[0-9][0-9_]*\.[0-9_]*|\.[0-9_]*[0-9][0-9_]*)$/;
+
+function goYamlTags(tags: Tags): Tags {
+  return tags.map((t) =>
+    typeof t === 'object' && !t.collection && t.test?.source === LOOSE_FLOAT
+      ? ({ ...t, test: GO_FLOAT } as ScalarTag)
+      : t,
+  );
+}
+
 export function kubectlYaml(doc: unknown): string {
   return stringify(doc, {
     version: '1.1',
+    customTags: goYamlTags,
     sortMapEntries: true,
     indentSeq: false,
     lineWidth: 0,
