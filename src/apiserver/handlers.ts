@@ -13,9 +13,14 @@ import {
 import type { KubeObject } from '../api/types.js';
 import { StorageError, type Storage, type StoredEvent } from '../storage/interface.js';
 import { required } from '../api/validation.js';
-import { apply, FIELD_MANAGER_MAX_LENGTH, managerFromUserAgent, type Writer } from './fieldmanager/manager.js';
+import {
+  apply,
+  FIELD_MANAGER_MAX_LENGTH,
+  managerFromUserAgent,
+  type Writer,
+} from './fieldmanager/manager.js';
 import { buildFilter, type ObjectFilter } from './filter.js';
-import { readBody, writeJson } from './http.js';
+import { readBody, writeJson, writeJsonText } from './http.js';
 import { decodeBody, representation, type Representation } from './negotiate.js';
 import { applyPatch, patchTypeOf } from './patch/apply-patch.js';
 import type { ResourceRequest } from './request.js';
@@ -322,17 +327,23 @@ export class ResourceHandler {
       throw badRequest('resourceVersionMatch is forbidden unless resourceVersion is provided');
     }
     // Filtering happens after storage paging, so keep reading pages until `limit` matches.
+    // Without a filter, plain JSON lists splice the stored text instead of parsing and
+    // re-serialising every object (managedFields make objects twice as large).
+    const raw = rep === 'object' && filter.empty;
     const items: KubeObject[] = [];
+    const texts: string[] = [];
     let lastKey: string | undefined;
     let remaining: number | undefined;
     let listRevision = 0;
     for (;;) {
+      const have = raw ? texts.length : items.length;
       let page;
       try {
         page = storage.list(store.prefix(ns), {
-          limit: limit > 0 ? Math.max(limit - items.length, 1) : 0,
+          limit: limit > 0 ? Math.max(limit - have, 1) : 0,
           afterKey,
           revision,
+          raw,
         });
       } catch (err) {
         if (err instanceof StorageError && err.code === 'Compacted') {
@@ -355,10 +366,13 @@ export class ResourceHandler {
       }
       listRevision = page.revision;
       revision = page.revision;
-      for (const obj of page.items) if (filter.matches(obj)) items.push(obj);
+      if (raw) texts.push(...(page.json ?? []));
+      else for (const obj of page.items) if (filter.matches(obj)) items.push(obj);
       lastKey = page.lastKey;
       remaining = page.remaining;
-      if (lastKey === undefined || limit === 0 || items.length >= limit) break;
+      if (lastKey === undefined || limit === 0 || (raw ? texts.length : items.length) >= limit) {
+        break;
+      }
       afterKey = lastKey;
     }
     const metadata: Record<string, unknown> = { resourceVersion: String(listRevision) };
@@ -389,6 +403,15 @@ export class ResourceHandler {
       return;
     }
     // Items are serialised as stored; kind/apiVersion on each item are harmless and upstream-like.
+    if (raw) {
+      const head = JSON.stringify({
+        kind: `${store.info.kind}List`,
+        apiVersion: store.apiVersion,
+        metadata,
+      });
+      writeJsonText(res, 200, `${head.slice(0, -1)},"items":[${texts.join(',')}]}`);
+      return;
+    }
     writeJson(res, 200, {
       kind: `${store.info.kind}List`,
       apiVersion: store.apiVersion,
@@ -454,12 +477,11 @@ export class ResourceHandler {
           },
         ]);
       }
-      return store.update(
-        ns,
-        name,
-        (current) => applyPatch(contentType, current, raw, schemaKey),
-        { dryRun, subresource, writer: writerOf(req, q, subresource) },
-      );
+      return store.update(ns, name, (current) => applyPatch(contentType, current, raw, schemaKey), {
+        dryRun,
+        subresource,
+        writer: writerOf(req, q, subresource),
+      });
     }
     if ((q.get('fieldManager') ?? '') === '') {
       throw invalid('PatchOptions', 'meta.k8s.io', '', [

@@ -158,7 +158,10 @@ See https://kubernetes.io/docs/reference/using-api/server-side-apply/#conflicts
   );
   assert.equal(((await object(`${DEPLOY}/web`)).spec as { replicas: number }).replicas, 3);
 
-  r = await api.kubectl(['apply', '--server-side', '--force-conflicts', '-f', '-'], manifest('web', 2));
+  r = await api.kubectl(
+    ['apply', '--server-side', '--force-conflicts', '-f', '-'],
+    manifest('web', 2),
+  );
   assert.deepEqual(r, { stdout: 'deployment.apps/web serverside-applied\n', stderr: '', code: 0 });
   const forced = await object(`${DEPLOY}/web`);
   assert.equal((forced.spec as { replicas: number }).replicas, 2);
@@ -268,9 +271,31 @@ test('apply requests without fieldManager, and force on other patches, are 422 a
   res = await api.request(
     'PATCH',
     `${DEPLOY}/web?fieldManager=x`,
-    JSON.stringify({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', managedFields: [] } }),
+    JSON.stringify({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'web', managedFields: [] },
+    }),
     'application/apply-patch+yaml',
   );
   assert.equal(res.status, 400);
-  assert.equal(((await res.json()) as { message: string }).message, 'metadata.managedFields must be nil');
+  assert.equal(
+    ((await res.json()) as { message: string }).message,
+    'metadata.managedFields must be nil',
+  );
+});
+
+test('an unfiltered LIST (stored JSON spliced) equals a filtered one, pages included', async () => {
+  const list = async (query: string): Promise<{ items: KubeObject[]; metadata: object }> => {
+    const res = await api.request('GET', `${DEPLOY}${query}`);
+    assert.equal(res.status, 200);
+    return (await res.json()) as { items: KubeObject[]; metadata: object };
+  };
+  const all = await list('');
+  assert.ok(all.items.length >= 3);
+  assert.ok(all.items.every((d) => (d.metadata.managedFields ?? []).length > 0));
+  assert.deepEqual(all.items, (await list('?labelSelector=app')).items);
+  const page = await list('?limit=2');
+  assert.deepEqual(page.items, all.items.slice(0, 2));
+  assert.ok('continue' in page.metadata && 'remainingItemCount' in page.metadata);
 });

@@ -153,14 +153,18 @@ export class FieldSet {
   }
 
   insert(path: FieldPath): void {
-    let node: FieldSet = this;
-    for (const pe of path) node = node.descend(pe);
-    if (node !== this) node.member = true;
+    if (path.length === 0) return;
+    const [first, ...rest] = path as [PathElement, ...PathElement[]];
+    let node = this.descend(first);
+    for (const pe of rest) node = node.descend(pe);
+    node.member = true;
   }
 
   #node(path: FieldPath): FieldSet | undefined {
-    let node: FieldSet | undefined = this;
-    for (const pe of path) node = node?.children.get(elementToken(pe))?.set;
+    if (path.length === 0) return this;
+    const [first, ...rest] = path as [PathElement, ...PathElement[]];
+    let node = this.children.get(first.token)?.set;
+    for (const pe of rest) node = node?.children.get(pe.token)?.set;
     return node;
   }
 
@@ -224,7 +228,8 @@ export class FieldSet {
   clone(): FieldSet {
     const out = new FieldSet();
     out.member = this.member;
-    for (const [token, c] of this.children) out.children.set(token, { pe: c.pe, set: c.set.clone() });
+    for (const [token, c] of this.children)
+      out.children.set(token, { pe: c.pe, set: c.set.clone() });
     return out;
   }
 

@@ -58,14 +58,30 @@ const ZERO_PATHS: Readonly<Record<string, readonly string[]>> = {
   'core/Pod': ['spec', 'spec.containers', 'status'],
   'core/Service': ['spec', 'status', 'status.loadBalancer'],
   'core/Namespace': ['spec', 'status'],
-  'core/Node': ['spec', 'status', 'status.daemonEndpoints', 'status.daemonEndpoints.kubeletEndpoint', 'status.nodeInfo'],
+  'core/Node': [
+    'spec',
+    'status',
+    'status.daemonEndpoints',
+    'status.daemonEndpoints.kubeletEndpoint',
+    'status.nodeInfo',
+  ],
   'core/PersistentVolumeClaim': ['spec', 'status'],
   'core/PersistentVolume': ['spec', 'status'],
   'core/ReplicationController': ['spec', 'status'],
   'apps/Deployment': ['spec', 'spec.strategy', ...POD_TEMPLATE.map((p) => `spec.${p}`), 'status'],
   'apps/ReplicaSet': ['spec', ...POD_TEMPLATE.map((p) => `spec.${p}`), 'status'],
-  'apps/StatefulSet': ['spec', 'spec.updateStrategy', ...POD_TEMPLATE.map((p) => `spec.${p}`), 'status'],
-  'apps/DaemonSet': ['spec', 'spec.updateStrategy', ...POD_TEMPLATE.map((p) => `spec.${p}`), 'status'],
+  'apps/StatefulSet': [
+    'spec',
+    'spec.updateStrategy',
+    ...POD_TEMPLATE.map((p) => `spec.${p}`),
+    'status',
+  ],
+  'apps/DaemonSet': [
+    'spec',
+    'spec.updateStrategy',
+    ...POD_TEMPLATE.map((p) => `spec.${p}`),
+    'status',
+  ],
   'batch/Job': ['spec', ...POD_TEMPLATE.map((p) => `spec.${p}`), 'status'],
   'batch/CronJob': [
     'spec',
@@ -106,8 +122,18 @@ function managedPart(obj: unknown, subresource: string, hasStatus: boolean): Jso
   return out;
 }
 
-function identity(e: { manager: string; operation: string; apiVersion: string; subresource: string }): string {
-  return JSON.stringify([e.manager, e.operation, e.operation === 'Apply' ? '' : e.apiVersion, e.subresource]);
+function identity(e: {
+  manager: string;
+  operation: string;
+  apiVersion: string;
+  subresource: string;
+}): string {
+  return JSON.stringify([
+    e.manager,
+    e.operation,
+    e.operation === 'Apply' ? '' : e.apiVersion,
+    e.subresource,
+  ]);
 }
 
 /** How conflicts name a manager (upstream's printManager). */
@@ -149,7 +175,11 @@ function encode(entries: Entry[]): ManagedFieldsEntry[] {
     return 0;
   });
   return sorted.map((e) => {
-    const out: ManagedFieldsEntry = { manager: e.manager, operation: e.operation, apiVersion: e.apiVersion };
+    const out: ManagedFieldsEntry = {
+      manager: e.manager,
+      operation: e.operation,
+      apiVersion: e.apiVersion,
+    };
     if (e.time !== undefined) out.time = e.time;
     out.fieldsType = 'FieldsV1';
     out.fieldsV1 = e.set.toFieldsV1();
@@ -234,7 +264,12 @@ export function recordUpdate(
   );
   const changed = c.added.union(c.modified);
   if (!changed.empty() || !c.removed.empty()) {
-    const self = { manager: writer.manager, operation: 'Update' as const, apiVersion: ctx.apiVersion, subresource };
+    const self = {
+      manager: writer.manager,
+      operation: 'Update' as const,
+      apiVersion: ctx.apiVersion,
+      subresource,
+    };
     const id = identity(self);
     let mine = entries.find((e) => identity(e) === id);
     if (mine === undefined) {
@@ -298,16 +333,29 @@ export function apply(
     // Objects written before anyone tracked fields: their fields belong to "before-first-apply".
     const set = toFieldSet(managedPart(live, '', ctx.hasStatus), type);
     if (!set.empty()) {
-      entries = [{ manager: 'before-first-apply', operation: 'Update', apiVersion: ctx.apiVersion, subresource: '', set }];
+      entries = [
+        {
+          manager: 'before-first-apply',
+          operation: 'Update',
+          apiVersion: ctx.apiVersion,
+          subresource: '',
+          set,
+        },
+      ];
     }
   }
   const base: KubeObject = live ?? { metadata: {} };
-  const self = { manager: writer.manager, operation: 'Apply' as const, apiVersion: ctx.apiVersion, subresource };
+  const self = {
+    manager: writer.manager,
+    operation: 'Apply' as const,
+    apiVersion: ctx.apiVersion,
+    subresource,
+  };
   const id = identity(self);
   const previous = entries.find((e) => identity(e) === id);
   const applied = toFieldSet(managedPart(config, subresource, ctx.hasStatus), type);
 
-  let next = merge(base, config, type) as KubeObject;
+  const next = merge(base, config, type) as KubeObject;
   if (previous !== undefined) {
     const owned = entries
       .filter((e) => e !== previous)
@@ -344,7 +392,12 @@ export function apply(
     e.set = (e === mine ? applied : e.set.difference(changed)).difference(c.removed);
   }
   // An unchanged object with an unchanged set keeps its time, as upstream's no-op apply.
-  if (previous === undefined || !changed.empty() || !c.removed.empty() || !previous.set.equals(applied)) {
+  if (
+    previous === undefined ||
+    !changed.empty() ||
+    !c.removed.empty() ||
+    !previous.set.equals(applied)
+  ) {
     mine.time = ctx.now;
   }
   entries = entries.filter((e) => !e.set.empty() || e === mine);

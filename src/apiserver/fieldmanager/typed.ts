@@ -60,7 +60,12 @@ const LIST_MAP_KEYS: Readonly<Record<string, readonly string[]>> = {
 const KEY_DEFAULTS: Readonly<Record<string, unknown>> = { protocol: 'TCP' };
 
 /** LabelSelector is +structType=atomic; nodeSelector and Service/RC selectors +mapType=atomic. */
-const ATOMIC_MAP_FIELDS = new Set(['selector', 'nodeSelector', 'labelSelector', 'namespaceSelector']);
+const ATOMIC_MAP_FIELDS = new Set([
+  'selector',
+  'nodeSelector',
+  'labelSelector',
+  'namespaceSelector',
+]);
 
 function fromPatchMeta(meta: FieldPatchMeta | undefined): MapType | ListType | undefined {
   if (meta === undefined) return undefined;
@@ -69,7 +74,13 @@ function fromPatchMeta(meta: FieldPatchMeta | undefined): MapType | ListType | u
     const keys = LIST_MAP_KEYS[meta.mergeKey] ?? [meta.mergeKey];
     const keyDefaults: Record<string, unknown> = {};
     for (const k of keys) if (k in KEY_DEFAULTS) keyDefaults[k] = KEY_DEFAULTS[k];
-    return { kind: 'list', list: 'map', keys, keyDefaults, elem: fromPatchSchema(meta.fields ?? {}) };
+    return {
+      kind: 'list',
+      list: 'map',
+      keys,
+      keyDefaults,
+      elem: fromPatchSchema(meta.fields ?? {}),
+    };
   }
   if (meta.strategy === 'replace') return ATOMIC_MAP;
   return meta.fields ? fromPatchSchema(meta.fields) : undefined;
@@ -125,7 +136,11 @@ export function listElement(t: ListType, item: unknown, index: number): PathElem
 }
 
 function isEmpty(v: unknown): boolean {
-  return v === undefined || (isJsonObject(v) && Object.keys(v).length === 0) || (Array.isArray(v) && v.length === 0);
+  return (
+    v === undefined ||
+    (isJsonObject(v) && Object.keys(v).length === 0) ||
+    (Array.isArray(v) && v.length === 0)
+  );
 }
 
 /** The fields set by `value`: leaves, list-map and set elements, atomic and empty values. */
@@ -135,11 +150,17 @@ export function toFieldSet(value: unknown, type: TypeNode | undefined): FieldSet
   return set;
 }
 
-function walkSet(set: FieldSet, value: unknown, type: TypeNode | undefined, path: PathElement[]): void {
+function walkSet(
+  set: FieldSet,
+  value: unknown,
+  type: TypeNode | undefined,
+  path: PathElement[],
+): void {
   if (isJsonObject(value) && type?.kind === 'map' && !type.atomic) {
     const keys = Object.keys(value);
     if (keys.length === 0 && path.length > 0) set.insert(path);
-    for (const k of keys) walkSet(set, value[k], fieldType(type, k, value[k]), [...path, fieldElement(k)]);
+    for (const k of keys)
+      walkSet(set, value[k], fieldType(type, k, value[k]), [...path, fieldElement(k)]);
     return;
   }
   if (Array.isArray(value) && type?.kind === 'list' && type.list !== 'atomic') {
@@ -150,7 +171,8 @@ function walkSet(set: FieldSet, value: unknown, type: TypeNode | undefined, path
       set.insert(p);
       if (type.list === 'map' && isJsonObject(item)) {
         const elem = type.elem ?? DEDUCED_MAP;
-        for (const k of Object.keys(item)) walkSet(set, item[k], fieldType(elem, k, item[k]), [...p, fieldElement(k)]);
+        for (const k of Object.keys(item))
+          walkSet(set, item[k], fieldType(elem, k, item[k]), [...p, fieldElement(k)]);
       }
     });
     return;
@@ -166,7 +188,11 @@ export interface Comparison {
 
 /** typed.Compare: what changed from `lhs` to `rhs`, down to leaves; new subtrees count whole. */
 export function compare(lhs: unknown, rhs: unknown, type: TypeNode): Comparison {
-  const c: Comparison = { added: new FieldSet(), modified: new FieldSet(), removed: new FieldSet() };
+  const c: Comparison = {
+    added: new FieldSet(),
+    modified: new FieldSet(),
+    removed: new FieldSet(),
+  };
   walkCompare(c, lhs, rhs, type, []);
   return c;
 }
@@ -192,8 +218,10 @@ function walkCompare(
   path: PathElement[],
 ): void {
   if (lhs === undefined && rhs === undefined) return;
-  const objects = (lhs === undefined || isJsonObject(lhs)) && (rhs === undefined || isJsonObject(rhs));
-  const lists = (lhs === undefined || Array.isArray(lhs)) && (rhs === undefined || Array.isArray(rhs));
+  const objects =
+    (lhs === undefined || isJsonObject(lhs)) && (rhs === undefined || isJsonObject(rhs));
+  const lists =
+    (lhs === undefined || Array.isArray(lhs)) && (rhs === undefined || Array.isArray(rhs));
   if (objects && type?.kind === 'map' && !type.atomic) {
     if (isEmpty(lhs) && isEmpty(rhs)) return leaf(c, lhs, rhs, path);
     presence(c, lhs, rhs, path);
@@ -226,7 +254,13 @@ function walkCompare(
   leaf(c, lhs, rhs, path);
 }
 
-function walkElement(c: Comparison, type: ListType, lhs: unknown, rhs: unknown, path: PathElement[]): void {
+function walkElement(
+  c: Comparison,
+  type: ListType,
+  lhs: unknown,
+  rhs: unknown,
+  path: PathElement[],
+): void {
   if (type.list === 'set') return presence(c, lhs, rhs, path);
   presence(c, lhs, rhs, path);
   const elem = type.elem ?? DEDUCED_MAP;
@@ -242,7 +276,10 @@ function walkElement(c: Comparison, type: ListType, lhs: unknown, rhs: unknown, 
   }
 }
 
-function indexList(type: ListType, items: unknown[]): Map<string, { pe: PathElement; item: unknown }> {
+function indexList(
+  type: ListType,
+  items: unknown[],
+): Map<string, { pe: PathElement; item: unknown }> {
   const out = new Map<string, { pe: PathElement; item: unknown }>();
   items.forEach((item, i) => {
     const pe = listElement(type, item, i);
@@ -267,14 +304,21 @@ export function merge(live: unknown, config: unknown, type: TypeNode | undefined
     }
     return out;
   }
-  if (Array.isArray(live) && Array.isArray(config) && type?.kind === 'list' && type.list !== 'atomic') {
+  if (
+    Array.isArray(live) &&
+    Array.isArray(config) &&
+    type?.kind === 'list' &&
+    type.list !== 'atomic'
+  ) {
     const l = indexList(type, live);
     const r = indexList(type, config);
     const out: unknown[] = [];
     live.forEach((item, i) => {
       const pe = listElement(type, item, i);
       const o = pe === undefined ? undefined : r.get(elementToken(pe));
-      out.push(o === undefined ? structuredClone(item) : merge(item, o.item, type.elem ?? DEDUCED_MAP));
+      out.push(
+        o === undefined ? structuredClone(item) : merge(item, o.item, type.elem ?? DEDUCED_MAP),
+      );
     });
     for (const [token, { item }] of r) if (!l.has(token)) out.push(structuredClone(item));
     return out;
@@ -345,7 +389,12 @@ function emitFields(zero: JsonObject, value: JsonObject, type: MapType): Emitted
   let out: Emitted | undefined;
   for (const k of Object.keys(value).sort()) {
     const v = value[k];
-    const sub = emitCreated(Object.hasOwn(zero, k) ? zero[k] : undefined, v, fieldType(type, k, v), false);
+    const sub = emitCreated(
+      Object.hasOwn(zero, k) ? zero[k] : undefined,
+      v,
+      fieldType(type, k, v),
+      false,
+    );
     if (sub !== undefined) (out ??= {})[`f:${k}`] = sub;
   }
   return out;

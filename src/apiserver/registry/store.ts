@@ -24,11 +24,7 @@ import {
   validateLabels,
 } from '../../api/validation.js';
 import { StorageError, type Preconditions, type Storage } from '../../storage/interface.js';
-import {
-  recordUpdate,
-  type FieldManagerContext,
-  type Writer,
-} from '../fieldmanager/manager.js';
+import { recordUpdate, type FieldManagerContext, type Writer } from '../fieldmanager/manager.js';
 import { groupVersion, type ResourceInfo } from '../resources.js';
 import { plainStrategy, type Strategy, type StrategyContext } from './strategy.js';
 

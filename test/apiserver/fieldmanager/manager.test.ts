@@ -79,7 +79,12 @@ test('recordUpdate: the writer takes changed fields from others; emptied manager
   recordUpdate(undefined, live, { manager: 'kubectl-create' }, ctx());
   const scaled = structuredClone(live);
   (scaled.spec as { replicas: number }).replicas = 5;
-  recordUpdate(live, scaled, { manager: 'kubectl', subresource: 'scale' }, ctx('2026-01-01T00:01:00Z'));
+  recordUpdate(
+    live,
+    scaled,
+    { manager: 'kubectl', subresource: 'scale' },
+    ctx('2026-01-01T00:01:00Z'),
+  );
   assert.deepEqual(managers(scaled), ['kubectl-create/Update', 'kubectl/Update/scale']);
   const [create, scale] = scaled.metadata.managedFields ?? [];
   assert.deepEqual(scale?.fieldsV1, { 'f:spec': { 'f:replicas': {} } });
@@ -103,7 +108,12 @@ test('recordUpdate: more than 10 Update managers fold the oldest into ancient-ch
   for (let i = 1; i <= 11; i++) {
     const next = structuredClone(obj);
     next.metadata.labels = { ...next.metadata.labels, [`l${i}`]: 'x' };
-    recordUpdate(obj, next, { manager: `m${i}` }, ctx(`2026-01-01T00:${String(i).padStart(2, '0')}:00Z`));
+    recordUpdate(
+      obj,
+      next,
+      { manager: `m${i}` },
+      ctx(`2026-01-01T00:${String(i).padStart(2, '0')}:00Z`),
+    );
     obj = next;
   }
   const names = managers(obj);
@@ -116,7 +126,13 @@ test('recordUpdate: more than 10 Update managers fold the oldest into ancient-ch
 test('apply: create, no-op re-apply keeps the time, conflicts name the other manager', () => {
   const created = apply(undefined, deployment(2), { manager: 'kubectl' }, false, ctx());
   assert.deepEqual(managers(created), ['kubectl/Apply']);
-  const again = apply(created, deployment(2), { manager: 'kubectl' }, false, ctx('2026-01-02T00:00:00Z'));
+  const again = apply(
+    created,
+    deployment(2),
+    { manager: 'kubectl' },
+    false,
+    ctx('2026-01-02T00:00:00Z'),
+  );
   assert.equal(again.metadata.managedFields?.[0]?.time, '2026-01-01T00:00:00Z');
 
   const scaled = structuredClone(again);
@@ -169,7 +185,9 @@ test('apply: several conflicts are grouped by manager in upstream wording', () =
 
 test('apply: fields dropped from the configuration are removed unless someone else owns them', () => {
   const withEnv = deployment(2);
-  const spec = withEnv.spec as { template: { spec: { containers: Array<Record<string, unknown>> } } };
+  const spec = withEnv.spec as {
+    template: { spec: { containers: Array<Record<string, unknown>> } };
+  };
   spec.template.spec.containers[0]!.env = [{ name: 'A', value: '1' }];
   withEnv.metadata.labels = { app: 'web', tier: 'fe' };
   const live = apply(undefined, withEnv, { manager: 'kubectl' }, false, ctx());
