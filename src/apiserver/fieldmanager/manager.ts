@@ -14,6 +14,7 @@ import {
   removePath,
   toFieldSet,
   typeOf,
+  type Comparison,
   type MapType,
 } from './typed.js';
 
@@ -120,6 +121,20 @@ function managedPart(obj: unknown, subresource: string, hasStatus: boolean): Jso
     out.metadata = meta;
   }
   return out;
+}
+
+/** What changed in the managed part of an object (a create compares with the zero value). */
+function compareManaged(
+  live: KubeObject | undefined,
+  next: KubeObject,
+  subresource: string,
+  ctx: FieldManagerContext,
+): Comparison {
+  return compare(
+    managedPart(live ?? zeroObject(ctx.schemaKey), subresource, ctx.hasStatus),
+    managedPart(next, subresource, ctx.hasStatus),
+    typeOf(ctx.schemaKey),
+  );
 }
 
 function identity(e: {
@@ -257,11 +272,7 @@ export function recordUpdate(
   }
   let entries =
     (sent !== undefined ? decode(sent) : undefined) ?? decode(live?.metadata.managedFields) ?? [];
-  const c = compare(
-    managedPart(live ?? zeroObject(ctx.schemaKey), subresource, ctx.hasStatus),
-    managedPart(next, subresource, ctx.hasStatus),
-    type,
-  );
+  const c = compareManaged(live, next, subresource, ctx);
   const changed = c.added.union(c.modified);
   if (!changed.empty() || !c.removed.empty()) {
     const self = {
@@ -373,11 +384,7 @@ export function apply(
     for (const p of removed) removePath(next, p, type);
   }
 
-  const c = compare(
-    managedPart(live ?? zeroObject(ctx.schemaKey), subresource, ctx.hasStatus),
-    managedPart(next, subresource, ctx.hasStatus),
-    type,
-  );
+  const c = compareManaged(live, next, subresource, ctx);
   const changed = c.added.union(c.modified);
   const conflicts: Array<{ entry: Entry; path: FieldPath }> = [];
   for (const e of entries) {
