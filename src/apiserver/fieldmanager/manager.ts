@@ -137,6 +137,17 @@ function compareManaged(
   );
 }
 
+/**
+ * The fields an object sets, as upstream's stripped sets: metadata left empty by the stripped
+ * fields (name, namespace…) is not a field of its own.
+ */
+function ownedBy(obj: unknown, subresource: string, ctx: FieldManagerContext): FieldSet {
+  const set = toFieldSet(managedPart(obj, subresource, ctx.hasStatus), typeOf(ctx.schemaKey));
+  const meta = set.children.get('f:metadata');
+  if (meta !== undefined && meta.set.children.size === 0) set.children.delete('f:metadata');
+  return set;
+}
+
 function identity(e: {
   manager: string;
   operation: string;
@@ -342,7 +353,7 @@ export function apply(
   let entries = decode(live?.metadata.managedFields) ?? [];
   if (live !== undefined && entries.length === 0) {
     // Objects written before anyone tracked fields: their fields belong to "before-first-apply".
-    const set = toFieldSet(managedPart(live, '', ctx.hasStatus), type);
+    const set = ownedBy(live, '', ctx);
     if (!set.empty()) {
       entries = [
         {
@@ -364,7 +375,7 @@ export function apply(
   };
   const id = identity(self);
   const previous = entries.find((e) => identity(e) === id);
-  const applied = toFieldSet(managedPart(config, subresource, ctx.hasStatus), type);
+  const applied = ownedBy(config, subresource, ctx);
 
   const next = merge(base, config, type) as KubeObject;
   if (previous !== undefined) {

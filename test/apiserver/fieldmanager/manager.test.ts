@@ -207,3 +207,25 @@ test('apply onto an object nobody tracked gives its fields to before-first-apply
   const out = apply(live, deployment(2), { manager: 'kubectl' }, false, ctx());
   assert.deepEqual(managers(out), ['kubectl/Apply', 'before-first-apply/Update']);
 });
+
+test('apply: metadata with only stripped fields (name, namespace) owns nothing', () => {
+  const cm: KubeObject = {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'c', namespace: 'default' },
+    data: { a: '1' },
+  };
+  const cmCtx: FieldManagerContext = {
+    schemaKey: { group: '', kind: 'ConfigMap' },
+    apiVersion: 'v1',
+    hasStatus: false,
+    now: '2026-01-01T00:00:00Z',
+  };
+  const out = apply(undefined, cm, { manager: 'kubectl' }, false, cmCtx);
+  assert.deepEqual(out.metadata.managedFields?.[0]?.fieldsV1, { 'f:data': { 'f:a': {} } });
+  const created = structuredClone(cm);
+  recordUpdate(undefined, created, { manager: 'kubectl-create' }, cmCtx);
+  assert.deepEqual(created.metadata.managedFields?.[0]?.fieldsV1, {
+    'f:data': { '.': {}, 'f:a': {} },
+  });
+});
