@@ -50,6 +50,10 @@ export default class Get extends KubeCommand {
     }),
     'show-labels': Flags.boolean({ description: 'show labels as the last column', default: false }),
     'no-headers': Flags.boolean({ description: 'omit the header row', default: false }),
+    'show-managed-fields': Flags.boolean({
+      description: 'keep the managedFields when printing objects in JSON or YAML format',
+      default: false,
+    }),
   };
 
   public async run(): Promise<void> {
@@ -180,7 +184,9 @@ export default class Get extends KubeCommand {
       }
       return;
     }
-    process.stdout.write(printObjects(objects, single, output));
+    process.stdout.write(
+      printObjects(objects, single, output, { showManagedFields: flags['show-managed-fields'] }),
+    );
   }
 
   async #watchTable(

@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   badRequest,
   conflict,
+  invalid,
   methodNotAllowed,
   notImplemented,
   StatusError,
@@ -11,10 +12,17 @@ import {
 } from '../api/status.js';
 import type { KubeObject } from '../api/types.js';
 import { StorageError, type Storage, type StoredEvent } from '../storage/interface.js';
+import { required } from '../api/validation.js';
+import {
+  apply,
+  FIELD_MANAGER_MAX_LENGTH,
+  managerFromUserAgent,
+  type Writer,
+} from './fieldmanager/manager.js';
 import { buildFilter, type ObjectFilter } from './filter.js';
-import { readBody, writeJson } from './http.js';
+import { readBody, writeJson, writeJsonText } from './http.js';
 import { decodeBody, representation, type Representation } from './negotiate.js';
-import { applyPatch } from './patch/apply-patch.js';
+import { applyPatch, patchTypeOf } from './patch/apply-patch.js';
 import type { ResourceRequest } from './request.js';
 import { rfc3339, type DeleteOptions, type ResourceStore } from './registry/store.js';
 import { toObjectTable, toTable, toWatchEventTable } from './tables/table.js';
@@ -29,6 +37,26 @@ export interface HandlerContext {
 
 function bool(v: string | null): boolean {
   return v === 'true' || v === '1';
+}
+
+/** The manager of a write: the fieldManager parameter, else derived from the User-Agent. */
+function writerOf(
+  req: IncomingMessage,
+  q: URLSearchParams,
+  subresource?: Writer['subresource'],
+): Writer {
+  const param = q.get('fieldManager') ?? '';
+  if (Buffer.byteLength(param) > FIELD_MANAGER_MAX_LENGTH) {
+    throw invalid('PatchOptions', 'meta.k8s.io', '', [
+      {
+        type: 'FieldValueTooLong',
+        field: 'fieldManager',
+        detail: `Too long: may not be more than ${FIELD_MANAGER_MAX_LENGTH} bytes`,
+      },
+    ]);
+  }
+  const manager = param !== '' ? param : managerFromUserAgent(req.headers['user-agent']);
+  return subresource === undefined ? { manager } : { manager, subresource };
 }
 
 function successStatus(details: Record<string, unknown>): Status {
@@ -137,7 +165,10 @@ export class ResourceHandler {
               {},
             );
           }
-          const created = store.create(ns, body, { dryRun: q.get('dryRun') === 'All' });
+          const created = store.create(ns, body, {
+            dryRun: q.get('dryRun') === 'All',
+            writer: writerOf(req, q),
+          });
           writeJson(res, 201, this.#render(store, created, rep));
           return;
         }
@@ -185,6 +216,7 @@ export class ResourceHandler {
         const out = store.update(ns, name, () => body, {
           allowCreate: false,
           dryRun: q.get('dryRun') === 'All',
+          writer: writerOf(req, q),
         });
         writeJson(res, out.created ? 201 : 200, this.#render(store, out.object, rep));
         return;
@@ -295,17 +327,23 @@ export class ResourceHandler {
       throw badRequest('resourceVersionMatch is forbidden unless resourceVersion is provided');
     }
     // Filtering happens after storage paging, so keep reading pages until `limit` matches.
+    // Without a filter, plain JSON lists splice the stored text instead of parsing and
+    // re-serialising every object (managedFields make objects twice as large).
+    const raw = rep === 'object' && filter.empty;
     const items: KubeObject[] = [];
+    const texts: string[] = [];
     let lastKey: string | undefined;
     let remaining: number | undefined;
     let listRevision = 0;
     for (;;) {
+      const have = raw ? texts.length : items.length;
       let page;
       try {
         page = storage.list(store.prefix(ns), {
-          limit: limit > 0 ? Math.max(limit - items.length, 1) : 0,
+          limit: limit > 0 ? Math.max(limit - have, 1) : 0,
           afterKey,
           revision,
+          raw,
         });
       } catch (err) {
         if (err instanceof StorageError && err.code === 'Compacted') {
@@ -328,10 +366,13 @@ export class ResourceHandler {
       }
       listRevision = page.revision;
       revision = page.revision;
-      for (const obj of page.items) if (filter.matches(obj)) items.push(obj);
+      if (raw) texts.push(...(page.json ?? []));
+      else for (const obj of page.items) if (filter.matches(obj)) items.push(obj);
       lastKey = page.lastKey;
       remaining = page.remaining;
-      if (lastKey === undefined || limit === 0 || items.length >= limit) break;
+      if (lastKey === undefined || limit === 0 || (raw ? texts.length : items.length) >= limit) {
+        break;
+      }
       afterKey = lastKey;
     }
     const metadata: Record<string, unknown> = { resourceVersion: String(listRevision) };
@@ -362,6 +403,15 @@ export class ResourceHandler {
       return;
     }
     // Items are serialised as stored; kind/apiVersion on each item are harmless and upstream-like.
+    if (raw) {
+      const head = JSON.stringify({
+        kind: `${store.info.kind}List`,
+        apiVersion: store.apiVersion,
+        metadata,
+      });
+      writeJsonText(res, 200, `${head.slice(0, -1)},"items":[${texts.join(',')}]}`);
+      return;
+    }
     writeJson(res, 200, {
       kind: `${store.info.kind}List`,
       apiVersion: store.apiVersion,
@@ -416,25 +466,49 @@ export class ResourceHandler {
       (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
     const dryRun = q.get('dryRun') === 'All';
     const schemaKey = { group: store.info.group, kind: store.info.kind };
-    if (contentType === 'application/apply-patch+yaml') {
-      // Server-side apply, simplified: create when missing, otherwise merge the applied
-      // configuration into the live object with strategic-merge semantics.
-      const applied = await decodeBody(Buffer.from(raw), 'application/yaml');
-      const patch = JSON.stringify(applied);
-      return store.update(
-        ns,
-        name,
-        (current) =>
-          current.metadata.uid === undefined
-            ? applied
-            : applyPatch('application/strategic-merge-patch+json', current, patch, schemaKey),
-        { allowCreate: subresource === undefined, dryRun, subresource },
-      );
+    // PatchOptions are validated before the object is looked up, as upstream does.
+    if (patchTypeOf(contentType) !== 'apply') {
+      if (q.has('force')) {
+        throw invalid('PatchOptions', 'meta.k8s.io', '', [
+          {
+            type: 'FieldValueForbidden',
+            field: 'force',
+            detail: 'Forbidden: may not be specified for non-apply patch',
+          },
+        ]);
+      }
+      return store.update(ns, name, (current) => applyPatch(contentType, current, raw, schemaKey), {
+        dryRun,
+        subresource,
+        writer: writerOf(req, q, subresource),
+      });
     }
-    return store.update(ns, name, (current) => applyPatch(contentType, current, raw, schemaKey), {
-      dryRun,
-      subresource,
-    });
+    if ((q.get('fieldManager') ?? '') === '') {
+      throw invalid('PatchOptions', 'meta.k8s.io', '', [
+        required('fieldManager', 'is required for apply patch'),
+      ]);
+    }
+    const writer = writerOf(req, q, subresource);
+    const config = await decodeBody(Buffer.from(raw), 'application/yaml');
+    if (typeof config !== 'object' || config === null || Array.isArray(config)) {
+      throw badRequest('error decoding patch: an applied configuration must be an object');
+    }
+    const meta = (config as { metadata?: { managedFields?: unknown } }).metadata;
+    if (meta?.managedFields !== undefined) throw badRequest('metadata.managedFields must be nil');
+    const force = bool(q.get('force'));
+    return store.update(
+      ns,
+      name,
+      (current) =>
+        apply(
+          current.metadata.uid === undefined ? undefined : current,
+          config as KubeObject,
+          writer,
+          force,
+          store.fieldManagerContext(),
+        ),
+      { allowCreate: subresource === undefined, dryRun, subresource },
+    );
   }
 
   async #subresource(
@@ -465,6 +539,7 @@ export class ResourceHandler {
           const out = store.update(ns, name, () => body, {
             subresource: 'status',
             dryRun: q.get('dryRun') === 'All',
+            writer: writerOf(req, q, 'status'),
           });
           writeJson(res, 200, out.object);
         } else if (method === 'PATCH') {
@@ -711,7 +786,7 @@ export class ResourceHandler {
           spec: { ...((current.spec as object) ?? {}), replicas },
         };
       },
-      { dryRun: q.get('dryRun') === 'All' },
+      { dryRun: q.get('dryRun') === 'All', writer: writerOf(req, q, 'scale') },
     );
     writeJson(res, 200, toScale(out.object));
   }

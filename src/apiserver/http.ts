@@ -9,7 +9,16 @@ export function writeJson(
   body: unknown,
   contentType?: string,
 ): void {
-  const text = JSON.stringify(body);
+  writeJsonText(res, code, JSON.stringify(body), contentType);
+}
+
+/** A response whose JSON text is already made. */
+export function writeJsonText(
+  res: ServerResponse,
+  code: number,
+  text: string,
+  contentType?: string,
+): void {
   res.writeHead(code, {
     'Content-Type': contentType ?? 'application/json',
     'Content-Length': Buffer.byteLength(text),

@@ -10,7 +10,7 @@ import { resourcePath, type KubeClient } from '../client/rest.js';
 import { CliError } from './cluster.js';
 import type { Manifest } from './manifests.js';
 import { operationLine, type DryRun } from './objects.js';
-import { kubectlYaml, parseOutput } from './printers.js';
+import { kubectlYaml, omitManagedFields, parseOutput } from './printers.js';
 import { typePrefix, type ApiResource } from './resources.js';
 
 export function meta(name: string, namespace: string | undefined): KubeObject['metadata'] {
@@ -236,7 +236,9 @@ export class CreatePrinter {
     }
   }
 
-  print(r: ApiResource, obj: KubeObject): void {
+  print(r: ApiResource, shown: KubeObject): void {
+    // kubectl's -o json/yaml leave managedFields out (no --show-managed-fields here).
+    const obj = omitManagedFields(shown);
     const name = obj.metadata.name ?? '';
     switch (this.output) {
       case 'json':

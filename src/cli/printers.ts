@@ -1,6 +1,6 @@
 // Output for get-like commands: the server's Table as kubectl prints it, or the raw objects as
 // YAML, JSON, names or a JSONPath template. Data only; messages go to stderr elsewhere.
-import { stringify } from 'yaml';
+import { stringify, type ScalarTag, type Tags } from 'yaml';
 import type { KubeObject } from '../api/types.js';
 import { CliError } from './cluster.js';
 import { evalJsonPath } from './jsonpath.js';
@@ -98,8 +98,27 @@ export function renderRows(
   return { text: rows.length === 0 ? '' : `${text}\n`, widths: w };
 }
 
-/** One object or a v1 List, as kubectl's yaml/json printers show them. */
-export function printObjects(objects: KubeObject[], single: boolean, fmt: OutputFormat): string {
+/** The object without metadata.managedFields (kubectl's OmitManagedFieldsPrinter). */
+export function omitManagedFields(obj: KubeObject): KubeObject {
+  if (obj.metadata?.managedFields === undefined) return obj;
+  const metadata = { ...obj.metadata };
+  delete metadata.managedFields;
+  return { ...obj, metadata };
+}
+
+/**
+ * One object or a v1 List, as kubectl's yaml/json printers show them: managedFields are left out
+ * of yaml and json unless `showManagedFields` (kubectl's --show-managed-fields).
+ */
+export function printObjects(
+  objects: KubeObject[],
+  single: boolean,
+  fmt: OutputFormat,
+  opts: { showManagedFields?: boolean } = {},
+): string {
+  if (!opts.showManagedFields && (fmt.kind === 'json' || fmt.kind === 'yaml')) {
+    objects = objects.map(omitManagedFields);
+  }
   const doc: unknown = single
     ? objects[0]
     : { apiVersion: 'v1', kind: 'List', items: objects, metadata: { resourceVersion: '' } };
@@ -120,9 +139,26 @@ export function printObjects(objects: KubeObject[], single: boolean, fmt: Output
  * sorted, sequence items at their parent key's indentation, and YAML 1.1 quoting, so strings
  * such as "yes", "1:20" or an RFC 3339 timestamp come out quoted as kubectl quotes them.
  */
+/**
+ * The yaml package's YAML 1.1 float pattern also matches a lone "." (no digits), which it then
+ * quotes; go-yaml resolves only what parses as a float, so "." (managedFields' self key) stays
+ * plain in kubectl's output.
+ */
+const LOOSE_FLOAT = /^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*$/.source;
+const GO_FLOAT = /^[-+]?(?:[0-9][0-9_]*\.[0-9_]*|\.[0-9_]*[0-9][0-9_]*)$/;
+
+function goYamlTags(tags: Tags): Tags {
+  return tags.map((t) =>
+    typeof t === 'object' && !t.collection && t.test?.source === LOOSE_FLOAT
+      ? ({ ...t, test: GO_FLOAT } as ScalarTag)
+      : t,
+  );
+}
+
 export function kubectlYaml(doc: unknown): string {
   return stringify(doc, {
     version: '1.1',
+    customTags: goYamlTags,
     sortMapEntries: true,
     indentSeq: false,
     lineWidth: 0,

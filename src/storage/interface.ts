@@ -50,10 +50,17 @@ export interface ListOptions {
    * newer than the current revision → FutureRevision.
    */
   revision?: number;
+  /**
+   * Leave `items` empty and return each object's stored JSON text in `json` instead, for
+   * callers that only pass the objects on (an unfiltered LIST): nothing is parsed.
+   */
+  raw?: boolean;
 }
 
 export interface ListResult {
   items: KubeObject[];
+  /** With `raw`: the stored JSON of each object, in key order. */
+  json?: string[];
   /** The revision the list reflects (the current revision when reading current state). */
   revision: number;
   /** Set when `limit` cut the result: the key to pass as afterKey for the next page. */

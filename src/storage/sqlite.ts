@@ -395,7 +395,8 @@ export class SqliteStorage implements Storage {
           ? (this.#stmt.countCurrent['>'].get(lastKey, end)?.n ?? 0)
           : (this.#stmt.countAt['>'].get(lastKey, end, at)?.n ?? 0);
     }
-    result.items = rows.map((r) => parse(r.value));
+    if (opts.raw) result.json = rows.map((r) => r.value);
+    else result.items = rows.map((r) => parse(r.value));
     return result;
   }
 

@@ -24,6 +24,7 @@ import {
   validateLabels,
 } from '../../api/validation.js';
 import { StorageError, type Preconditions, type Storage } from '../../storage/interface.js';
+import { recordUpdate, type FieldManagerContext, type Writer } from '../fieldmanager/manager.js';
 import { groupVersion, type ResourceInfo } from '../resources.js';
 import { plainStrategy, type Strategy, type StrategyContext } from './strategy.js';
 
@@ -38,6 +39,11 @@ export interface WriteOptions {
   dryRun?: boolean;
   /** 'status' writes only status (and spec is kept); undefined writes everything but status. */
   subresource?: 'status';
+  /**
+   * Who writes, recorded in metadata.managedFields as an Update. Absent: managedFields are left
+   * as the body has them (server-side apply computes its own; internal bookkeeping writes).
+   */
+  writer?: Writer;
 }
 
 export interface DeleteResult {
@@ -119,6 +125,16 @@ export class ResourceStore {
     return { now: this.#clock() };
   }
 
+  /** What field management needs to know about this resource, now. */
+  fieldManagerContext(): FieldManagerContext {
+    return {
+      schemaKey: { group: this.info.group, kind: this.info.kind },
+      apiVersion: this.apiVersion,
+      hasStatus: this.#hasStatus,
+      now: rfc3339(this.#clock()),
+    };
+  }
+
   /** Stamps kind/apiVersion, which storage keeps but clients may have omitted. */
   #typed(obj: KubeObject): KubeObject {
     obj.apiVersion = this.apiVersion;
@@ -167,7 +183,7 @@ export class ResourceStore {
   }
 
   /** Builds the object as it would be stored on create; throws Invalid/BadRequest. */
-  prepareCreate(namespace: string | undefined, body: unknown): KubeObject {
+  prepareCreate(namespace: string | undefined, body: unknown, writer?: Writer): KubeObject {
     if (!isRecord(body)) throw badRequest('the request body must be a JSON or YAML object');
     const obj = structuredClone(body) as KubeObject;
     if (!isRecord(obj.metadata)) obj.metadata = {};
@@ -194,6 +210,8 @@ export class ResourceStore {
     else delete meta.generation;
     this.#typed(obj);
     this.#strategy.defaults?.(obj);
+    // Fields are owned as the client sent them (defaulted), before the server fills in its own.
+    if (writer) recordUpdate(undefined, obj, writer, this.fieldManagerContext());
     const prepared = this.#strategy.prepareForCreate?.(obj, this.#ctx()) ?? [];
     this.#check(obj, [
       ...this.#validateMeta(obj),
@@ -221,7 +239,7 @@ export class ResourceStore {
   }
 
   create(namespace: string | undefined, body: unknown, opts: WriteOptions = {}): KubeObject {
-    const obj = this.prepareCreate(namespace, body);
+    const obj = this.prepareCreate(namespace, body, opts.writer);
     const name = obj.metadata.name ?? '';
     if (this.info.namespaced && namespace !== undefined)
       this.admitNamespace(namespace, this.groupResource, name);
@@ -281,7 +299,7 @@ export class ResourceStore {
         if (isRecord(body) && isRecord(body.metadata) && body.metadata.resourceVersion) {
           throw notFound(this.groupResource, name);
         }
-        const obj = this.prepareCreate(namespace, body);
+        const obj = this.prepareCreate(namespace, body, opts.writer);
         if (obj.metadata.name !== name) {
           throw badRequest('the name of the object does not match the name on the URL');
         }
@@ -399,6 +417,7 @@ export class ResourceStore {
       const merged: KubeObject = { ...structuredClone(current), status: obj.status };
       if (obj.status === undefined) delete merged.status;
       merged.metadata = { ...structuredClone(old) };
+      if (opts.writer) recordUpdate(current, merged, opts.writer, this.fieldManagerContext());
       return merged;
     }
     if (this.#hasStatus) {
@@ -406,6 +425,10 @@ export class ResourceStore {
       else obj.status = structuredClone(current.status);
     }
     this.#strategy.defaults?.(obj);
+    if (opts.writer) recordUpdate(current, obj, opts.writer, this.fieldManagerContext());
+    else if (obj.metadata.managedFields === undefined && old.managedFields !== undefined) {
+      obj.metadata.managedFields = structuredClone(old.managedFields);
+    }
     const prepared = this.#strategy.prepareForUpdate?.(obj, current, this.#ctx()) ?? [];
     if (this.info.generation && specPart(obj) !== specPart(current)) {
       obj.metadata.generation = (old.generation ?? 0) + 1;
