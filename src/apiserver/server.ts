@@ -68,6 +68,9 @@ export class ApiServer {
   readonly #namespaces: NamespaceLifecycle;
   readonly #sockets = new Set<Socket>();
   readonly #tls: boolean;
+  readonly #tlsOptions: ApiServerOptions['tls'];
+  /** Listeners added by listenAlso. */
+  readonly #extra: Server[] = [];
   readonly #token: string | undefined;
   readonly #requireAuth: boolean;
 
@@ -124,35 +127,46 @@ export class ApiServer {
     this.#tls = opts.tls !== undefined;
     this.#token = opts.auth?.token;
     this.#requireAuth = opts.auth !== undefined;
+    this.#tlsOptions = opts.tls;
+    this.#server = this.#makeServer(this.#tls);
+    this.#socketPath = opts.socketPath;
+    this.#local = opts.socketPath !== undefined ? this.#makeServer(false) : undefined;
+  }
+
+  /** An HTTP(S) server on this API server's handler, its sockets tracked for stop(). */
+  #makeServer(tls: boolean): Server {
     const handler = (req: IncomingMessage, res: ServerResponse): void => {
       this.#handle(req, res).catch((err: unknown) => writeError(res, err));
     };
-    this.#server = opts.tls
-      ? createHttpsServer(
-          {
-            cert: opts.tls.cert,
-            key: opts.tls.key,
-            ca: opts.tls.ca,
-            requestCert: true,
-            rejectUnauthorized: false,
-          },
-          handler,
-        )
-      : createServer(handler);
-    this.#socketPath = opts.socketPath;
-    this.#local = opts.socketPath !== undefined ? createServer(handler) : undefined;
-    for (const server of [this.#server, this.#local]) {
-      if (!server) continue;
-      server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-        socket.on('error', () => socket.destroy());
-        this.#upgrade(req, socket, head).catch((err: unknown) => writeUpgradeError(socket, err));
-      });
-      const tls = server === this.#server && this.#tls;
-      server.on(tls ? 'secureConnection' : 'connection', (socket: Socket) => {
-        this.#sockets.add(socket);
-        socket.on('close', () => this.#sockets.delete(socket));
-      });
-    }
+    const t = this.#tlsOptions;
+    const server =
+      tls && t
+        ? createHttpsServer(
+            { cert: t.cert, key: t.key, ca: t.ca, requestCert: true, rejectUnauthorized: false },
+            handler,
+          )
+        : createServer(handler);
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      socket.on('error', () => socket.destroy());
+      this.#upgrade(req, socket, head).catch((err: unknown) => writeUpgradeError(socket, err));
+    });
+    server.on(tls && t ? 'secureConnection' : 'connection', (socket: Socket) => {
+      this.#sockets.add(socket);
+      socket.on('close', () => this.#sockets.delete(socket));
+    });
+    return server;
+  }
+
+  /**
+   * Serves the same API (same TLS and authentication) on one more address, on the port the main
+   * listener got: e.g. the cluster network's gateway, where pods reach the `kubernetes` Service's
+   * endpoint. Call after start().
+   */
+  async listenAlso(host: string): Promise<void> {
+    const port = (this.#server.address() as AddressInfo).port;
+    const server = this.#makeServer(this.#tls);
+    await listen(server, (s, done) => s.listen(port, host, done));
+    this.#extra.push(server);
   }
 
   /** Creates the system namespaces and priority classes, then listens; resolves with the base URL. */
@@ -192,7 +206,7 @@ export class ApiServer {
     this.#namespaces.stop();
     if (this.#streaming) (await this.#streaming).close();
     await Promise.all(
-      [this.#server, this.#local].map(
+      [this.#server, this.#local, ...this.#extra].map(
         (server) =>
           new Promise<void>((resolve) => {
             if (!server?.listening) {

@@ -19,6 +19,7 @@ import { CORE, KubeClient } from '../client/rest.js';
 import { clusterNetwork } from '../api/cluster-network.js';
 import { dockerEndpoint } from '../api/docker-labels.js';
 import { DEFAULT_SERVICE_NETWORK } from '../apiserver/registry/core/services/strategy.js';
+import { ensureKubernetesService } from './kubernetes-service.js';
 import { clusterSubnet } from './network.js';
 import { isStatusError } from '../api/status.js';
 import { NodeAgent } from '../kubelet/node-agent.js';
@@ -101,7 +102,18 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
     );
     const pki = await loadOrCreatePki(paths.pki, {
       commonName: `kbox-${opts.name}`,
-      hosts: ['localhost', '127.0.0.1'],
+      // Pods reach the API server as the `kubernetes` Service (names and ClusterIP) whose
+      // endpoint is the cluster network's gateway.
+      hosts: [
+        'localhost',
+        '127.0.0.1',
+        'kubernetes',
+        'kubernetes.default',
+        'kubernetes.default.svc',
+        'kubernetes.default.svc.cluster.local',
+        plan.apiServerIp,
+        plan.gateway,
+      ],
     });
     const token = loadOrCreateToken(paths.pki);
     // Kubelets accept log requests only from this process's API server.
@@ -218,7 +230,10 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
           kubelet.warn(msg, f);
         });
         kubelet.info('docker network ready', { network, subnet: plan.subnet });
-        if (planned) servicesStarted = startServiceProxy(network);
+        if (planned) {
+          await serveInCluster();
+          servicesStarted = startServiceProxy(network);
+        }
       } catch (err) {
         kubelet.warn('docker engine not reachable; nodes report NotReady until it is', {
           endpoint: probe.endpoint,
@@ -259,6 +274,22 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
         await own(() => worker.stop({ stopContainers: true }));
       }
       kubelet.info('pod workers started', { nodes: allNames });
+    };
+    // The API server also listens on the gateway (the host side of the cluster bridge, which
+    // exists once the network does), and the `kubernetes` Service points there.
+    const serveInCluster = async (): Promise<void> => {
+      const apiLog = log.child('apiserver');
+      try {
+        await server.listenAlso(plan.gateway);
+        const port = Number(new URL(url).port);
+        await ensureKubernetesService(client, plan, port);
+        apiLog.info('serving pods', {
+          address: `${plan.gateway}:${port}`,
+          service: plan.apiServerIp,
+        });
+      } catch (err) {
+        apiLog.error('in-cluster API access failed to start', { error: (err as Error).message });
+      }
     };
     const proxyLog = log.child('proxy');
     let servicesStarted: Promise<void> = Promise.resolve();
