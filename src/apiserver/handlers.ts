@@ -18,6 +18,8 @@ import { applyPatch } from './patch/apply-patch.js';
 import type { ResourceRequest } from './request.js';
 import { rfc3339, type DeleteOptions, type ResourceStore } from './registry/store.js';
 import { toObjectTable, toTable, toWatchEventTable } from './tables/table.js';
+import type { ServiceAccountTokens } from './registry/core/serviceaccounts/tokens.js';
+import { tokenRequest } from './registry/core/serviceaccounts/token-request.js';
 
 export interface HandlerContext {
   storage: Storage;
@@ -25,6 +27,8 @@ export interface HandlerContext {
   kubeletToken?: string;
   clock: () => Date;
   store(group: string, resource: string): ResourceStore | undefined;
+  /** Signs the tokens serviceaccounts/token hands out. */
+  tokens?: ServiceAccountTokens;
 }
 
 function bool(v: string | null): boolean {
@@ -535,6 +539,26 @@ export class ResourceHandler {
         }
         store.delete(ns, name, opts);
         writeJson(res, 201, { ...successStatus({}), code: 201 });
+        return;
+      }
+      case 'token': {
+        if (method !== 'POST')
+          throw methodNotAllowed(`${method} is not supported on serviceaccounts/token`);
+        const tokens = this.#ctx.tokens;
+        if (!tokens) throw notImplemented('service account tokens are not configured');
+        const body = await decodeBody(await readBody(req), req.headers['content-type']);
+        const out = tokenRequest(body, {
+          namespace: ns ?? 'default',
+          name,
+          tokens,
+          clock: this.#ctx.clock,
+          get: (resource, n) => {
+            const s = this.#ctx.store('', resource);
+            if (!s) throw notImplemented(`${resource} are not served`);
+            return s.get(resource === 'nodes' ? undefined : ns, n);
+          },
+        });
+        writeJson(res, 201, out);
         return;
       }
       case 'log':

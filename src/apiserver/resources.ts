@@ -119,7 +119,18 @@ export const RESOURCE_DEFINITIONS: ReadonlyArray<Omit<ResourceInfo, 'strategy'>>
     ],
   }),
   core('secrets', 'Secret'),
-  core('serviceaccounts', 'ServiceAccount', { shortNames: ['sa'] }),
+  core('serviceaccounts', 'ServiceAccount', {
+    shortNames: ['sa'],
+    subresources: [
+      {
+        name: 'token',
+        group: 'authentication.k8s.io',
+        version: 'v1',
+        kind: 'TokenRequest',
+        verbs: ['create'],
+      },
+    ],
+  }),
   core('services', 'Service', {
     shortNames: ['svc'],
     categories: ['all'],

@@ -22,6 +22,10 @@ import { ResourceStore } from './registry/store.js';
 import { SYSTEM_PRIORITY_CLASSES } from './registry/scheduling/priorityclasses/strategy.js';
 import type { ServiceNetwork } from './registry/core/services/strategy.js';
 import { buildStrategies } from './registry/strategies.js';
+import {
+  generateSigningKey,
+  ServiceAccountTokens,
+} from './registry/core/serviceaccounts/tokens.js';
 import { API_GROUPS, RESOURCE_DEFINITIONS, type ResourceInfo } from './resources.js';
 
 export interface ApiServerOptions {
@@ -43,7 +47,20 @@ export interface ApiServerOptions {
   socketPath?: string;
   /** Where ClusterIPs and NodePorts come from (default: 10.96.0.0/16, 30000-32767). */
   serviceNetwork?: ServiceNetwork;
+  /**
+   * The PKCS#8 PEM key service account tokens are signed with (default: a new key, so tokens
+   * do not outlive the process).
+   */
+  serviceAccountKey?: string;
 }
+
+/** Which store holds the objects a service account token may name. */
+const TOKEN_OBJECTS: Record<string, string> = {
+  Pod: '/pods',
+  ServiceAccount: '/serviceaccounts',
+  Secret: '/secrets',
+  Node: '/nodes',
+};
 
 /** Namespaces that exist from the start, as in every Kubernetes cluster. */
 export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
@@ -72,6 +89,7 @@ export class ApiServer {
   /** Listeners added by listenAlso. */
   readonly #extra: Server[] = [];
   readonly #token: string | undefined;
+  readonly #tokens: ServiceAccountTokens;
   readonly #requireAuth: boolean;
 
   constructor(opts: ApiServerOptions) {
@@ -106,8 +124,17 @@ export class ApiServer {
     for (const store of this.#stores.values()) {
       store.admitNamespace = (ns, gr, name) => this.#namespaces.admit(ns, gr, name);
     }
+    this.#tokens = new ServiceAccountTokens({
+      keyPem: opts.serviceAccountKey ?? generateSigningKey(),
+      clock: this.#clock,
+      lookup: (kind, ns, name) => {
+        const store = this.#stores.get(TOKEN_OBJECTS[kind] ?? '');
+        return store ? this.#storage.get(store.key(ns, name)) : undefined;
+      },
+    });
     this.#handler = new ResourceHandler({
       storage: this.#storage,
+      tokens: this.#tokens,
       ...(opts.kubeletToken !== undefined ? { kubeletToken: opts.kubeletToken } : {}),
       clock: this.#clock,
       store: (group, resource) => this.#stores.get(`${group}/${resource}`),
@@ -225,7 +252,8 @@ export class ApiServer {
   async #upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = url.pathname.replace(/\/+$/, '') || '/';
-    if (this.#requireAuth && authenticate(req, this.#token) === undefined) throw unauthorized();
+    if (this.#requireAuth && authenticate(req, this.#token, this.#tokens) === undefined)
+      throw unauthorized();
     const rr = parseResourcePath(path);
     if (!rr) throw unknownPath();
     this.#streaming ??= import('./streaming.js').then(
@@ -237,7 +265,11 @@ export class ApiServer {
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = url.pathname.replace(/\/+$/, '') || '/';
-    if (this.#requireAuth && !isOpenPath(path) && authenticate(req, this.#token) === undefined) {
+    if (
+      this.#requireAuth &&
+      !isOpenPath(path) &&
+      authenticate(req, this.#token, this.#tokens) === undefined
+    ) {
       throw unauthorized();
     }
     const rr = parseResourcePath(path);

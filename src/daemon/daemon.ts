@@ -6,6 +6,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApiServer } from '../apiserver/server.js';
 import { loadOrCreatePki, loadOrCreateToken } from '../apiserver/tls.js';
+import { loadOrCreateSigningKey } from '../apiserver/registry/core/serviceaccounts/tokens.js';
 import {
   clusterConfigProblem,
   clusterPaths,
@@ -132,6 +133,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       kubeletToken,
       ...(socketPath !== undefined ? { socketPath } : {}),
       serviceNetwork: { ...DEFAULT_SERVICE_NETWORK, serviceCidr: plan.serviceCidr },
+      serviceAccountKey: loadOrCreateSigningKey(paths.pki),
     });
     const url = await server.start();
     cleanups.push(() => server.stop());
@@ -350,7 +352,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       const manager = await startControllerManager(
         client,
         (msg, fields) => ctrlLog.info(msg, fields),
-        { volumesDir: join(paths.dir, 'volumes') },
+        { volumesDir: join(paths.dir, 'volumes'), rootCa: pki.caCert },
       );
       await own(() => manager.stop());
     };
