@@ -18,6 +18,7 @@ import { applyPatch } from './patch/apply-patch.js';
 import type { ResourceRequest } from './request.js';
 import { rfc3339, type DeleteOptions, type ResourceStore } from './registry/store.js';
 import { toObjectTable, toTable, toWatchEventTable } from './tables/table.js';
+import type { UserInfo } from './authn.js';
 import type { ServiceAccountTokens } from './registry/core/serviceaccounts/tokens.js';
 import { tokenRequest } from './registry/core/serviceaccounts/token-request.js';
 
@@ -87,6 +88,7 @@ export class ResourceHandler {
     res: ServerResponse,
     rr: ResourceRequest,
     url: URL,
+    user?: UserInfo,
   ): Promise<void> {
     const store = this.#ctx.store(rr.group, rr.resource);
     if (!store || store.info.version !== rr.version) {
@@ -131,6 +133,10 @@ export class ResourceHandler {
           const body = await decodeBody(await readBody(req), req.headers['content-type']);
           if (info.group === 'authorization.k8s.io') {
             writeJson(res, 201, this.#accessReview(store, body));
+            return;
+          }
+          if (info.group === 'authentication.k8s.io') {
+            writeJson(res, 201, this.#selfSubjectReview(user));
             return;
           }
           if (info.namespaced && ns === undefined) {
@@ -738,6 +744,24 @@ export class ResourceHandler {
       { dryRun: q.get('dryRun') === 'All' },
     );
     writeJson(res, 200, toScale(out.object));
+  }
+
+  /** SelfSubjectReview (`kubectl auth whoami`): who the request authenticated as. */
+  #selfSubjectReview(user: UserInfo | undefined): unknown {
+    const who = user ?? { name: 'system:anonymous', groups: ['system:unauthenticated'] };
+    return {
+      kind: 'SelfSubjectReview',
+      apiVersion: 'authentication.k8s.io/v1',
+      metadata: { creationTimestamp: rfc3339(this.#ctx.clock()) },
+      status: {
+        userInfo: {
+          username: who.name,
+          ...(who.uid !== undefined ? { uid: who.uid } : {}),
+          groups: who.groups,
+          ...(who.extra && Object.keys(who.extra).length > 0 ? { extra: who.extra } : {}),
+        },
+      },
+    };
   }
 
   #accessReview(store: ResourceStore, body: unknown): unknown {

@@ -185,6 +185,10 @@ export const RESOURCE_DEFINITIONS: ReadonlyArray<Omit<ResourceInfo, 'strategy'>>
     namespaced: false,
     shortNames: ['sc'],
   }),
+  grouped('authentication.k8s.io', 'v1', 'selfsubjectreviews', 'SelfSubjectReview', {
+    namespaced: false,
+    verbs: ['create'],
+  }),
   grouped('authorization.k8s.io', 'v1', 'selfsubjectaccessreviews', 'SelfSubjectAccessReview', {
     namespaced: false,
     verbs: ['create'],
@@ -199,6 +203,7 @@ export const RESOURCE_DEFINITIONS: ReadonlyArray<Omit<ResourceInfo, 'strategy'>>
 export const API_GROUPS: readonly string[] = [
   'apps',
   'events.k8s.io',
+  'authentication.k8s.io',
   'authorization.k8s.io',
   'batch',
   'coordination.k8s.io',

@@ -113,7 +113,11 @@ export class ApiServer {
       [...infos, ...METRICS_RESOURCES],
       [...API_GROUPS, METRICS_GROUP],
     );
-    this.#openapi = buildOpenApi(infos.filter((i) => i.group !== 'authorization.k8s.io'));
+    this.#openapi = buildOpenApi(
+      infos.filter(
+        (i) => i.group !== 'authorization.k8s.io' && i.group !== 'authentication.k8s.io',
+      ),
+    );
     const namespaceStore = this.#stores.get('/namespaces');
     if (!namespaceStore) throw new Error('the namespaces resource is missing from the catalog');
     this.#namespaces = new NamespaceLifecycle(
@@ -265,20 +269,15 @@ export class ApiServer {
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = url.pathname.replace(/\/+$/, '') || '/';
-    if (
-      this.#requireAuth &&
-      !isOpenPath(path) &&
-      authenticate(req, this.#token, this.#tokens) === undefined
-    ) {
-      throw unauthorized();
-    }
+    const user = this.#requireAuth ? authenticate(req, this.#token, this.#tokens) : undefined;
+    if (this.#requireAuth && !isOpenPath(path) && user === undefined) throw unauthorized();
     const rr = parseResourcePath(path);
     if (rr?.group === METRICS_GROUP) {
       await this.#metrics.handle(req, res, rr, url);
       return;
     }
     if (rr) {
-      await this.#handler.handle(req, res, rr, url);
+      await this.#handler.handle(req, res, rr, url, user);
       return;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {

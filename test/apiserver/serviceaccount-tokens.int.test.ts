@@ -37,6 +37,24 @@ test('kubectl create token returns a token that authenticates as the ServiceAcco
   assert.equal(list.stdout.split('\n')[0]?.replace(/\s+/g, ' '), 'NAME SECRETS AGE');
   assert.match(list.stdout, /^robot\s+0\s+/m);
 
+  // kubectl auth whoami: a SelfSubjectReview answered with the token's identity.
+  const uid = (
+    await api.kubectl(['get', 'serviceaccount', 'robot', '-o', 'jsonpath={.metadata.uid}'])
+  ).stdout;
+  const whoami = await api.kubectl(['auth', 'whoami', '--token', token]);
+  assert.equal(whoami.code, 0, whoami.stderr);
+  const rows = whoami.stdout.split('\n').map((l) => l.replace(/\s{2,}/g, ' | '));
+  assert.deepEqual(rows.slice(0, 4), [
+    'ATTRIBUTE | VALUE',
+    'Username | system:serviceaccount:default:robot',
+    `UID | ${uid}`,
+    'Groups | [system:serviceaccounts system:serviceaccounts:default system:authenticated]',
+  ]);
+  assert.match(
+    rows[4] ?? '',
+    /^Extra: authentication\.kubernetes\.io\/credential-id \| \[JTI=[0-9a-f-]{36}\]$/,
+  );
+
   const bogus = await api.kubectl(['get', 'pods', '--token', `${token.slice(0, -4)}AAAA`]);
   assert.equal(bogus.code, 1);
   assert.equal(bogus.stdout, '');

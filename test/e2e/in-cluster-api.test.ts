@@ -55,6 +55,7 @@ const script = [
   // The in-cluster config: KUBERNETES_SERVICE_HOST/PORT, the token and the CA.
   'kubectl get pods -o name',
   'kubectl get serviceaccounts',
+  "kubectl auth whoami -o jsonpath='{.status.userInfo.username} {.status.userInfo.groups}'",
 ].join(' && ');
 
 test('a pod reaches the API server through the kubernetes Service with its own token', async (t) => {
@@ -150,6 +151,9 @@ test('a pod reaches the API server through the kubernetes Service with its own t
   ]);
   assert.equal(lines[8]?.replace(/\s+/g, ' '), 'NAME SECRETS AGE');
   assert.match(lines[9] ?? '', /^default\s+0\s+\d+s$/);
+  assert.equal(
+    lines[10],
+    'system:serviceaccount:default:default ["system:serviceaccounts","system:serviceaccounts:default","system:authenticated"]',
+  );
   assert.equal(lines.length, 11);
-  assert.equal(lines[10], '');
 });

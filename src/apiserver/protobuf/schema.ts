@@ -226,7 +226,8 @@ export const MESSAGES: Record<string, Fields> = {
     8: f('timeZone', 'string'),
   },
   JobTemplateSpec: { 1: f('metadata', 'ObjectMeta'), 2: f('spec', 'JobSpec') },
-  // authentication.k8s.io/v1, as `kubectl create token` sends it.
+  // authentication.k8s.io/v1, as `kubectl create token` and `kubectl auth whoami` send them.
+  SelfSubjectReview: { 1: f('metadata', 'ObjectMeta'), 2: f('status', 'skip') },
   TokenRequest: {
     1: f('metadata', 'ObjectMeta'),
     2: f('spec', 'TokenRequestSpec'),
@@ -257,4 +258,5 @@ export const KINDS: Record<string, string> = {
   Job: 'Job',
   CronJob: 'CronJob',
   TokenRequest: 'TokenRequest',
+  SelfSubjectReview: 'SelfSubjectReview',
 };
