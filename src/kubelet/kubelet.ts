@@ -730,13 +730,28 @@ export class Kubelet {
       }
     }
 
-    if (appsFinished) {
+    // The phase below is computed from the containers as they are now: an app container that
+    // ended during this sync (after `containers` was read) must stop the sidecars too, or the pod
+    // would turn terminal with its sidecars still running.
+    let now = await rt.podContainers(uid);
+    const finishedNow =
+      appsFinished ||
+      (initialized &&
+        this.#appsFinished(
+          regulars,
+          (name) =>
+            now
+              .filter((c) => c.name === name && c.kind !== 'sandbox')
+              .sort((a, b) => b.attempt - a.attempt),
+          restartPolicy,
+        ));
+    if (finishedNow) {
       // Every app container is done for good (a Job's pod): sidecars stop, last started first,
       // and the pod's phase follows its app containers alone.
-      await this.#stopSidecars(pod, containers, Number(spec.terminationGracePeriodSeconds ?? 30));
+      await this.#stopSidecars(pod, now, Number(spec.terminationGracePeriodSeconds ?? 30));
+      now = await rt.podContainers(uid);
     }
 
-    const now = await rt.podContainers(uid);
     const running = new Map(
       now
         .filter((c) => c.kind !== 'sandbox' && c.state === 'running')
