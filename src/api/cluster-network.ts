@@ -13,6 +13,8 @@ export interface ClusterNetwork {
   podRange: string;
   /** ClusterIPs: 10.244.128.0/17 */
   serviceCidr: string;
+  /** The `kubernetes` Service's ClusterIP, the range's first address: 10.244.128.1 */
+  apiServerIp: string;
   /** The kube-dns Service's ClusterIP, the pods' name server: 10.244.128.10 */
   dnsIp: string;
   /** LoadBalancer ingress addresses on the host's loopback: 127.244.1.0/24 */
@@ -70,6 +72,7 @@ export function clusterNetwork(subnet: string): ClusterNetwork {
     gateway: `10.${b}.0.1`,
     podRange: `10.${b}.0.0/17`,
     serviceCidr: `10.${b}.128.0/17`,
+    apiServerIp: `10.${b}.128.1`,
     dnsIp: `10.${b}.128.10`,
     loadBalancerCidr: `127.${b}.1.0/24`,
   };

@@ -1,5 +1,5 @@
-// Authentication at the HTTP edge: the admin bearer token (constant-time compare) or a client
-// certificate signed by the cluster CA. Health and version stay open, as upstream allows them
+// Authentication at the HTTP edge: the admin bearer token (constant-time compare), a service
+// account token, or a client certificate signed by the cluster CA. Health and version stay open, as upstream allows them
 // for unauthenticated users.
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
@@ -8,7 +8,14 @@ import { StatusError } from '../api/status.js';
 
 export interface UserInfo {
   name: string;
+  uid?: string;
   groups: string[];
+  extra?: Record<string, string[]>;
+}
+
+/** Bearer tokens other than the admin token: service account tokens. */
+export interface TokenAuthenticator {
+  authenticate(token: string): UserInfo | undefined;
 }
 
 const OPEN_PATHS = new Set(['/healthz', '/livez', '/readyz', '/version']);
@@ -24,6 +31,7 @@ export function unauthorized(): StatusError {
 export function authenticate(
   req: IncomingMessage,
   token: string | undefined,
+  tokens?: TokenAuthenticator,
 ): UserInfo | undefined {
   const header = req.headers.authorization ?? '';
   if (token !== undefined && header.startsWith('Bearer ')) {
@@ -32,7 +40,7 @@ export function authenticate(
     if (given.length === want.length && timingSafeEqual(given, want)) {
       return { name: 'kbox-admin', groups: ['system:masters', 'system:authenticated'] };
     }
-    return undefined;
+    return tokens?.authenticate(given.toString('utf8'));
   }
   const socket = req.socket as TLSSocket;
   if (typeof socket.getPeerCertificate === 'function' && socket.authorized) {

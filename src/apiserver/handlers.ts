@@ -26,6 +26,9 @@ import { applyPatch, patchTypeOf } from './patch/apply-patch.js';
 import type { ResourceRequest } from './request.js';
 import { rfc3339, type DeleteOptions, type ResourceStore } from './registry/store.js';
 import { toObjectTable, toTable, toWatchEventTable } from './tables/table.js';
+import type { UserInfo } from './authn.js';
+import type { ServiceAccountTokens } from './registry/core/serviceaccounts/tokens.js';
+import { tokenRequest } from './registry/core/serviceaccounts/token-request.js';
 
 export interface HandlerContext {
   storage: Storage;
@@ -33,6 +36,8 @@ export interface HandlerContext {
   kubeletToken?: string;
   clock: () => Date;
   store(group: string, resource: string): ResourceStore | undefined;
+  /** Signs the tokens serviceaccounts/token hands out. */
+  tokens?: ServiceAccountTokens;
 }
 
 function bool(v: string | null): boolean {
@@ -111,6 +116,7 @@ export class ResourceHandler {
     res: ServerResponse,
     rr: ResourceRequest,
     url: URL,
+    user?: UserInfo,
   ): Promise<void> {
     const store = this.#ctx.store(rr.group, rr.resource);
     if (!store || store.info.version !== rr.version) {
@@ -155,6 +161,10 @@ export class ResourceHandler {
           const body = await decodeBody(await readBody(req), req.headers['content-type']);
           if (info.group === 'authorization.k8s.io') {
             writeJson(res, 201, this.#accessReview(store, body));
+            return;
+          }
+          if (info.group === 'authentication.k8s.io') {
+            writeJson(res, 201, this.#selfSubjectReview(user));
             return;
           }
           if (info.namespaced && ns === undefined) {
@@ -612,6 +622,26 @@ export class ResourceHandler {
         writeJson(res, 201, { ...successStatus({}), code: 201 });
         return;
       }
+      case 'token': {
+        if (method !== 'POST')
+          throw methodNotAllowed(`${method} is not supported on serviceaccounts/token`);
+        const tokens = this.#ctx.tokens;
+        if (!tokens) throw notImplemented('service account tokens are not configured');
+        const body = await decodeBody(await readBody(req), req.headers['content-type']);
+        const out = tokenRequest(body, {
+          namespace: ns ?? 'default',
+          name,
+          tokens,
+          clock: this.#ctx.clock,
+          get: (resource, n) => {
+            const s = this.#ctx.store('', resource);
+            if (!s) throw notImplemented(`${resource} are not served`);
+            return s.get(resource === 'nodes' ? undefined : ns, n);
+          },
+        });
+        writeJson(res, 201, out);
+        return;
+      }
       case 'log':
         await this.#podLog(req, res, store, ns ?? 'default', name, q);
         return;
@@ -789,6 +819,24 @@ export class ResourceHandler {
       { dryRun: q.get('dryRun') === 'All', writer: writerOf(req, q, 'scale') },
     );
     writeJson(res, 200, toScale(out.object));
+  }
+
+  /** SelfSubjectReview (`kubectl auth whoami`): who the request authenticated as. */
+  #selfSubjectReview(user: UserInfo | undefined): unknown {
+    const who = user ?? { name: 'system:anonymous', groups: ['system:unauthenticated'] };
+    return {
+      kind: 'SelfSubjectReview',
+      apiVersion: 'authentication.k8s.io/v1',
+      metadata: { creationTimestamp: rfc3339(this.#ctx.clock()) },
+      status: {
+        userInfo: {
+          username: who.name,
+          ...(who.uid !== undefined ? { uid: who.uid } : {}),
+          groups: who.groups,
+          ...(who.extra && Object.keys(who.extra).length > 0 ? { extra: who.extra } : {}),
+        },
+      },
+    };
   }
 
   #accessReview(store: ResourceStore, body: unknown): unknown {

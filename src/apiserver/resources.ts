@@ -119,7 +119,18 @@ export const RESOURCE_DEFINITIONS: ReadonlyArray<Omit<ResourceInfo, 'strategy'>>
     ],
   }),
   core('secrets', 'Secret'),
-  core('serviceaccounts', 'ServiceAccount', { shortNames: ['sa'] }),
+  core('serviceaccounts', 'ServiceAccount', {
+    shortNames: ['sa'],
+    subresources: [
+      {
+        name: 'token',
+        group: 'authentication.k8s.io',
+        version: 'v1',
+        kind: 'TokenRequest',
+        verbs: ['create'],
+      },
+    ],
+  }),
   core('services', 'Service', {
     shortNames: ['svc'],
     categories: ['all'],
@@ -174,6 +185,10 @@ export const RESOURCE_DEFINITIONS: ReadonlyArray<Omit<ResourceInfo, 'strategy'>>
     namespaced: false,
     shortNames: ['sc'],
   }),
+  grouped('authentication.k8s.io', 'v1', 'selfsubjectreviews', 'SelfSubjectReview', {
+    namespaced: false,
+    verbs: ['create'],
+  }),
   grouped('authorization.k8s.io', 'v1', 'selfsubjectaccessreviews', 'SelfSubjectAccessReview', {
     namespaced: false,
     verbs: ['create'],
@@ -188,6 +203,7 @@ export const RESOURCE_DEFINITIONS: ReadonlyArray<Omit<ResourceInfo, 'strategy'>>
 export const API_GROUPS: readonly string[] = [
   'apps',
   'events.k8s.io',
+  'authentication.k8s.io',
   'authorization.k8s.io',
   'batch',
   'coordination.k8s.io',

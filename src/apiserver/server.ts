@@ -29,6 +29,10 @@ import { ResourceStore } from './registry/store.js';
 import { SYSTEM_PRIORITY_CLASSES } from './registry/scheduling/priorityclasses/strategy.js';
 import type { ServiceNetwork } from './registry/core/services/strategy.js';
 import { buildStrategies } from './registry/strategies.js';
+import {
+  generateSigningKey,
+  ServiceAccountTokens,
+} from './registry/core/serviceaccounts/tokens.js';
 import { API_GROUPS, RESOURCE_DEFINITIONS, type ResourceInfo } from './resources.js';
 
 export interface ApiServerOptions {
@@ -50,7 +54,20 @@ export interface ApiServerOptions {
   socketPath?: string;
   /** Where ClusterIPs and NodePorts come from (default: 10.96.0.0/16, 30000-32767). */
   serviceNetwork?: ServiceNetwork;
+  /**
+   * The PKCS#8 PEM key service account tokens are signed with (default: a new key, so tokens
+   * do not outlive the process).
+   */
+  serviceAccountKey?: string;
 }
+
+/** Which store holds the objects a service account token may name. */
+const TOKEN_OBJECTS: Record<string, string> = {
+  Pod: '/pods',
+  ServiceAccount: '/serviceaccounts',
+  Secret: '/secrets',
+  Node: '/nodes',
+};
 
 /** Namespaces that exist from the start, as in every Kubernetes cluster. */
 export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
@@ -75,7 +92,11 @@ export class ApiServer {
   readonly #namespaces: NamespaceLifecycle;
   readonly #sockets = new Set<Socket>();
   readonly #tls: boolean;
+  readonly #tlsOptions: ApiServerOptions['tls'];
+  /** Listeners added by listenAlso. */
+  readonly #extra: Server[] = [];
   readonly #token: string | undefined;
+  readonly #tokens: ServiceAccountTokens;
   readonly #requireAuth: boolean;
 
   constructor(opts: ApiServerOptions) {
@@ -99,7 +120,11 @@ export class ApiServer {
       [...infos, ...METRICS_RESOURCES],
       [...API_GROUPS, METRICS_GROUP],
     );
-    this.#openapi = buildOpenApi(infos.filter((i) => i.group !== 'authorization.k8s.io'));
+    this.#openapi = buildOpenApi(
+      infos.filter(
+        (i) => i.group !== 'authorization.k8s.io' && i.group !== 'authentication.k8s.io',
+      ),
+    );
     const namespaceStore = this.#stores.get('/namespaces');
     if (!namespaceStore) throw new Error('the namespaces resource is missing from the catalog');
     this.#namespaces = new NamespaceLifecycle(
@@ -110,8 +135,17 @@ export class ApiServer {
     for (const store of this.#stores.values()) {
       store.admitNamespace = (ns, gr, name) => this.#namespaces.admit(ns, gr, name);
     }
+    this.#tokens = new ServiceAccountTokens({
+      keyPem: opts.serviceAccountKey ?? generateSigningKey(),
+      clock: this.#clock,
+      lookup: (kind, ns, name) => {
+        const store = this.#stores.get(TOKEN_OBJECTS[kind] ?? '');
+        return store ? this.#storage.get(store.key(ns, name)) : undefined;
+      },
+    });
     this.#handler = new ResourceHandler({
       storage: this.#storage,
+      tokens: this.#tokens,
       ...(opts.kubeletToken !== undefined ? { kubeletToken: opts.kubeletToken } : {}),
       clock: this.#clock,
       store: (group, resource) => this.#stores.get(`${group}/${resource}`),
@@ -131,35 +165,46 @@ export class ApiServer {
     this.#tls = opts.tls !== undefined;
     this.#token = opts.auth?.token;
     this.#requireAuth = opts.auth !== undefined;
+    this.#tlsOptions = opts.tls;
+    this.#server = this.#makeServer(this.#tls);
+    this.#socketPath = opts.socketPath;
+    this.#local = opts.socketPath !== undefined ? this.#makeServer(false) : undefined;
+  }
+
+  /** An HTTP(S) server on this API server's handler, its sockets tracked for stop(). */
+  #makeServer(tls: boolean): Server {
     const handler = (req: IncomingMessage, res: ServerResponse): void => {
       this.#handle(req, res).catch((err: unknown) => writeError(res, err));
     };
-    this.#server = opts.tls
-      ? createHttpsServer(
-          {
-            cert: opts.tls.cert,
-            key: opts.tls.key,
-            ca: opts.tls.ca,
-            requestCert: true,
-            rejectUnauthorized: false,
-          },
-          handler,
-        )
-      : createServer(handler);
-    this.#socketPath = opts.socketPath;
-    this.#local = opts.socketPath !== undefined ? createServer(handler) : undefined;
-    for (const server of [this.#server, this.#local]) {
-      if (!server) continue;
-      server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-        socket.on('error', () => socket.destroy());
-        this.#upgrade(req, socket, head).catch((err: unknown) => writeUpgradeError(socket, err));
-      });
-      const tls = server === this.#server && this.#tls;
-      server.on(tls ? 'secureConnection' : 'connection', (socket: Socket) => {
-        this.#sockets.add(socket);
-        socket.on('close', () => this.#sockets.delete(socket));
-      });
-    }
+    const t = this.#tlsOptions;
+    const server =
+      tls && t
+        ? createHttpsServer(
+            { cert: t.cert, key: t.key, ca: t.ca, requestCert: true, rejectUnauthorized: false },
+            handler,
+          )
+        : createServer(handler);
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      socket.on('error', () => socket.destroy());
+      this.#upgrade(req, socket, head).catch((err: unknown) => writeUpgradeError(socket, err));
+    });
+    server.on(tls && t ? 'secureConnection' : 'connection', (socket: Socket) => {
+      this.#sockets.add(socket);
+      socket.on('close', () => this.#sockets.delete(socket));
+    });
+    return server;
+  }
+
+  /**
+   * Serves the same API (same TLS and authentication) on one more address, on the port the main
+   * listener got: e.g. the cluster network's gateway, where pods reach the `kubernetes` Service's
+   * endpoint. Call after start().
+   */
+  async listenAlso(host: string): Promise<void> {
+    const port = (this.#server.address() as AddressInfo).port;
+    const server = this.#makeServer(this.#tls);
+    await listen(server, (s, done) => s.listen(port, host, done));
+    this.#extra.push(server);
   }
 
   /** Creates the system namespaces and priority classes, then listens; resolves with the base URL. */
@@ -199,7 +244,7 @@ export class ApiServer {
     this.#namespaces.stop();
     if (this.#streaming) (await this.#streaming).close();
     await Promise.all(
-      [this.#server, this.#local].map(
+      [this.#server, this.#local, ...this.#extra].map(
         (server) =>
           new Promise<void>((resolve) => {
             if (!server?.listening) {
@@ -218,7 +263,8 @@ export class ApiServer {
   async #upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = url.pathname.replace(/\/+$/, '') || '/';
-    if (this.#requireAuth && authenticate(req, this.#token) === undefined) throw unauthorized();
+    if (this.#requireAuth && authenticate(req, this.#token, this.#tokens) === undefined)
+      throw unauthorized();
     const rr = parseResourcePath(path);
     if (!rr) throw unknownPath();
     this.#streaming ??= import('./streaming.js').then(
@@ -230,9 +276,8 @@ export class ApiServer {
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = url.pathname.replace(/\/+$/, '') || '/';
-    if (this.#requireAuth && !isOpenPath(path) && authenticate(req, this.#token) === undefined) {
-      throw unauthorized();
-    }
+    const user = this.#requireAuth ? authenticate(req, this.#token, this.#tokens) : undefined;
+    if (this.#requireAuth && !isOpenPath(path) && user === undefined) throw unauthorized();
     const rr = parseResourcePath(path);
     if (rr?.group === METRICS_GROUP) {
       await this.#metrics.handle(req, res, rr, url);
@@ -241,7 +286,7 @@ export class ApiServer {
     if (rr) {
       const storage = this.#storage;
       if (storage.settled) holdUntilSettled(res, () => storage.settled?.());
-      await this.#handler.handle(req, res, rr, url);
+      await this.#handler.handle(req, res, rr, url, user);
       return;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {

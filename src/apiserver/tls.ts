@@ -1,6 +1,7 @@
 // The cluster's PKI: a CA, the API server's serving certificate and an admin client certificate
 // (ECDSA P-256, made with @peculiar/x509 on Node's WebCrypto), plus the admin bearer token.
-// Written once per cluster; directories 0700, keys and token 0600; reused on every start.
+// Written once per cluster; directories 0700, keys and token 0600; reused on every start (a
+// serving certificate that lacks a host the cluster now needs is reissued from the same CA).
 import { randomBytes, webcrypto, X509Certificate } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -48,6 +49,69 @@ function serial(): string {
   return b.toString('hex');
 }
 
+interface Issuer {
+  x509: typeof X509;
+  cert: X509.X509Certificate;
+  key: WebCryptoKey;
+}
+
+/** A leaf certificate signed by the CA: [certificate PEM, key PEM]. */
+async function issueLeaf(
+  ca: Issuer,
+  subject: string,
+  usage: 'server' | 'client',
+  sans: X509.JsonGeneralName[],
+  notAfter: Date,
+): Promise<[string, string]> {
+  const { x509 } = ca;
+  const keys = (await webcrypto.subtle.generateKey(ALG, true, [
+    'sign',
+    'verify',
+  ])) as WebCryptoKeyPair;
+  const cert = await x509.X509CertificateGenerator.create({
+    serialNumber: serial(),
+    subject,
+    issuer: ca.cert.subject,
+    notBefore: new Date(Date.now() - 60_000),
+    notAfter,
+    publicKey: keys.publicKey,
+    signingKey: ca.key,
+    signingAlgorithm: ALG,
+    extensions: [
+      new x509.BasicConstraintsExtension(false, undefined, true),
+      new x509.KeyUsagesExtension(
+        x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment,
+        true,
+      ),
+      new x509.ExtendedKeyUsageExtension([
+        usage === 'server' ? x509.ExtendedKeyUsage.serverAuth : x509.ExtendedKeyUsage.clientAuth,
+      ]),
+      await x509.AuthorityKeyIdentifierExtension.create(ca.cert, false),
+      ...(sans.length > 0 ? [new x509.SubjectAlternativeNameExtension(sans)] : []),
+    ],
+  });
+  return [cert.toString('pem'), await keyPem(keys.privateKey)];
+}
+
+function servingHosts(opts: PkiOptions): string[] {
+  return [...new Set(['localhost', '127.0.0.1', '::1', ...opts.hosts])];
+}
+
+function isIpHost(h: string): boolean {
+  return /^[\d.]+$/.test(h) || h.includes(':');
+}
+
+async function issueServingCert(
+  ca: Issuer,
+  opts: PkiOptions,
+  notAfter: Date,
+): Promise<[string, string]> {
+  const sans: X509.JsonGeneralName[] = servingHosts(opts).map((h) =>
+    isIpHost(h) ? { type: 'ip', value: h } : { type: 'dns', value: h },
+  );
+  return issueLeaf(ca, `CN=${opts.commonName}-apiserver`, 'server', sans, notAfter);
+}
+
 export async function generateClusterPki(opts: PkiOptions): Promise<ClusterPki> {
   const x509 = await loadX509();
   const days = opts.validDays ?? 3650;
@@ -75,45 +139,15 @@ export async function generateClusterPki(opts: PkiOptions): Promise<ClusterPki> 
       await x509.SubjectKeyIdentifierExtension.create(caKeys.publicKey),
     ],
   });
-  const leaf = async (
-    subject: string,
-    usage: 'server' | 'client',
-    sans: X509.JsonGeneralName[],
-  ): Promise<[string, string]> => {
-    const keys = (await webcrypto.subtle.generateKey(ALG, true, [
-      'sign',
-      'verify',
-    ])) as WebCryptoKeyPair;
-    const cert = await x509.X509CertificateGenerator.create({
-      serialNumber: serial(),
-      subject,
-      issuer: ca.subject,
-      notBefore,
-      notAfter,
-      publicKey: keys.publicKey,
-      signingKey: caKeys.privateKey,
-      signingAlgorithm: ALG,
-      extensions: [
-        new x509.BasicConstraintsExtension(false, undefined, true),
-        new x509.KeyUsagesExtension(
-          x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment,
-          true,
-        ),
-        new x509.ExtendedKeyUsageExtension([
-          usage === 'server' ? x509.ExtendedKeyUsage.serverAuth : x509.ExtendedKeyUsage.clientAuth,
-        ]),
-        await x509.AuthorityKeyIdentifierExtension.create(ca, false),
-        ...(sans.length > 0 ? [new x509.SubjectAlternativeNameExtension(sans)] : []),
-      ],
-    });
-    return [cert.toString('pem'), await keyPem(keys.privateKey)];
-  };
-  const hosts = [...new Set(['localhost', '127.0.0.1', '::1', ...opts.hosts])];
-  const sans: X509.JsonGeneralName[] = hosts.map((h) =>
-    /^[\d.]+$/.test(h) || h.includes(':') ? { type: 'ip', value: h } : { type: 'dns', value: h },
+  const issuer: Issuer = { x509, cert: ca, key: caKeys.privateKey };
+  const [serverCert, serverKey] = await issueServingCert(issuer, opts, notAfter);
+  const [clientCert, clientKey] = await issueLeaf(
+    issuer,
+    'CN=kbox-admin, O=system:masters',
+    'client',
+    [],
+    notAfter,
   );
-  const [serverCert, serverKey] = await leaf(`CN=${opts.commonName}-apiserver`, 'server', sans);
-  const [clientCert, clientKey] = await leaf('CN=kbox-admin, O=system:masters', 'client', []);
   return {
     caCert: ca.toString('pem'),
     caKey: await keyPem(caKeys.privateKey),
@@ -122,6 +156,27 @@ export async function generateClusterPki(opts: PkiOptions): Promise<ClusterPki> 
     clientCert,
     clientKey,
   };
+}
+
+/** Whether the serving certificate names every host the cluster is reached by. */
+export function servingCertCovers(pem: string, opts: PkiOptions): boolean {
+  try {
+    const cert = new X509Certificate(pem);
+    return servingHosts(opts).every((h) =>
+      isIpHost(h) ? cert.checkIP(h) !== undefined : cert.checkHost(h) !== undefined,
+    );
+  } catch {
+    return false;
+  }
+}
+
+/** A new serving certificate and key from the cluster's existing CA (same expiry as the CA). */
+async function reissueServingCert(pki: ClusterPki, opts: PkiOptions): Promise<[string, string]> {
+  const x509 = await loadX509();
+  const cert = new x509.X509Certificate(pki.caCert);
+  const der = Buffer.from(pki.caKey.replace(/-----[^-]+-----/g, '').replace(/\s+/g, ''), 'base64');
+  const key = await webcrypto.subtle.importKey('pkcs8', der, ALG, true, ['sign']);
+  return issueServingCert({ x509, cert, key }, opts, cert.notAfter);
 }
 
 const FILES: Record<keyof ClusterPki, string> = {
@@ -152,8 +207,15 @@ export async function loadOrCreatePki(dir: string, opts: PkiOptions): Promise<Cl
     const pki = Object.fromEntries(
       Object.entries(paths).map(([k, p]) => [k, readFileSync(p, 'utf8')]),
     ) as unknown as ClusterPki;
-    if (stillValid(pki.caCert) && stillValid(pki.serverCert) && stillValid(pki.clientCert))
+    if (stillValid(pki.caCert) && stillValid(pki.serverCert) && stillValid(pki.clientCert)) {
+      if (servingCertCovers(pki.serverCert, opts)) return pki;
+      // A cluster made before its serving certificate had to name these hosts (e.g. the
+      // `kubernetes` Service): same CA, so every kubeconfig and client certificate stays valid.
+      [pki.serverCert, pki.serverKey] = await reissueServingCert(pki, opts);
+      writeFileSync(paths.serverCert, pki.serverCert, { mode: 0o644 });
+      writeFileSync(paths.serverKey, pki.serverKey, { mode: 0o600 });
       return pki;
+    }
   }
   const pki = await generateClusterPki(opts);
   for (const [k, p] of Object.entries(paths) as Array<[keyof ClusterPki, string]>) {

@@ -258,5 +258,15 @@ export const CORE = {
   namespaces: { group: '', version: 'v1', resource: 'namespaces', namespaced: false },
   pods: { group: '', version: 'v1', resource: 'pods', namespaced: true },
   events: { group: '', version: 'v1', resource: 'events', namespaced: true },
+  services: { group: '', version: 'v1', resource: 'services', namespaced: true },
+  endpoints: { group: '', version: 'v1', resource: 'endpoints', namespaced: true },
+  configmaps: { group: '', version: 'v1', resource: 'configmaps', namespaced: true },
+  serviceaccounts: { group: '', version: 'v1', resource: 'serviceaccounts', namespaced: true },
+  endpointslices: {
+    group: 'discovery.k8s.io',
+    version: 'v1',
+    resource: 'endpointslices',
+    namespaced: true,
+  },
   leases: { group: 'coordination.k8s.io', version: 'v1', resource: 'leases', namespaced: true },
 } as const satisfies Record<string, ResourceRef>;

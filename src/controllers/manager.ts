@@ -1,7 +1,7 @@
 // Starts the controllers over shared informers (one list+watch per resource), waits for the
 // caches, and stops everything in order.
 import { Informer } from '../client/informer.js';
-import type { KubeClient } from '../client/rest.js';
+import { CORE, type KubeClient } from '../client/rest.js';
 import { CONTROLLERREVISIONS, DAEMONSETS, STATEFULSETS } from './common.js';
 import {
   CRONJOBS,
@@ -24,6 +24,11 @@ import { GarbageCollector } from './garbagecollector/controller.js';
 import { JobController } from './job/controller.js';
 import { NodeLifecycleController } from './nodelifecycle/controller.js';
 import { ReplicaSetController } from './replicaset/controller.js';
+import {
+  RootCaPublisher,
+  ROOT_CA_CONFIGMAP,
+  ServiceAccountsController,
+} from './serviceaccount/controller.js';
 import { StatefulSetController } from './statefulset/controller.js';
 import { PersistentVolumeController, PVCS, PVS, STORAGE_CLASSES } from './volume/controller.js';
 
@@ -37,6 +42,8 @@ interface Controller {
 export interface ControllerManagerOptions {
   /** Where the local-path provisioner keeps volumes. */
   volumesDir: string;
+  /** The cluster CA (PEM) the root CA publisher puts in every namespace's kube-root-ca.crt. */
+  rootCa?: string;
 }
 
 export async function startControllerManager(
@@ -62,6 +69,12 @@ export async function startControllerManager(
     statefulsets: new Informer(client, STATEFULSETS, { onError, resyncMs: 60_000 }),
     daemonsets: new Informer(client, DAEMONSETS, { onError, resyncMs: 60_000 }),
     controllerrevisions: new Informer(client, CONTROLLERREVISIONS, { onError }),
+    namespaces: new Informer(client, CORE.namespaces, { onError, resyncMs: 60_000 }),
+    serviceaccounts: new Informer(client, CORE.serviceaccounts, { onError }),
+    configmaps: new Informer(client, CORE.configmaps, {
+      onError,
+      fieldSelector: `metadata.name=${ROOT_CA_CONFIGMAP}`,
+    }),
   };
   const controllers: Record<string, Controller> = {
     replicaset: new ReplicaSetController(client, informers.replicasets, informers.pods, log),
@@ -88,6 +101,23 @@ export async function startControllerManager(
     ),
     daemonset: new DaemonSetController(client, informers, log),
     garbagecollector: new GarbageCollector(client, informers, log),
+    serviceaccount: new ServiceAccountsController(
+      client,
+      informers.namespaces,
+      informers.serviceaccounts,
+      log,
+    ),
+    ...(opts.rootCa !== undefined
+      ? {
+          rootcacertpublisher: new RootCaPublisher(
+            client,
+            informers.namespaces,
+            informers.configmaps,
+            log,
+            opts.rootCa,
+          ),
+        }
+      : {}),
   };
   await Promise.all(Object.values(informers).map((i) => i.start()));
   for (const c of Object.values(controllers)) await c.start();

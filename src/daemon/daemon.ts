@@ -6,6 +6,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApiServer } from '../apiserver/server.js';
 import { loadOrCreatePki, loadOrCreateToken } from '../apiserver/tls.js';
+import { loadOrCreateSigningKey } from '../apiserver/registry/core/serviceaccounts/tokens.js';
 import {
   clusterConfigProblem,
   clusterPaths,
@@ -19,6 +20,7 @@ import { CORE, KubeClient } from '../client/rest.js';
 import { clusterNetwork } from '../api/cluster-network.js';
 import { dockerEndpoint } from '../api/docker-labels.js';
 import { DEFAULT_SERVICE_NETWORK } from '../apiserver/registry/core/services/strategy.js';
+import { ensureKubernetesService } from './kubernetes-service.js';
 import { clusterSubnet } from './network.js';
 import { isStatusError } from '../api/status.js';
 import { NodeAgent } from '../kubelet/node-agent.js';
@@ -101,7 +103,18 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
     );
     const pki = await loadOrCreatePki(paths.pki, {
       commonName: `kbox-${opts.name}`,
-      hosts: ['localhost', '127.0.0.1'],
+      // Pods reach the API server as the `kubernetes` Service (names and ClusterIP) whose
+      // endpoint is the cluster network's gateway.
+      hosts: [
+        'localhost',
+        '127.0.0.1',
+        'kubernetes',
+        'kubernetes.default',
+        'kubernetes.default.svc',
+        'kubernetes.default.svc.cluster.local',
+        plan.apiServerIp,
+        plan.gateway,
+      ],
     });
     const token = loadOrCreateToken(paths.pki);
     // Kubelets accept log requests only from this process's API server.
@@ -120,6 +133,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       kubeletToken,
       ...(socketPath !== undefined ? { socketPath } : {}),
       serviceNetwork: { ...DEFAULT_SERVICE_NETWORK, serviceCidr: plan.serviceCidr },
+      serviceAccountKey: loadOrCreateSigningKey(paths.pki),
     });
     const url = await server.start();
     cleanups.push(() => server.stop());
@@ -218,7 +232,10 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
           kubelet.warn(msg, f);
         });
         kubelet.info('docker network ready', { network, subnet: plan.subnet });
-        if (planned) servicesStarted = startServiceProxy(network);
+        if (planned) {
+          await serveInCluster();
+          servicesStarted = startServiceProxy(network);
+        }
       } catch (err) {
         kubelet.warn('docker engine not reachable; nodes report NotReady until it is', {
           endpoint: probe.endpoint,
@@ -259,6 +276,22 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
         await own(() => worker.stop({ stopContainers: true }));
       }
       kubelet.info('pod workers started', { nodes: allNames });
+    };
+    // The API server also listens on the gateway (the host side of the cluster bridge, which
+    // exists once the network does), and the `kubernetes` Service points there.
+    const serveInCluster = async (): Promise<void> => {
+      const apiLog = log.child('apiserver');
+      try {
+        await server.listenAlso(plan.gateway);
+        const port = Number(new URL(url).port);
+        await ensureKubernetesService(client, plan, port);
+        apiLog.info('serving pods', {
+          address: `${plan.gateway}:${port}`,
+          service: plan.apiServerIp,
+        });
+      } catch (err) {
+        apiLog.error('in-cluster API access failed to start', { error: (err as Error).message });
+      }
     };
     const proxyLog = log.child('proxy');
     let servicesStarted: Promise<void> = Promise.resolve();
@@ -319,7 +352,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       const manager = await startControllerManager(
         client,
         (msg, fields) => ctrlLog.info(msg, fields),
-        { volumesDir: join(paths.dir, 'volumes') },
+        { volumesDir: join(paths.dir, 'volumes'), rootCa: pki.caCert },
       );
       await own(() => manager.stop());
     };

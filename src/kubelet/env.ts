@@ -1,5 +1,5 @@
-// Container environment from a pod spec: value, fieldRef, resourceFieldRef, configMapKeyRef,
-// secretKeyRef and envFrom, with $(VAR) expansion as upstream does it.
+// Container environment from a pod spec: Service variables, value, fieldRef, resourceFieldRef,
+// configMapKeyRef, secretKeyRef and envFrom, with $(VAR) expansion as upstream does it.
 
 type Json = Record<string, unknown>;
 
@@ -8,6 +8,66 @@ export class ConfigError extends Error {}
 export interface EnvSources {
   configMap(namespace: string, name: string): Promise<Record<string, string> | undefined>;
   secret(namespace: string, name: string): Promise<Record<string, string> | undefined>;
+  /** The Services whose variables a container of this namespace sees (see serviceEnv). */
+  services?(namespace: string, enableServiceLinks: boolean): Promise<readonly ServiceLike[]>;
+}
+
+export interface ServiceLike {
+  metadata: { name?: string; namespace?: string };
+  spec?: unknown;
+}
+
+const envName = (s: string): string => s.replace(/-/g, '_').toUpperCase();
+
+/**
+ * The Service variables of a container (upstream kubelet's getServiceEnvVarMap and
+ * envvars.FromServices): for the `kubernetes` Service of `default` always, and for every Service
+ * of the pod's namespace when enableServiceLinks is on, `<SVC>_SERVICE_HOST`, `_SERVICE_PORT`
+ * (first port), `_SERVICE_PORT_<NAME>` (named ports) and Docker's link variables
+ * (`<SVC>_PORT`, `<SVC>_PORT_<port>_<PROTO>[_PROTO|_PORT|_ADDR]`). Services without a ClusterIP
+ * (headless, ExternalName) give none.
+ */
+export function serviceEnv(
+  services: readonly ServiceLike[],
+  namespace: string,
+  enableServiceLinks: boolean,
+): Map<string, string> {
+  const chosen = new Map<string, ServiceLike>();
+  for (const svc of services) {
+    const spec = (svc.spec ?? {}) as { clusterIP?: string };
+    if (!spec.clusterIP || spec.clusterIP === 'None') continue;
+    const name = svc.metadata.name ?? '';
+    if (svc.metadata.namespace === 'default' && name === 'kubernetes') {
+      if (!chosen.has(name)) chosen.set(name, svc);
+    } else if (svc.metadata.namespace === namespace && enableServiceLinks) {
+      chosen.set(name, svc);
+    }
+  }
+  const out = new Map<string, string>();
+  for (const [name, svc] of chosen) {
+    const spec = (svc.spec ?? {}) as {
+      clusterIP: string;
+      ports?: Array<{ name?: string; port?: number; protocol?: string }>;
+    };
+    const ports = spec.ports ?? [];
+    const prefix = envName(name);
+    out.set(`${prefix}_SERVICE_HOST`, spec.clusterIP);
+    out.set(`${prefix}_SERVICE_PORT`, String(ports[0]?.port ?? ''));
+    for (const p of ports) {
+      if (p.name) out.set(`${prefix}_SERVICE_PORT_${envName(p.name)}`, String(p.port ?? ''));
+    }
+    ports.forEach((p, i) => {
+      const proto = (p.protocol ?? 'TCP').toLowerCase();
+      const url = `${proto}://${spec.clusterIP}:${p.port ?? ''}`;
+      if (i === 0) out.set(`${prefix}_PORT`, url);
+      const pp = `${prefix}_PORT_${p.port ?? ''}_${proto.toUpperCase()}`;
+      out.set(pp, url);
+      out.set(`${pp}_PROTO`, proto);
+      out.set(`${pp}_PORT`, String(p.port ?? ''));
+      out.set(`${pp}_ADDR`, spec.clusterIP);
+    });
+  }
+  return out;
 }
 
 /** Expands $(NAME) from `vars`; $$ escapes; unknown references stay as written (upstream). */
@@ -55,7 +115,11 @@ export async function containerEnv(
   resource: (c: Json, name: string) => string,
 ): Promise<string[]> {
   const ns = String(((pod.metadata ?? {}) as Json).namespace ?? 'default');
-  const vars = new Map<string, string>();
+  // Service variables come first: the container's own env overrides them and may refer to them.
+  const links = ((pod.spec ?? {}) as Json).enableServiceLinks !== false;
+  const vars = sources.services
+    ? serviceEnv(await sources.services(ns, links), ns, links)
+    : new Map<string, string>();
   for (const from of (container.envFrom ?? []) as Json[]) {
     const prefix = String(from.prefix ?? '');
     const cmRef = from.configMapRef as { name?: string; optional?: boolean } | undefined;

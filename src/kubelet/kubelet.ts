@@ -8,7 +8,7 @@ import { isStatusError } from '../api/status.js';
 import type { KubeObject } from '../api/types.js';
 import { EventRecorder } from '../client/events.js';
 import { Informer, objectKey } from '../client/informer.js';
-import { type KubeClient, type ResourceRef } from '../client/rest.js';
+import { CORE, resourcePath, type KubeClient, type ResourceRef } from '../client/rest.js';
 import { runWorkers, WorkQueue } from '../client/workqueue.js';
 import { cpuCores, memoryBytes } from '../api/quantity.js';
 import { ConfigError, containerEnv, expand } from './env.js';
@@ -446,6 +446,24 @@ export class Kubelet {
           return { found: true, bound: true, volume: volumeName, hostPath };
         },
         tmpfsVolume: (podUid, name, size) => rt.ensureTmpfsVolume(podUid, name, size),
+        serviceAccountToken: async (r) => {
+          const path = `${resourcePath(CORE.serviceaccounts, r.namespace, r.serviceAccount)}/token`;
+          const out = await this.#o.client.call<{
+            status?: { token?: string; expirationTimestamp?: string };
+          }>('POST', path, {
+            apiVersion: 'authentication.k8s.io/v1',
+            kind: 'TokenRequest',
+            spec: {
+              ...(r.audiences.length > 0 ? { audiences: r.audiences } : {}),
+              expirationSeconds: r.expirationSeconds,
+              boundObjectRef: { apiVersion: 'v1', kind: 'Pod', name: r.pod.name, uid: r.pod.uid },
+            },
+          });
+          return {
+            token: out.status?.token ?? '',
+            expiresAt: Date.parse(out.status?.expirationTimestamp ?? ''),
+          };
+        },
       });
     } catch (err) {
       if (!(err instanceof VolumeError)) throw err;
@@ -498,6 +516,11 @@ export class Kubelet {
                   Buffer.from(v, 'base64').toString('utf8'),
                 ]),
               );
+            },
+            services: async (ns, links) => {
+              const master = await this.#lookup(CORE.services, 'default', 'kubernetes');
+              const local = links ? (await this.#o.client.list(CORE.services, ns)).items : [];
+              return [...(master ? [master as KubeObject] : []), ...local];
             },
           },
           (ctr, res) => {
@@ -709,13 +732,28 @@ export class Kubelet {
       }
     }
 
-    if (appsFinished) {
+    // The phase below is computed from the containers as they are now: an app container that
+    // ended during this sync (after `containers` was read) must stop the sidecars too, or the pod
+    // would turn terminal with its sidecars still running.
+    let now = await rt.podContainers(uid);
+    const finishedNow =
+      appsFinished ||
+      (initialized &&
+        this.#appsFinished(
+          regulars,
+          (name) =>
+            now
+              .filter((c) => c.name === name && c.kind !== 'sandbox')
+              .sort((a, b) => b.attempt - a.attempt),
+          restartPolicy,
+        ));
+    if (finishedNow) {
       // Every app container is done for good (a Job's pod): sidecars stop, last started first,
       // and the pod's phase follows its app containers alone.
-      await this.#stopSidecars(pod, containers, Number(spec.terminationGracePeriodSeconds ?? 30));
+      await this.#stopSidecars(pod, now, Number(spec.terminationGracePeriodSeconds ?? 30));
+      now = await rt.podContainers(uid);
     }
 
-    const now = await rt.podContainers(uid);
     const running = new Map(
       now
         .filter((c) => c.kind !== 'sandbox' && c.state === 'running')

@@ -52,6 +52,31 @@ export interface VolumeSources {
   >;
   /** A Docker tmpfs volume for the pod (emptyDir medium Memory); returns its name. */
   tmpfsVolume(podUid: string, volume: string, sizeBytes: number | undefined): Promise<string>;
+  /** A token of the pod's ServiceAccount bound to the pod (serviceaccounts/NAME/token). */
+  serviceAccountToken(req: ServiceAccountTokenRequest): Promise<IssuedToken>;
+}
+
+export interface ServiceAccountTokenRequest {
+  namespace: string;
+  serviceAccount: string;
+  pod: { name: string; uid: string };
+  audiences: string[];
+  expirationSeconds: number;
+}
+
+export interface IssuedToken {
+  token: string;
+  /** Milliseconds since the epoch. */
+  expiresAt: number;
+}
+
+/**
+ * Whether a token issued at `issuedAt` should be replaced now: past 80% of its lifetime, or
+ * older than 24 hours (upstream kubelet's token manager).
+ */
+export function tokenNeedsRefresh(issuedAt: number, expiresAt: number, now: number): boolean {
+  const ttl = expiresAt - issuedAt;
+  return now >= issuedAt + ttl * 0.8 || now >= issuedAt + 86_400_000;
 }
 
 /** Where a volume lives once set up. */
@@ -184,6 +209,9 @@ export class PodVolumes {
   constructor(podsDir: string) {
     this.#podsDir = podsDir;
   }
+
+  /** Tokens of projected serviceAccountToken sources, by `<pod uid>/<volume>/<path>`. */
+  readonly #tokens = new Map<string, IssuedToken & { issuedAt: number }>();
 
   podDir(uid: string): string {
     return join(this.#podsDir, uid);
@@ -320,14 +348,53 @@ export class PodVolumes {
       if (s.configMap) await configMap(s.configMap as Json, mode);
       else if (s.secret) await secret(s.secret as Json, 'name', mode);
       else if (s.downwardAPI) downward(s.downwardAPI as Json, mode);
-      else {
+      else if (s.serviceAccountToken) {
+        const src = s.serviceAccountToken as Json;
+        const path = safePath(volume, String(src.path ?? ''));
+        files.set(path, {
+          data: Buffer.from(await this.#token(pod, ns, volume, path, src, sources)),
+          mode,
+        });
+      } else {
         throw new VolumeError(
           volume,
-          'only configMap, secret and downwardAPI projections are supported by kbox yet',
+          'only configMap, secret, downwardAPI and serviceAccountToken projections are supported by kbox yet',
         );
       }
     }
     return files;
+  }
+
+  /** The cached token of a projected source, requested anew when it nears expiry. */
+  async #token(
+    pod: Json,
+    ns: string,
+    volume: string,
+    path: string,
+    src: Json,
+    sources: VolumeSources,
+  ): Promise<string> {
+    const meta = (pod.metadata ?? {}) as { name?: string; uid?: string };
+    const spec = (pod.spec ?? {}) as { serviceAccountName?: string };
+    const key = `${meta.uid ?? ''}/${volume}/${path}`;
+    const cached = this.#tokens.get(key);
+    const now = Date.now();
+    if (cached && !tokenNeedsRefresh(cached.issuedAt, cached.expiresAt, now)) return cached.token;
+    try {
+      const issued = await sources.serviceAccountToken({
+        namespace: ns,
+        serviceAccount: spec.serviceAccountName ?? 'default',
+        pod: { name: meta.name ?? '', uid: meta.uid ?? '' },
+        audiences: typeof src.audience === 'string' && src.audience !== '' ? [src.audience] : [],
+        expirationSeconds: typeof src.expirationSeconds === 'number' ? src.expirationSeconds : 3600,
+      });
+      this.#tokens.set(key, { ...issued, issuedAt: now });
+      return issued.token;
+    } catch (err) {
+      // A token that still works is kept until a request succeeds.
+      if (cached && now < cached.expiresAt) return cached.token;
+      throw new VolumeError(volume, `failed to fetch token: ${(err as Error).message}`);
+    }
   }
 
   /** Docker mounts for a container's volumeMounts. */
@@ -367,10 +434,14 @@ export class PodVolumes {
   /** Removes the pod's volume directories (after its containers are gone). */
   tearDown(uid: string): void {
     rmSync(this.podDir(uid), { recursive: true, force: true });
+    for (const key of this.#tokens.keys()) if (key.startsWith(`${uid}/`)) this.#tokens.delete(key);
   }
 
   /** Removes the folders of pods not in `keep` (pods deleted while the daemon was down). */
   tearDownOthers(keep: ReadonlySet<string>): void {
+    for (const key of this.#tokens.keys()) {
+      if (!keep.has(key.split('/')[0] ?? '')) this.#tokens.delete(key);
+    }
     if (!existsSync(this.#podsDir)) return;
     for (const uid of readdirSync(this.#podsDir)) if (!keep.has(uid)) this.tearDown(uid);
   }

@@ -15,6 +15,7 @@ test('the plan of a /16: pods below, Services above, LBs on 127.<b>.1.0/24', () 
     gateway: '10.244.0.1',
     podRange: '10.244.0.0/17',
     serviceCidr: '10.244.128.0/17',
+    apiServerIp: '10.244.128.1',
     dnsIp: '10.244.128.10',
     loadBalancerCidr: '127.244.1.0/24',
   });

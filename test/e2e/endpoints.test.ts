@@ -116,13 +116,13 @@ test('Endpoints and EndpointSlices follow a Deployment as it scales', async (t) 
   r = await kubectl(['delete', 'service', 'web']);
   assert.equal(r.code, 0, r.stderr);
   await until(
-    'endpoints deleted',
+    "endpoints deleted (the kubernetes Service's stay)",
     async () => (await kubectl(['get', 'endpoints', '-o', 'name'])).stdout,
-    (s) => s === '',
+    (s) => s === 'endpoints/kubernetes\n',
   );
   await until(
     'slices deleted',
     async () => (await kubectl(['get', 'endpointslices', '-o', 'name'])).stdout,
-    (s) => s === '',
+    (s) => s === 'endpointslice.discovery.k8s.io/kubernetes\n',
   );
 });

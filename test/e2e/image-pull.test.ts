@@ -10,6 +10,7 @@ import { after, before, test } from 'node:test';
 import type Docker from 'dockerode';
 import type { KubeObject } from '../../src/api/types.js';
 import { ApiServer } from '../../src/apiserver/server.js';
+import { seedNamespaceDefaults } from '../support/apiserver.js';
 import { CORE, KubeClient } from '../../src/client/rest.js';
 import { Kubelet } from '../../src/kubelet/kubelet.js';
 import { DockerRuntime } from '../../src/kubelet/runtime/docker.js';
@@ -77,6 +78,7 @@ before(async () => {
   storage = new SqliteStorage({ path: ':memory:' });
   server = new ApiServer({ storage, port: 0 });
   client = new KubeClient({ server: await server.start() });
+  await seedNamespaceDefaults(client);
 });
 
 after(async () => {

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { KubeObject } from '../../src/api/types.js';
 import { ApiServer } from '../../src/apiserver/server.js';
+import { seedNamespaceDefaults } from '../support/apiserver.js';
 import { KubeClient, type ResourceRef } from '../../src/client/rest.js';
 import { Kubelet } from '../../src/kubelet/kubelet.js';
 import { NodeAgent } from '../../src/kubelet/node-agent.js';
@@ -53,6 +54,7 @@ before(async () => {
   storage = new SqliteStorage({ path: ':memory:' });
   server = new ApiServer({ storage, port: 0 });
   client = new KubeClient({ server: await server.start() });
+  await seedNamespaceDefaults(client);
 });
 
 after(async () => {

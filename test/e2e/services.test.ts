@@ -399,6 +399,7 @@ test('Services: names, ClusterIP, NodePort, LoadBalancer, scaling, port-forward'
         .map((x) => x.Labels['io.kbox.service'] ?? '')
         .sort();
     assert.deepEqual(await vips(), [
+      'default/kubernetes',
       'default/web',
       'default/web-lb',
       'default/web-sticky',
@@ -409,7 +410,7 @@ test('Services: names, ClusterIP, NodePort, LoadBalancer, scaling, port-forward'
     await until(
       'the web-lb VIP to go',
       vips,
-      (v) => v.join() === 'default/web,default/web-sticky,kube-system/kube-dns',
+      (v) => v.join() === 'default/kubernetes,default/web,default/web-sticky,kube-system/kube-dns',
       20_000,
     );
     await c.delete();

@@ -12,7 +12,7 @@ import type { KubeObject } from '../../src/api/types.js';
 import { CORE, KubeClient } from '../../src/client/rest.js';
 import { Kubelet } from '../../src/kubelet/kubelet.js';
 import { FakeRuntime } from '../../src/kubelet/runtime/fake.js';
-import { startTestApi, type TestApi } from '../support/apiserver.js';
+import { seedNamespaceDefaults, startTestApi, type TestApi } from '../support/apiserver.js';
 
 const node = 'test-fake1';
 let api: TestApi;
@@ -22,6 +22,7 @@ const podsDir = mkdtempSync(join(tmpdir(), 'kbox-fake-kubelet-'));
 before(async () => {
   api = await startTestApi();
   client = new KubeClient({ server: api.url });
+  await seedNamespaceDefaults(client);
 });
 
 after(async () => {

@@ -3,7 +3,14 @@ import { lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { podField, PodVolumes, VolumeError, writeAtomically } from '../../src/kubelet/volumes.js';
+import {
+  podField,
+  PodVolumes,
+  tokenNeedsRefresh,
+  VolumeError,
+  writeAtomically,
+  type ServiceAccountTokenRequest,
+} from '../../src/kubelet/volumes.js';
 
 const root = mkdtempSync(join(tmpdir(), 'kbox-volumes-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -81,7 +88,58 @@ describe('PodVolumes', () => {
     secret: () => Promise.resolve(undefined),
     tmpfsVolume: () => Promise.reject(new Error('not expected')),
     claimVolume: () => Promise.resolve({ found: false as const }),
+    serviceAccountToken: () => Promise.reject(new Error('not expected')),
   };
+  test('a serviceAccountToken projection is requested bound to the pod and cached until 80% of its life', async () => {
+    const vols = new PodVolumes(join(root, 'pods'));
+    const pod = {
+      metadata: { uid: 'u-sa', name: 'p', namespace: 'ns' },
+      spec: {
+        serviceAccountName: 'robot',
+        volumes: [
+          {
+            name: 'kube-api-access-abcde',
+            projected: {
+              defaultMode: 0o644,
+              sources: [
+                { serviceAccountToken: { expirationSeconds: 3607, path: 'token' } },
+                {
+                  downwardAPI: {
+                    items: [{ path: 'namespace', fieldRef: { fieldPath: 'metadata.namespace' } }],
+                  },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    };
+    const requests: ServiceAccountTokenRequest[] = [];
+    const sources = {
+      ...none,
+      serviceAccountToken: (r: ServiceAccountTokenRequest) => {
+        requests.push(r);
+        return Promise.resolve({ token: `t${requests.length}`, expiresAt: Date.now() + 3_607_000 });
+      },
+    };
+    await vols.setUp(pod, sources);
+    await vols.setUp(pod, sources);
+    const dir = join(root, 'pods', 'u-sa', 'volumes', 'kube-api-access-abcde');
+    assert.equal(readFileSync(join(dir, 'token'), 'utf8'), 't1');
+    assert.equal(readFileSync(join(dir, 'namespace'), 'utf8'), 'ns');
+    assert.deepEqual(requests, [
+      {
+        namespace: 'ns',
+        serviceAccount: 'robot',
+        pod: { name: 'p', uid: 'u-sa' },
+        audiences: [],
+        expirationSeconds: 3607,
+      },
+    ]);
+    assert.equal(tokenNeedsRefresh(0, 1000, 799), false);
+    assert.equal(tokenNeedsRefresh(0, 1000, 800), true);
+    assert.equal(tokenNeedsRefresh(0, 10 * 86_400_000, 86_400_000), true);
+  });
   test('a missing item key and a path escaping the volume are refused', async () => {
     const vols = new PodVolumes(join(root, 'pods'));
     const pod = (items: unknown) => ({

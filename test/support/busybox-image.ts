@@ -23,7 +23,8 @@ export function isStaticElf(bytes: Buffer): boolean {
   return true;
 }
 
-function findStaticBusybox(): { path: string; bytes: Buffer } {
+/** The host's static busybox: its path and bytes (throws with an install hint when missing). */
+export function findStaticBusybox(): { path: string; bytes: Buffer } {
   for (const path of candidates) {
     if (path === undefined || !existsSync(path)) continue;
     const bytes = readFileSync(path);

@@ -226,6 +226,24 @@ export const MESSAGES: Record<string, Fields> = {
     8: f('timeZone', 'string'),
   },
   JobTemplateSpec: { 1: f('metadata', 'ObjectMeta'), 2: f('spec', 'JobSpec') },
+  // authentication.k8s.io/v1, as `kubectl create token` and `kubectl auth whoami` send them.
+  SelfSubjectReview: { 1: f('metadata', 'ObjectMeta'), 2: f('status', 'skip') },
+  TokenRequest: {
+    1: f('metadata', 'ObjectMeta'),
+    2: f('spec', 'TokenRequestSpec'),
+    3: f('status', 'skip'),
+  },
+  TokenRequestSpec: {
+    1: list('audiences', 'string'),
+    3: f('boundObjectRef', 'BoundObjectReference'),
+    4: f('expirationSeconds', 'int'),
+  },
+  BoundObjectReference: {
+    1: f('kind', 'string'),
+    2: f('apiVersion', 'string'),
+    3: f('name', 'string'),
+    4: f('uid', 'string'),
+  },
 };
 
 /** The top-level message for each kind kubectl may send as protobuf. */
@@ -239,4 +257,6 @@ export const KINDS: Record<string, string> = {
   Service: 'Service',
   Job: 'Job',
   CronJob: 'CronJob',
+  TokenRequest: 'TokenRequest',
+  SelfSubjectReview: 'SelfSubjectReview',
 };

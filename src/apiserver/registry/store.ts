@@ -54,7 +54,7 @@ export interface DeleteResult {
 
 const GENERATE_NAME_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 
-function randomSuffix(): string {
+export function randomSuffix(): string {
   let s = '';
   for (let i = 0; i < 5; i++) {
     s += GENERATE_NAME_ALPHABET[Math.floor(Math.random() * GENERATE_NAME_ALPHABET.length)];

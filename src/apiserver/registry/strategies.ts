@@ -3,7 +3,9 @@ import type { Storage } from '../../storage/interface.js';
 import { workloadStrategy } from './apps/workloads/strategy.js';
 import { namespaceStrategy } from './core/namespaces/strategy.js';
 import { withPriorityAdmission } from './core/pods/priority.js';
+import { withServiceAccountAdmission } from './core/pods/serviceaccount.js';
 import { podStrategy } from './core/pods/strategy.js';
+import { randomSuffix } from './store.js';
 import {
   DEFAULT_SERVICE_NETWORK,
   serviceStrategy,
@@ -24,7 +26,14 @@ export function buildStrategies(
   };
   return {
     '/namespaces': namespaceStrategy,
-    '/pods': withPriorityAdmission(podStrategy, classes),
+    '/pods': withPriorityAdmission(
+      withServiceAccountAdmission(
+        podStrategy,
+        (ns, name) => storage.get(`/core/serviceaccounts/${ns}/${name}`),
+        randomSuffix,
+      ),
+      classes,
+    ),
     '/services': serviceStrategy(network, () => storage.list('/core/services/').items),
     'apps/deployments': workloadStrategy('Deployment'),
     'apps/replicasets': workloadStrategy('ReplicaSet'),

@@ -56,9 +56,6 @@ export function defaultPodSpec(spec: Json): void {
   spec.securityContext ??= {};
   spec.schedulerName ??= 'default-scheduler';
   spec.enableServiceLinks ??= true;
-  if (spec.serviceAccountName === undefined && spec.serviceAccount === undefined) {
-    // Upstream's ServiceAccount admission sets these; kbox has no token controller yet.
-  }
   for (const field of ['containers', 'initContainers']) {
     const list = spec[field];
     if (Array.isArray(list)) for (const c of list) if (isRecord(c)) defaultContainer(c);
