@@ -3,6 +3,7 @@
 // slices, node pods and lease, token secrets) and printing it in the same order and words.
 import { fromLabelSelector } from '../api/labels.js';
 import { isStatusError } from '../api/status.js';
+import { translateTimestampSince } from '../api/duration.js';
 import type { KubeObject } from '../api/types.js';
 import { CORE, type KubeClient, type ResourceRef } from '../client/rest.js';
 import { describePod, describePodTemplate, formatLabelSelector } from './describe-pods.js';
@@ -23,7 +24,6 @@ import {
   refOf,
   rfc1123z,
   searchEvents,
-  since,
   str,
   strMap,
   strs,
@@ -279,7 +279,10 @@ const job: KindDescriber = async (ctx, o, kind) => {
   if (s.startTime) w.write(LEVEL_0, `Start Time:\t${rfc1123z(s.startTime)}\n`);
   if (s.completionTime) w.write(LEVEL_0, `Completed At:\t${rfc1123z(s.completionTime)}\n`);
   if (s.startTime && s.completionTime)
-    w.write(LEVEL_0, `Duration:\t${since(s.startTime, new Date(str(s.completionTime)))}\n`);
+    w.write(
+      LEVEL_0,
+      `Duration:\t${translateTimestampSince(s.startTime, new Date(str(s.completionTime)))}\n`,
+    );
   if (j.activeDeadlineSeconds !== undefined)
     w.write(LEVEL_0, `Active Deadline Seconds:\t${num(j.activeDeadlineSeconds)}s\n`);
   if (s.ready === undefined)
@@ -678,7 +681,7 @@ const persistentVolumeClaim: KindDescriber = async (ctx, o, kind) => {
   if (o.metadata.deletionTimestamp)
     w.write(
       LEVEL_0,
-      `Status:\tTerminating (lasts ${since(o.metadata.deletionTimestamp, ctx.now)})\n`,
+      `Status:\tTerminating (lasts ${translateTimestampSince(o.metadata.deletionTimestamp, ctx.now)})\n`,
     );
   else w.write(LEVEL_0, `Status:\t${str(st.phase)}\n`);
   w.write(LEVEL_0, `Volume:\t${str(s.volumeName)}\n`);
@@ -917,7 +920,7 @@ function describeNodeResource(w: PrefixWriter, pods: KubeObject[], st: Json, now
       `${formatAmount(n, r[n] ?? 0n)} (${pct(r[n] ?? 0n, alloc(n))}%)`;
     w.write(
       LEVEL_1,
-      `${p.metadata.namespace ?? ''}\t${p.metadata.name ?? ''}\t\t${cell(req, 'cpu')}\t${cell(lim, 'cpu')}\t${cell(req, 'memory')}\t${cell(lim, 'memory')}\t${since(p.metadata.creationTimestamp, now)}\n`,
+      `${p.metadata.namespace ?? ''}\t${p.metadata.name ?? ''}\t\t${cell(req, 'cpu')}\t${cell(lim, 'cpu')}\t${cell(req, 'memory')}\t${cell(lim, 'memory')}\t${translateTimestampSince(p.metadata.creationTimestamp, now)}\n`,
     );
   }
   w.write(

@@ -1,6 +1,7 @@
 // `kbox describe pod` and the pod template every workload describer prints: containers with
 // their state, probes, environment and mounts, volumes, conditions, QoS and tolerations, in the
 // layout of kubectl 1.32's describePod / DescribePodTemplate.
+import { translateTimestampSince } from '../api/duration.js';
 import type { KubeObject } from '../api/types.js';
 import {
   arr,
@@ -17,7 +18,6 @@ import {
   printTolerations,
   PrefixWriter,
   rfc1123z,
-  since,
   str,
   strMap,
   strs,
@@ -424,7 +424,7 @@ export function describePod(pod: KubeObject, events: Json[] | undefined, now: Da
   if (pod.metadata.deletionTimestamp && phase !== 'Failed' && phase !== 'Succeeded') {
     w.write(
       LEVEL_0,
-      `Status:\tTerminating (lasts ${since(pod.metadata.deletionTimestamp, now)})\n`,
+      `Status:\tTerminating (lasts ${translateTimestampSince(pod.metadata.deletionTimestamp, now)})\n`,
     );
     w.write(
       LEVEL_0,

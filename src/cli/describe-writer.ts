@@ -2,6 +2,7 @@
 // pkg/describe: an indenting writer whose text is aligned at the end by Go's tabwriter, label,
 // annotation, taint and toleration blocks, Go's time and duration formats, and the object's
 // events table. Describers read objects as plain JSON; the accessors here keep that readable.
+import { translateTimestampSince } from '../api/duration.js';
 import type { KubeObject } from '../api/types.js';
 import { CORE, type KubeClient } from '../client/rest.js';
 import { tabwrite } from './tabwriter.js';
@@ -61,43 +62,6 @@ export function rfc1123z(iso: unknown): string {
   const sign = off >= 0 ? '+' : '-';
   const zone = `${sign}${pad2(Math.floor(Math.abs(off) / 60))}${pad2(Math.abs(off) % 60)}`;
   return `${DAYS[d.getDay()] ?? ''}, ${pad2(d.getDate())} ${MONTHS[d.getMonth()] ?? ''} ${String(d.getFullYear()).padStart(4, '0')} ${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())} ${zone}`;
-}
-
-/** apimachinery's duration.HumanDuration. */
-export function humanDuration(ms: number): string {
-  const seconds = Math.trunc(ms / 1000);
-  if (seconds < -1) return '<invalid>';
-  if (seconds < 0) return '0s';
-  if (seconds < 120) return `${seconds}s`;
-  const minutes = Math.trunc(seconds / 60);
-  if (minutes < 10) {
-    const s = seconds % 60;
-    return s === 0 ? `${minutes}m` : `${minutes}m${s}s`;
-  }
-  if (minutes < 180) return `${minutes}m`;
-  const hours = Math.trunc(minutes / 60);
-  if (hours < 8) {
-    const m = minutes % 60;
-    return m === 0 ? `${hours}h` : `${hours}h${m}m`;
-  }
-  if (hours < 48) return `${hours}h`;
-  if (hours < 24 * 8) {
-    const h = hours % 24;
-    return h === 0 ? `${hours / 24}d` : `${Math.trunc(hours / 24)}d${h}h`;
-  }
-  if (hours < 24 * 365 * 2) return `${Math.trunc(hours / 24)}d`;
-  if (hours < 24 * 365 * 8) {
-    const dy = Math.trunc(hours / 24) % 365;
-    const y = Math.trunc(hours / 24 / 365);
-    return dy === 0 ? `${y}y` : `${y}y${dy}d`;
-  }
-  return `${Math.trunc(hours / 24 / 365)}y`;
-}
-
-/** translateTimestampSince: `<unknown>` for a zero time. */
-export function since(iso: unknown, now: Date): string {
-  if (!iso) return '<unknown>';
-  return humanDuration(now.getTime() - new Date(String(iso)).getTime());
 }
 
 /** labels.FormatLabels: sorted `k=v,...`, or `<none>`. */
@@ -256,13 +220,15 @@ export function describeEvents(w: PrefixWriter, events: Json[] | undefined, now:
   w.write(LEVEL_0, 'Events:\n  Type\tReason\tAge\tFrom\tMessage\n');
   w.write(LEVEL_1, '----\t------\t----\t----\t-------\n');
   for (const e of sorted) {
-    const first = e.eventTime ? since(e.eventTime, now) : since(e.firstTimestamp, now);
+    const first = e.eventTime
+      ? translateTimestampSince(e.eventTime, now)
+      : translateTimestampSince(e.firstTimestamp, now);
     const series = e.series === undefined || e.series === null ? undefined : obj(e.series);
     let interval = first;
     if (series)
-      interval = `${since(series.lastObservedTime, now)} (x${num(series.count)} over ${first})`;
+      interval = `${translateTimestampSince(series.lastObservedTime, now)} (x${num(series.count)} over ${first})`;
     else if (num(e.count) > 1)
-      interval = `${since(e.lastTimestamp, now)} (x${num(e.count)} over ${first})`;
+      interval = `${translateTimestampSince(e.lastTimestamp, now)} (x${num(e.count)} over ${first})`;
     const source = str(obj(e.source).component) || str(e.reportingComponent);
     w.write(
       LEVEL_1,
