@@ -15,6 +15,7 @@ import {
   LEVEL_0,
   LEVEL_1,
   LEVEL_2,
+  LEVEL_3,
   num,
   obj,
   printAnnotations,
@@ -954,6 +955,117 @@ function describeNodeResource(w: PrefixWriter, pods: KubeObject[], st: Json, now
     );
 }
 
+const priorityClass: KindDescriber = async (ctx, o, kind) => {
+  const evs = await events(ctx, o, kind);
+  const w = new PrefixWriter();
+  const pc = o as Json;
+  w.write(LEVEL_0, `Name:\t${o.metadata.name ?? ''}\n`);
+  w.write(LEVEL_0, `Value:\t${num(pc.value)}\n`);
+  w.write(LEVEL_0, `GlobalDefault:\t${pc.globalDefault === true}\n`);
+  w.write(LEVEL_0, `PreemptionPolicy:\t${str(pc.preemptionPolicy)}\n`);
+  w.write(LEVEL_0, `Description:\t${str(pc.description)}\n`);
+  w.write(LEVEL_0, `Annotations:\t${formatLabels(o.metadata.annotations)}\n`);
+  describeEvents(w, evs, ctx.now);
+  return w.done();
+};
+
+const storageClass: KindDescriber = async (ctx, o, kind) => {
+  const evs = await events(ctx, o, kind);
+  const w = new PrefixWriter();
+  const sc = o as Json;
+  const a = o.metadata.annotations ?? {};
+  const isDefault =
+    a['storageclass.kubernetes.io/is-default-class'] === 'true' ||
+    a['storageclass.beta.kubernetes.io/is-default-class'] === 'true';
+  w.write(LEVEL_0, `Name:\t${o.metadata.name ?? ''}\n`);
+  w.write(LEVEL_0, `IsDefaultClass:\t${isDefault ? 'Yes' : 'No'}\n`);
+  w.write(LEVEL_0, `Annotations:\t${formatLabels(o.metadata.annotations)}\n`);
+  w.write(LEVEL_0, `Provisioner:\t${str(sc.provisioner)}\n`);
+  w.write(LEVEL_0, `Parameters:\t${formatLabels(strMap(sc.parameters))}\n`);
+  const expansion = sc.allowVolumeExpansion;
+  w.write(
+    LEVEL_0,
+    `AllowVolumeExpansion:\t${expansion === undefined ? '<unset>' : expansion === true ? 'True' : 'False'}\n`,
+  );
+  const options = strs(sc.mountOptions);
+  if (options.length === 0) w.write(LEVEL_0, 'MountOptions:\t<none>\n');
+  else {
+    w.write(LEVEL_0, 'MountOptions:\n');
+    for (const m of options) w.write(LEVEL_1, `${m}\n`);
+  }
+  if (sc.reclaimPolicy !== undefined)
+    w.write(LEVEL_0, `ReclaimPolicy:\t${str(sc.reclaimPolicy)}\n`);
+  if (sc.volumeBindingMode !== undefined)
+    w.write(LEVEL_0, `VolumeBindingMode:\t${str(sc.volumeBindingMode)}\n`);
+  if (Array.isArray(sc.allowedTopologies)) {
+    w.write(LEVEL_0, 'AllowedTopologies:\t');
+    const terms = arr(sc.allowedTopologies);
+    if (terms.length === 0) w.writeLine('<none>');
+    else {
+      w.writeLine('');
+      for (const [i, term] of terms.entries()) {
+        // printTopologySelectorTermsMultilineWithIndent
+        w.write(LEVEL_1, `Term ${i}:\t`);
+        const reqs = arr(term.matchLabelExpressions);
+        if (reqs.length === 0) w.writeLine('<none>');
+        for (const [j, r] of reqs.entries()) {
+          if (j !== 0) w.write(LEVEL_1, '\t');
+          const values = strs(r.values);
+          w.write(
+            LEVEL_0,
+            `${str(r.key)} in${values.length > 0 ? ` [${values.join(', ')}]` : ''}\n`,
+          );
+        }
+      }
+    }
+  }
+  describeEvents(w, evs, ctx.now);
+  return w.done();
+};
+
+const endpointSlice: KindDescriber = async (ctx, o, kind) => {
+  const evs = await events(ctx, o, kind);
+  const w = new PrefixWriter();
+  const eps = o as Json;
+  header(w, o);
+  printLabels(w, 'Labels', o.metadata.labels);
+  printAnnotations(w, 'Annotations', o.metadata.annotations);
+  w.write(LEVEL_0, `AddressType:\t${str(eps.addressType)}\n`);
+  const ports = arr(eps.ports);
+  if (ports.length === 0) w.write(LEVEL_0, 'Ports: <unset>\n');
+  else {
+    w.write(LEVEL_0, 'Ports:\n');
+    w.write(LEVEL_1, 'Name\tPort\tProtocol\n');
+    w.write(LEVEL_1, '----\t----\t--------\n');
+    for (const p of ports)
+      w.write(
+        LEVEL_1,
+        `${str(p.name) || '<unset>'}\t${p.port === undefined ? '<unset>' : num(p.port)}\t${str(p.protocol)}\n`,
+      );
+  }
+  const endpoints = arr(eps.endpoints);
+  if (endpoints.length === 0) w.write(LEVEL_0, 'Endpoints: <none>\n');
+  else {
+    w.write(LEVEL_0, 'Endpoints:\n');
+    const unset = (v: unknown): string => (v === undefined || v === null ? '<unset>' : str(v));
+    for (const e of endpoints) {
+      w.write(LEVEL_1, `- Addresses:\t${strs(e.addresses).join(', ') || '<none>'}\n`);
+      w.write(LEVEL_2, 'Conditions:\n');
+      w.write(LEVEL_3, `Ready:\t${unset(obj(e.conditions).ready)}\n`);
+      w.write(LEVEL_2, `Hostname:\t${unset(e.hostname)}\n`);
+      if (e.targetRef)
+        w.write(
+          LEVEL_2,
+          `TargetRef:\t${str(obj(e.targetRef).kind)}/${str(obj(e.targetRef).name)}\n`,
+        );
+      w.write(LEVEL_2, `NodeName:\t${unset(e.nodeName)}\n`);
+      w.write(LEVEL_2, `Zone:\t${unset(e.zone)}\n`);
+    }
+  }
+  describeEvents(w, evs, ctx.now);
+  return w.done();
+};
+
 /** Kinds with their own layout, keyed `group/Kind` as kubectl's describerMap. */
 export const DESCRIBERS: Readonly<Record<string, KindDescriber>> = {
   '/Pod': pod,
@@ -971,4 +1083,7 @@ export const DESCRIBERS: Readonly<Record<string, KindDescriber>> = {
   'apps/DaemonSet': daemonSet,
   'batch/Job': job,
   'batch/CronJob': cronJob,
+  'scheduling.k8s.io/PriorityClass': priorityClass,
+  'storage.k8s.io/StorageClass': storageClass,
+  'discovery.k8s.io/EndpointSlice': endpointSlice,
 };

@@ -321,7 +321,12 @@ before(async () => {
     metadata: { name: 'web-x1', labels: { 'kubernetes.io/service-name': 'web' } },
     addressType: 'IPv4',
     endpoints: [
-      { addresses: ['10.244.0.5'], conditions: { ready: true } },
+      {
+        addresses: ['10.244.0.5'],
+        conditions: { ready: true },
+        nodeName: 'node-1',
+        targetRef: { kind: 'Pod', name: 'web-abc12-xyz', namespace: ns },
+      },
       { addresses: ['10.244.0.6'], conditions: { ready: false } },
     ],
     ports: [
@@ -400,6 +405,23 @@ before(async () => {
       },
     },
   });
+  await send('POST', '/apis/scheduling.k8s.io/v1/priorityclasses', {
+    metadata: { name: 'high', annotations: { owner: 'ops' } },
+    value: 1000,
+    description: 'for the important pods',
+  });
+  await send('POST', '/apis/storage.k8s.io/v1/storageclasses', {
+    metadata: {
+      name: 'local',
+      annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' },
+    },
+    provisioner: 'kbox.dev/hostpath',
+    parameters: { root: '/data' },
+    reclaimPolicy: 'Delete',
+    volumeBindingMode: 'WaitForFirstConsumer',
+    mountOptions: ['ro'],
+    allowedTopologies: [{ matchLabelExpressions: [{ key: 'zone', values: ['a', 'b'] }] }],
+  });
   await send('POST', `/apis/coordination.k8s.io/v1/namespaces/${ns}/leases`, {
     metadata: { name: 'lock', labels: { x: 'y' } },
     spec: { holderIdentity: 'me', leaseDurationSeconds: 15 },
@@ -471,6 +493,9 @@ test('describe cluster objects, the generic layout, lists and errors', async () 
   await same(['describe', 'node', 'node-1'], true);
   await same(['describe', 'namespace', 'd']);
   await same(['describe', 'lease', 'lock']);
+  await same(['describe', 'priorityclass', 'high']);
+  await same(['describe', 'storageclass', 'local']);
+  await same(['describe', 'endpointslice', 'web-x1']);
   await same(['describe', 'configmaps,secrets', '-l', 'nothing=here']);
   await same(['describe', 'deploy', '-A']);
   await same(['describe', 'pod', 'nope']);
