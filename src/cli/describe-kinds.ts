@@ -6,7 +6,13 @@ import { isStatusError } from '../api/status.js';
 import { translateTimestampSince } from '../api/duration.js';
 import type { KubeObject } from '../api/types.js';
 import { CORE, type KubeClient, type ResourceRef } from '../client/rest.js';
-import { describePod, describePodTemplate, formatLabelSelector } from './describe-pods.js';
+import {
+  describePod,
+  describePodTemplate,
+  formatLabelSelector,
+  printHostPath,
+  printNfs,
+} from './describe-pods.js';
 import {
   arr,
   controllerOf,
@@ -650,10 +656,11 @@ function describeLimitRanges(w: PrefixWriter, limits: KubeObject[]): void {
   }
 }
 
+/** storageutil.GetPersistentVolume(Claim)Class: the beta annotation first, then the spec. */
 function storageClassOf(meta: Json, ps: Json): string {
-  if (ps.storageClassName !== undefined && ps.storageClassName !== null)
-    return str(ps.storageClassName);
-  return strMap(meta.annotations)['volume.beta.kubernetes.io/storage-class'] ?? '';
+  const beta = strMap(meta.annotations)['volume.beta.kubernetes.io/storage-class'];
+  if (beta !== undefined) return beta;
+  return str(ps.storageClassName);
 }
 
 const persistentVolumeClaim: KindDescriber = async (ctx, o, kind) => {
@@ -1066,6 +1073,67 @@ const endpointSlice: KindDescriber = async (ctx, o, kind) => {
   return w.done();
 };
 
+const persistentVolume: KindDescriber = async (ctx, o, kind) => {
+  const evs = await events(ctx, o, kind);
+  const w = new PrefixWriter();
+  const s = spec(o);
+  w.write(LEVEL_0, `Name:\t${o.metadata.name ?? ''}\n`);
+  printLabels(w, 'Labels', o.metadata.labels);
+  printAnnotations(w, 'Annotations', o.metadata.annotations);
+  w.write(LEVEL_0, `Finalizers:\t[${(o.metadata.finalizers ?? []).join(' ')}]\n`);
+  w.write(LEVEL_0, `StorageClass:\t${storageClassOf(o.metadata as Json, s)}\n`);
+  if (o.metadata.deletionTimestamp)
+    w.write(
+      LEVEL_0,
+      `Status:\tTerminating (lasts ${translateTimestampSince(o.metadata.deletionTimestamp, ctx.now)})\n`,
+    );
+  else w.write(LEVEL_0, `Status:\t${str(status(o).phase)}\n`);
+  const claim = s.claimRef ? obj(s.claimRef) : undefined;
+  w.write(LEVEL_0, `Claim:\t${claim ? `${str(claim.namespace)}/${str(claim.name)}` : ''}\n`);
+  w.write(LEVEL_0, `Reclaim Policy:\t${str(s.persistentVolumeReclaimPolicy)}\n`);
+  w.write(LEVEL_0, `Access Modes:\t${accessModes(strs(s.accessModes))}\n`);
+  if (s.volumeMode !== undefined) w.write(LEVEL_0, `VolumeMode:\t${str(s.volumeMode)}\n`);
+  w.write(LEVEL_0, `Capacity:\t${str(obj(s.capacity).storage) || '0'}\n`);
+  w.write(LEVEL_0, 'Node Affinity:\t');
+  const required = obj(s.nodeAffinity).required;
+  if (!required) w.writeLine('<none>');
+  else {
+    w.writeLine('');
+    w.write(LEVEL_1, 'Required Terms:\t');
+    const terms = arr(obj(required).nodeSelectorTerms);
+    if (terms.length === 0) w.writeLine('<none>');
+    else {
+      w.writeLine('');
+      for (const [i, term] of terms.entries()) {
+        w.write(LEVEL_2, `Term ${i}:\t`);
+        const reqs = arr(term.matchExpressions);
+        if (reqs.length === 0) w.writeLine('<none>');
+        for (const [j, r] of reqs.entries()) {
+          if (j !== 0) w.write(LEVEL_2, '\t');
+          const values = strs(r.values);
+          const op = str(r.operator).toLowerCase();
+          w.write(
+            LEVEL_0,
+            `${str(r.key)} ${op}${values.length > 0 ? ` [${values.join(', ')}]` : ''}\n`,
+          );
+        }
+      }
+    }
+  }
+  w.write(LEVEL_0, `Message:\t${str(status(o).message)}\n`);
+  w.write(LEVEL_0, 'Source:\n');
+  if (s.hostPath) printHostPath(w, obj(s.hostPath));
+  else if (s.nfs) printNfs(w, obj(s.nfs));
+  else if (s.local)
+    w.write(
+      LEVEL_2,
+      `Type:\tLocalVolume (a persistent volume backed by local storage on a node)\n    Path:\t${str(obj(s.local).path)}\n`,
+    );
+  else w.write(LEVEL_1, '<unknown>\n');
+  describeEvents(w, evs, ctx.now);
+  return w.done();
+};
+
 /** Kinds with their own layout, keyed `group/Kind` as kubectl's describerMap. */
 export const DESCRIBERS: Readonly<Record<string, KindDescriber>> = {
   '/Pod': pod,
@@ -1077,6 +1145,7 @@ export const DESCRIBERS: Readonly<Record<string, KindDescriber>> = {
   '/Secret': secret,
   '/ServiceAccount': serviceAccount,
   '/PersistentVolumeClaim': persistentVolumeClaim,
+  '/PersistentVolume': persistentVolume,
   'apps/ReplicaSet': replicaSet,
   'apps/Deployment': deployment,
   'apps/StatefulSet': statefulSet,

@@ -247,6 +247,21 @@ function describeContainers(
   }
 }
 
+export function printHostPath(w: PrefixWriter, h: Json): void {
+  const type = h.type === undefined || h.type === null ? '<none>' : str(h.type);
+  w.write(
+    LEVEL_2,
+    `Type:\tHostPath (bare host directory volume)\n    Path:\t${str(h.path)}\n    HostPathType:\t${type}\n`,
+  );
+}
+
+export function printNfs(w: PrefixWriter, n: Json): void {
+  w.write(
+    LEVEL_2,
+    `Type:\tNFS (an NFS mount that lasts the lifetime of a pod)\n    Server:\t${str(n.server)}\n    Path:\t${str(n.path)}\n    ReadOnly:\t${n.readOnly === true}\n`,
+  );
+}
+
 function describeVolumes(w: PrefixWriter, volumes: Json[], space: string): void {
   if (volumes.length === 0) {
     w.write(LEVEL_0, `${space}Volumes:\t<none>\n`);
@@ -256,11 +271,7 @@ function describeVolumes(w: PrefixWriter, volumes: Json[], space: string): void 
   for (const v of volumes) {
     w.write(LEVEL_1, `${space === '' ? '' : ' '}${str(v.name)}:\n`);
     if (v.hostPath) {
-      const h = obj(v.hostPath);
-      w.write(
-        LEVEL_2,
-        `Type:\tHostPath (bare host directory volume)\n    Path:\t${str(h.path)}\n    HostPathType:\t${h.type === undefined || h.type === null ? '<none>' : str(h.type)}\n`,
-      );
+      printHostPath(w, obj(v.hostPath));
     } else if (v.emptyDir) {
       const e = obj(v.emptyDir);
       const size = str(e.sizeLimit);
@@ -287,11 +298,7 @@ function describeVolumes(w: PrefixWriter, volumes: Json[], space: string): void 
         `Type:\tPersistentVolumeClaim (a reference to a PersistentVolumeClaim in the same namespace)\n    ClaimName:\t${str(c.claimName)}\n    ReadOnly:\t${c.readOnly === true}\n`,
       );
     } else if (v.nfs) {
-      const n = obj(v.nfs);
-      w.write(
-        LEVEL_2,
-        `Type:\tNFS (an NFS mount that lasts the lifetime of a pod)\n    Server:\t${str(n.server)}\n    Path:\t${str(n.path)}\n    ReadOnly:\t${n.readOnly === true}\n`,
-      );
+      printNfs(w, obj(v.nfs));
     } else if (v.downwardAPI) {
       w.write(
         LEVEL_2,

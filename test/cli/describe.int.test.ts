@@ -347,6 +347,28 @@ before(async () => {
       },
     ],
   });
+  await send('POST', '/api/v1/persistentvolumes', {
+    metadata: { name: 'pv-1', labels: { kind: 'host' } },
+    spec: {
+      capacity: { storage: '5Gi' },
+      accessModes: ['ReadWriteOnce', 'ReadOnlyMany'],
+      persistentVolumeReclaimPolicy: 'Retain',
+      storageClassName: 'local',
+      hostPath: { path: '/srv/pv-1', type: 'DirectoryOrCreate' },
+      claimRef: { namespace: ns, name: 'data' },
+      nodeAffinity: {
+        required: {
+          nodeSelectorTerms: [
+            {
+              matchExpressions: [
+                { key: 'kubernetes.io/hostname', operator: 'In', values: ['node-1'] },
+              ],
+            },
+          ],
+        },
+      },
+    },
+  });
   await send('POST', `${base}/persistentvolumeclaims`, {
     metadata: { name: 'data' },
     spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
@@ -494,6 +516,7 @@ test('describe cluster objects, the generic layout, lists and errors', async () 
   await same(['describe', 'namespace', 'd']);
   await same(['describe', 'lease', 'lock']);
   await same(['describe', 'priorityclass', 'high']);
+  await same(['describe', 'pv', 'pv-1']);
   await same(['describe', 'storageclass', 'local']);
   await same(['describe', 'endpointslice', 'web-x1']);
   await same(['describe', 'configmaps,secrets', '-l', 'nothing=here']);
