@@ -1010,20 +1010,7 @@ const storageClass: KindDescriber = async (ctx, o, kind) => {
     if (terms.length === 0) w.writeLine('<none>');
     else {
       w.writeLine('');
-      for (const [i, term] of terms.entries()) {
-        // printTopologySelectorTermsMultilineWithIndent
-        w.write(LEVEL_1, `Term ${i}:\t`);
-        const reqs = arr(term.matchLabelExpressions);
-        if (reqs.length === 0) w.writeLine('<none>');
-        for (const [j, r] of reqs.entries()) {
-          if (j !== 0) w.write(LEVEL_1, '\t');
-          const values = strs(r.values);
-          w.write(
-            LEVEL_0,
-            `${str(r.key)} in${values.length > 0 ? ` [${values.join(', ')}]` : ''}\n`,
-          );
-        }
-      }
+      printTerms(w, LEVEL_1, terms, 'matchLabelExpressions');
     }
   }
   describeEvents(w, evs, ctx.now);
@@ -1073,6 +1060,32 @@ const endpointSlice: KindDescriber = async (ctx, o, kind) => {
   return w.done();
 };
 
+/**
+ * print(Topology|Node)SelectorTermsMultilineWithIndent: `Term i:` and one `key op [values]` per
+ * requirement (topology requirements have no operator: always `in`).
+ */
+function printTerms(
+  w: PrefixWriter,
+  level: number,
+  terms: Json[],
+  key: 'matchLabelExpressions' | 'matchExpressions',
+): void {
+  for (const [i, term] of terms.entries()) {
+    w.write(level, `Term ${i}:\t`);
+    const reqs = arr(term[key]);
+    if (reqs.length === 0) w.writeLine('<none>');
+    for (const [j, r] of reqs.entries()) {
+      if (j !== 0) w.write(level, '\t');
+      const values = strs(r.values);
+      const op = r.operator === undefined ? 'in' : str(r.operator).toLowerCase();
+      w.write(
+        LEVEL_0,
+        `${str(r.key)} ${op}${values.length > 0 ? ` [${values.join(', ')}]` : ''}\n`,
+      );
+    }
+  }
+}
+
 const persistentVolume: KindDescriber = async (ctx, o, kind) => {
   const evs = await events(ctx, o, kind);
   const w = new PrefixWriter();
@@ -1104,20 +1117,7 @@ const persistentVolume: KindDescriber = async (ctx, o, kind) => {
     if (terms.length === 0) w.writeLine('<none>');
     else {
       w.writeLine('');
-      for (const [i, term] of terms.entries()) {
-        w.write(LEVEL_2, `Term ${i}:\t`);
-        const reqs = arr(term.matchExpressions);
-        if (reqs.length === 0) w.writeLine('<none>');
-        for (const [j, r] of reqs.entries()) {
-          if (j !== 0) w.write(LEVEL_2, '\t');
-          const values = strs(r.values);
-          const op = str(r.operator).toLowerCase();
-          w.write(
-            LEVEL_0,
-            `${str(r.key)} ${op}${values.length > 0 ? ` [${values.join(', ')}]` : ''}\n`,
-          );
-        }
-      }
+      printTerms(w, LEVEL_2, terms, 'matchExpressions');
     }
   }
   w.write(LEVEL_0, `Message:\t${str(status(o).message)}\n`);
