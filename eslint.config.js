@@ -2,7 +2,8 @@
 //   api <- everything; storage <- apiserver only; apiserver <- daemon only;
 //   client <- controllers, scheduler, kubelet, proxy, cli, commands;
 //   cli/commands never import storage, apiserver, controllers, scheduler, kubelet, proxy, daemon;
-//   images (offline image building) <- kubelet, proxy, tests; it depends only on api.
+//   images (offline image building) <- kubelet, proxy, tests; it depends only on api;
+//   spdy (the SPDY/3.1 codec and session) <- apiserver, client, cli; it depends on nothing of kbox.
 // Circular imports are checked separately by madge on the compiled output (npm run lint).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
@@ -86,6 +87,11 @@ export default tseslint.config(
     ['src/client/**/*.ts'],
     ['storage', 'apiserver', 'daemon', 'cli', ...components],
     'the client depends only on api',
+  ),
+  boundary(
+    ['src/spdy/**/*.ts'],
+    ['api', 'storage', 'apiserver', 'client', 'daemon', 'cli', 'images', ...components],
+    'src/spdy is a wire codec shared by the API server and the client; it depends on nothing of kbox',
   ),
   boundary(
     ['src/images/**/*.ts'],

@@ -4,8 +4,8 @@
 // piped to it. A failure is written as text on the error stream (kubectl prints it as
 // "an error occurred forwarding L -> R: <text>").
 import type { Duplex } from 'node:stream';
-import { RstStatus } from './spdy/frames.js';
-import { SpdySession, type SpdyStream } from './spdy/session.js';
+import { RstStatus } from '../spdy/frames.js';
+import { SpdySession, type SpdyStream } from '../spdy/session.js';
 
 /** Opens a byte stream to `port` of the pod; rejects with the message the client should see. */
 export type PortDialer = (port: number) => Promise<Duplex>;

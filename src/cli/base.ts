@@ -59,7 +59,8 @@ export abstract class KubeCommand extends Command {
       this.exit(1);
     }
     if (err instanceof CliError) {
-      process.stderr.write(`error: ${err.message}\n`);
+      // An empty message is kubectl's ErrExit: the command already said what went wrong.
+      if (err.message !== '') process.stderr.write(`error: ${err.message}\n`);
       this.exit(err.exitCode);
     }
     const code = (err as { code?: string }).code;

@@ -386,6 +386,13 @@ function canonical(v: unknown): string {
   return JSON.stringify(v);
 }
 
+/** A comparable form of a pod template, without the pod-template-hash label (EqualIgnoreHash). */
+export function templateKey(template: unknown, dropHash = true): string {
+  const t = structuredClone(template ?? {}) as { metadata?: { labels?: Record<string, string> } };
+  if (dropHash && t.metadata?.labels) delete t.metadata.labels[POD_TEMPLATE_HASH];
+  return canonical(t);
+}
+
 /** The JSON patch of `rollout undo`, or undefined when the template already matches. */
 export function rollbackPatch(deployment: KubeObject, rs: KubeObject): unknown[] | undefined {
   const template = structuredClone(((rs.spec ?? {}) as Json).template ?? {}) as {

@@ -11,7 +11,7 @@ import {
   wideColumn,
 } from './columns.js';
 import { fieldDoc } from './descriptions.js';
-import { translateTimestampSince } from './duration.js';
+import { translateTimestampSince } from '../../api/duration.js';
 import { int, optInt, rec, strMap } from './fields.js';
 import {
   formatLabelSelector,

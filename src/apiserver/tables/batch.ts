@@ -11,7 +11,7 @@ import {
   wideColumn,
 } from './columns.js';
 import { fieldDoc } from './descriptions.js';
-import { humanDuration, parseTime, translateTimestampSince } from './duration.js';
+import { humanDuration, parseTime, translateTimestampSince } from '../../api/duration.js';
 import { arr, int, optBool, optInt, optStr, rec } from './fields.js';
 import {
   boolPtrString,

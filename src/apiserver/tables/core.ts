@@ -5,7 +5,7 @@
 import type { KubeObject } from '../../api/types.js';
 import { ageColumn, column, nameColumn, wideColumn } from './columns.js';
 import { fieldDoc } from './descriptions.js';
-import { translateTimestampSince } from './duration.js';
+import { translateTimestampSince } from '../../api/duration.js';
 import { arr, int, mapLen, rec, str, strMap } from './fields.js';
 import { formatLabels, joinHostPort } from './format.js';
 import type { TablePrinter } from './table.js';

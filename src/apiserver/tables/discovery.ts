@@ -2,7 +2,7 @@
 
 import { ageColumn, column, nameColumn } from './columns.js';
 import { fieldDoc } from './descriptions.js';
-import { translateTimestampSince } from './duration.js';
+import { translateTimestampSince } from '../../api/duration.js';
 import { arr, optInt, optStr, rec, str } from './fields.js';
 import { listWithMore } from './format.js';
 import type { TablePrinter } from './table.js';

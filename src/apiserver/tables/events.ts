@@ -4,7 +4,7 @@
 import type { KubeObject } from '../../api/types.js';
 import { column, wideColumn } from './columns.js';
 import { fieldDoc } from './descriptions.js';
-import { parseTime, translateTimestampSince } from './duration.js';
+import { parseTime, translateTimestampSince } from '../../api/duration.js';
 import { int, optRec, rec, str } from './fields.js';
 import type { PrintedRow, TablePrinter } from './table.js';
 

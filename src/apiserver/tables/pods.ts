@@ -6,7 +6,7 @@
 import type { KubeObject } from '../../api/types.js';
 import { ageColumn, column, nameColumn, wideColumn } from './columns.js';
 import { fieldDoc } from './descriptions.js';
-import { humanDuration, parseTime, translateTimestampSince } from './duration.js';
+import { humanDuration, parseTime, translateTimestampSince } from '../../api/duration.js';
 import { arr, int, optRec, rec, str } from './fields.js';
 import type { PrintedRow, TablePrinter, TableRowCondition } from './table.js';
 

@@ -1,7 +1,7 @@
 // scheduling.k8s.io/v1 priorityclasses.
 
 import { ageColumn, column, nameColumn } from './columns.js';
-import { translateTimestampSince } from './duration.js';
+import { translateTimestampSince } from '../../api/duration.js';
 import { int, optBool, optStr } from './fields.js';
 import type { TablePrinter } from './table.js';
 

@@ -5,7 +5,7 @@
 import type { KubeObject } from '../../api/types.js';
 import { ageColumn, column, nameColumn, wideColumn } from './columns.js';
 import { fieldDoc } from './descriptions.js';
-import { parseTime, translateTimestampSince } from './duration.js';
+import { parseTime, translateTimestampSince } from '../../api/duration.js';
 import { optBool, optRec, optStr, rec, str } from './fields.js';
 import { accessModesString } from './format.js';
 import type { TablePrinter } from './table.js';

@@ -6,13 +6,13 @@ import { connect, createServer, type AddressInfo, type Server, type Socket } fro
 import type { Duplex } from 'node:stream';
 import { after, before, test } from 'node:test';
 import { servePortForward, type PortDialer } from '../../../src/apiserver/portforward.js';
-import { encodeFrame, FrameParser, type Frame } from '../../../src/apiserver/spdy/frames.js';
+import { encodeFrame, FrameParser, type Frame } from '../../../src/spdy/frames.js';
 import {
   HeaderCompressor,
   HeaderDecompressor,
   type SpdyHeaders,
-} from '../../../src/apiserver/spdy/headers.js';
-import type { SpdySession } from '../../../src/apiserver/spdy/session.js';
+} from '../../../src/spdy/headers.js';
+import type { SpdySession } from '../../../src/spdy/session.js';
 
 /** An echo server standing in for the pod; it counts the connections it still holds. */
 let echo: Server;

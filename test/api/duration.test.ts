@@ -5,7 +5,7 @@ import {
   parseTime,
   shortHumanDuration,
   translateTimestampSince,
-} from '../../../src/apiserver/tables/duration.js';
+} from '../../src/api/duration.js';
 
 const s = 1000;
 const m = 60 * s;

@@ -1,20 +1,15 @@
 import assert from 'node:assert/strict';
 import { inflateSync } from 'node:zlib';
 import { test } from 'node:test';
-import { SPDY3_DICTIONARY } from '../../../src/apiserver/spdy/dictionary.js';
-import {
-  encodeFrame,
-  FrameParser,
-  SpdyProtocolError,
-  type Frame,
-} from '../../../src/apiserver/spdy/frames.js';
+import { SPDY3_DICTIONARY } from '../../src/spdy/dictionary.js';
+import { encodeFrame, FrameParser, SpdyProtocolError, type Frame } from '../../src/spdy/frames.js';
 import {
   decodeHeaderBlock,
   encodeHeaderBlock,
   HeaderCompressor,
   HeaderDecompressor,
   type SpdyHeaders,
-} from '../../../src/apiserver/spdy/headers.js';
+} from '../../src/spdy/headers.js';
 
 const frames: Frame[] = [
   { type: 'data', streamId: 1, fin: false, data: Buffer.from('hello') },

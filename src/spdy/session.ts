@@ -1,7 +1,8 @@
-// The server side of a SPDY/3.1 session over any byte stream (a socket after an HTTP upgrade, or a
-// WebSocket tunnel). Peers open streams (SYN_STREAM); the session hands each to `onStream`, which
-// answers with reply() or reset(). A stream is a Duplex: reading yields the peer's DATA, writing
-// sends DATA, end() sends FIN.
+// A SPDY/3.1 session over any byte stream (a socket after an HTTP upgrade, or a WebSocket
+// tunnel), for either end. The API server's side receives streams the peer opens (SYN_STREAM):
+// the session hands each to `onStream`, which answers with reply() or reset(). A client opens its
+// own with open(), which resolves on the peer's SYN_REPLY. A stream is a Duplex: reading yields
+// the peer's DATA, writing sends DATA, end() sends FIN.
 //
 // Flow control: kubectl's spdystream never sends WINDOW_UPDATE and ignores the ones it receives,
 // so this side does not hold data back for a send window (it would stall after 64 KiB); it relies
@@ -27,11 +28,13 @@ export class SpdyStream extends Duplex {
   #replied = false;
   #consumed = 0;
 
-  constructor(session: SpdySession, id: number, headers: SpdyHeaders) {
+  /** `own`: opened by this side, so there is nothing to reply. */
+  constructor(session: SpdySession, id: number, headers: SpdyHeaders, own = false) {
     super({ allowHalfOpen: true });
     this.#session = session;
     this.id = id;
     this.headers = headers;
+    this.#replied = own;
   }
 
   /** Accepts the stream (SYN_REPLY). Data written before this is sent after it. */
@@ -105,6 +108,8 @@ export class SpdyStream extends Duplex {
 export interface SpdySessionOptions {
   /** Called for each stream the peer opens; must reply() or reset() it. */
   onStream(stream: SpdyStream): void;
+  /** The side that opened the connection: its streams have odd ids, the peer's even ones. */
+  client?: boolean;
   /** Called once, when the session has ended (transport closed or protocol error). */
   onClose?(err?: Error): void;
 }
@@ -117,6 +122,8 @@ export class SpdySession {
   readonly #decompressor = new HeaderDecompressor();
   readonly #streams = new Map<number, SpdyStream>();
   #lastStreamId = 0;
+  #nextOwnId: number;
+  readonly #opening = new Map<number, { resolve: () => void; reject: (err: Error) => void }>();
   #out: Promise<void> = Promise.resolve();
   #pumping = false;
   #held = false;
@@ -125,6 +132,7 @@ export class SpdySession {
   constructor(transport: DuplexType, opts: SpdySessionOptions) {
     this.#transport = transport;
     this.#opts = opts;
+    this.#nextOwnId = opts.client ? 1 : 2;
     transport.on('data', (chunk: Buffer) => {
       this.#parser.push(chunk);
       this.#pump();
@@ -170,6 +178,32 @@ export class SpdySession {
     this.send(build).catch(() => undefined);
   }
 
+  /** Opens a stream of this side's (SYN_STREAM); resolves when the peer accepts it. */
+  open(headers: SpdyHeaders): Promise<SpdyStream> {
+    if (this.#closed) return Promise.reject(new Error('the SPDY session is closed'));
+    const id = this.#nextOwnId;
+    this.#nextOwnId += 2;
+    const stream = new SpdyStream(this, id, headers, true);
+    stream.on('error', () => undefined);
+    this.#streams.set(id, stream);
+    return new Promise<SpdyStream>((resolve, reject) => {
+      this.#opening.set(id, { resolve: () => resolve(stream), reject });
+      this.send(async (c) => ({
+        type: 'syn_stream',
+        streamId: id,
+        associatedTo: 0,
+        priority: 0,
+        fin: false,
+        unidirectional: false,
+        headerBlock: await c.compress(headers),
+      })).catch((err: unknown) => {
+        this.#opening.delete(id);
+        this.#streams.delete(id);
+        reject(err as Error);
+      });
+    });
+  }
+
   forget(id: number): void {
     this.#streams.delete(id);
   }
@@ -200,6 +234,8 @@ export class SpdySession {
     });
     for (const s of this.#streams.values()) s.destroy();
     this.#streams.clear();
+    for (const o of this.#opening.values()) o.reject(err ?? new Error('the SPDY session closed'));
+    this.#opening.clear();
     this.#compressor.close();
     this.#decompressor.close();
     setTimeout(() => this.#transport.destroy(), 1000).unref();
@@ -233,7 +269,8 @@ export class SpdySession {
       case 'syn_stream': {
         // Decompress first, always: the zlib context must see every block in order.
         const headers = await this.#decompressor.decompress(f.headerBlock);
-        if (f.streamId % 2 === 0 || f.streamId <= this.#lastStreamId) {
+        const peerParity = this.#opts.client ? 0 : 1;
+        if (f.streamId % 2 !== peerParity || f.streamId <= this.#lastStreamId) {
           throw new SpdyProtocolError(`invalid stream id ${f.streamId}`);
         }
         this.#lastStreamId = f.streamId;
@@ -253,6 +290,10 @@ export class SpdySession {
         return;
       }
       case 'syn_reply':
+        await this.#decompressor.decompress(f.headerBlock);
+        this.#opening.get(f.streamId)?.resolve();
+        this.#opening.delete(f.streamId);
+        return;
       case 'headers':
         await this.#decompressor.decompress(f.headerBlock);
         return;
@@ -276,6 +317,8 @@ export class SpdySession {
       case 'rst_stream': {
         const stream = this.#streams.get(f.streamId);
         this.#streams.delete(f.streamId);
+        this.#opening.get(f.streamId)?.reject(new Error(`stream reset by the peer (${f.status})`));
+        this.#opening.delete(f.streamId);
         stream?.destroy();
         return;
       }
