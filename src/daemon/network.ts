@@ -2,9 +2,10 @@
 // back there, so ClusterIPs (stored in Services) stay valid for the cluster's whole life.
 import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chooseClusterSubnet } from '../api/cluster-network.js';
+import { chooseClusterSubnet, clusterNetwork } from '../api/cluster-network.js';
+import { LABEL_CLUSTER, LABEL_MANAGED } from '../api/docker-labels.js';
 import type { ClusterConfig, ClusterPaths } from '../cli/paths.js';
-import { engineGet } from '../client/docker-engine.js';
+import { engineGet, engineRequest } from '../client/docker-engine.js';
 
 /** Subnets of every Docker network the engine has; [] when the engine does not answer. */
 async function dockerSubnets(endpoint: string): Promise<{ subnets: string[]; reachable: boolean }> {
@@ -40,8 +41,41 @@ function otherClustersSubnets(home: string, self: string): string[] {
 }
 
 /**
+ * Claims `subnet` by creating the cluster's Docker network on it, as the kubelet's
+ * DockerRuntime.ensureNetwork would: the engine refuses an overlapping pool, which makes it the
+ * arbiter between clusters started at the same moment (each under its own KBOX_HOME, say).
+ * 'taken' when the engine refused the pool, 'claimed' when the network exists now, 'unknown'
+ * when anything else happened (the kubelet sorts the network out later, as before).
+ */
+async function claimSubnet(
+  endpoint: string,
+  cluster: string,
+  subnet: string,
+): Promise<'claimed' | 'taken' | 'unknown'> {
+  const plan = clusterNetwork(subnet);
+  try {
+    const res = await engineRequest(endpoint, 'POST', '/networks/create', {
+      Name: `kbox-${cluster}`,
+      Driver: 'bridge',
+      CheckDuplicate: true,
+      IPAM: {
+        Driver: 'default',
+        Config: [{ Subnet: plan.subnet, IPRange: plan.podRange, Gateway: plan.gateway }],
+      },
+      Labels: { [LABEL_MANAGED]: 'true', [LABEL_CLUSTER]: cluster },
+    });
+    if (res.status === 201) return 'claimed';
+    if (/overlap/i.test(res.body)) return 'taken';
+    return 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+/**
  * The cluster's subnet. A new one avoids other Docker networks and other kbox clusters' subnets
- * (a cluster that is stopped has no network but keeps its claim), and is saved in cluster.json.
+ * (a cluster that is stopped has no network but keeps its claim), is claimed by creating the
+ * cluster's network on it, and is saved in cluster.json.
  */
 export async function clusterSubnet(
   config: ClusterConfig,
@@ -53,7 +87,16 @@ export async function clusterSubnet(
   if (config.subnet) return config.subnet;
   const docker = await dockerSubnets(endpoint);
   const taken = [...docker.subnets, ...otherClustersSubnets(home, config.name)];
-  const subnet = chooseClusterSubnet(taken);
+  let subnet = chooseClusterSubnet(taken);
+  // Another cluster may take the same subnet between the listing above and the claim.
+  while (
+    subnet &&
+    docker.reachable &&
+    (await claimSubnet(endpoint, config.name, subnet)) === 'taken'
+  ) {
+    taken.push(subnet);
+    subnet = chooseClusterSubnet(taken);
+  }
   if (!subnet) {
     throw new Error(
       `no free 10.x.0.0/16 for the cluster network (taken: ${taken.join(', ')}); remove unused Docker networks`,

@@ -188,12 +188,20 @@ test('OrderedReady: pods, claims, revisions, status, rolling update, partition, 
       blockOwnerDeletion: true,
     },
   ]);
-  const spec0 = pod0.spec as { hostname?: string; subdomain?: string; volumes?: unknown[] };
+  const spec0 = pod0.spec as {
+    hostname?: string;
+    subdomain?: string;
+    volumes?: Array<{ name: string }>;
+  };
   assert.equal(spec0.hostname, 'web-0');
   assert.equal(spec0.subdomain, 'web');
-  assert.deepEqual(spec0.volumes, [
-    { name: 'data', persistentVolumeClaim: { claimName: 'data-web-0' } },
-  ]);
+  // The claim's volume from the template, then the service account token volume admission adds.
+  assert.deepEqual(spec0.volumes?.[0], {
+    name: 'data',
+    persistentVolumeClaim: { claimName: 'data-web-0' },
+  });
+  assert.match(spec0.volumes?.[1]?.name ?? '', /^kube-api-access-[a-z0-9]{5}$/);
+  assert.equal(spec0.volumes?.length, 2);
   const pvc0 = await client.get(PVCS, 'default', 'data-web-0');
   assert.deepEqual(pvc0.metadata.labels, { app: 'web' });
   assert.equal(pvc0.metadata.ownerReferences, undefined);

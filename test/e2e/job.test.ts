@@ -42,7 +42,7 @@ spec:
   );
   assert.equal(r.stdout, 'job.batch/count created\n', r.stderr);
   r = await kubectl(['wait', '--for=condition=complete', 'job/count', '--timeout=120s']);
-  assert.equal(r.code, 0, r.stderr);
+  if (r.code !== 0) assert.fail(`${r.stderr}\n${await c.diagnose('job/count')}`);
   assert.equal(r.stdout, 'job.batch/count condition met\n');
   r = await kubectl([
     'get',
@@ -103,7 +103,7 @@ spec:
   );
   assert.equal(r.code, 0, r.stderr);
   r = await kubectl(['wait', '--for=condition=failed', 'job/broken', '--timeout=120s']);
-  assert.equal(r.code, 0, r.stderr);
+  if (r.code !== 0) assert.fail(`${r.stderr}\n${await c.diagnose('job/broken')}`);
   r = await kubectl([
     'get',
     'job',
@@ -170,7 +170,7 @@ spec:
   assert.match(name, /^tick-\d{8}$/);
   const minute = Number(name.slice('tick-'.length));
   r = await kubectl(['wait', '--for=condition=complete', `job/${name}`, '--timeout=90s']);
-  assert.equal(r.code, 0, r.stderr);
+  if (r.code !== 0) assert.fail(`${r.stderr}\n${await c.diagnose(`job/${name}`)}`);
   r = await kubectl([
     'get',
     'job',
