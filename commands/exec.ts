@@ -4,6 +4,7 @@ import { CliError } from '../src/cli/cluster.js';
 import { positionals } from '../src/cli/flags.js';
 import { podFor } from '../src/cli/objects.js';
 import { discover } from '../src/cli/resources.js';
+import { rawTerminal } from '../src/cli/terminal.js';
 import { execInPod } from '../src/client/exec.js';
 import type { ResourceRef } from '../src/client/rest.js';
 
@@ -66,7 +67,7 @@ export default class Exec extends KubeCommand {
         'Unable to use a TTY - input is not a terminal or the right kind of file\n',
       );
     }
-    if (tty) process.stdin.setRawMode(true);
+    const restore = tty ? rawTerminal() : undefined;
     let code: number;
     try {
       code = await execInPod(target.client, {
@@ -82,7 +83,7 @@ export default class Exec extends KubeCommand {
         onResize: (l) => process.stdout.on('resize', l),
       });
     } finally {
-      if (tty) process.stdin.setRawMode(false);
+      restore?.();
       process.stdin.pause();
     }
     if (code !== 0) {

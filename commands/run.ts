@@ -124,16 +124,23 @@ export default class Run extends KubeCommand {
       }),
     );
     if (!attach) return;
-    let code = 0;
+    let exit: { code: number; text: string } | undefined;
     try {
-      code = await this.#attached(target.client, namespace, name, timeoutMs, flags);
+      exit = await this.#attached(target.client, namespace, name, timeoutMs, flags);
     } finally {
       if (flags.rm) await this.#remove(target.client, r, namespace, name, flags.quiet);
     }
-    if (code !== 0) this.exit(code);
+    if (exit) {
+      // kubectl prints an exit error's text as it is (no "error: "), after the --rm deletion.
+      process.stderr.write(exit.text.endsWith('\n') ? exit.text : `${exit.text}\n`);
+      this.exit(exit.code);
+    }
   }
 
-  /** run.go after the attach: the exit code of the finished pod, when the policy lets it end. */
+  /**
+   * run.go after the attach: when the policy lets the pod end, waits for it; a failed container
+   * is its exit code and kubectl's text for it.
+   */
   async #attached(
     client: KubeClient,
     namespace: string,
@@ -146,7 +153,7 @@ export default class Run extends KubeCommand {
       restart: string;
       'leave-stdin-open': boolean;
     },
-  ): Promise<number> {
+  ): Promise<{ code: number; text: string } | undefined> {
     await attachToNewPod(client, namespace, name, timeoutMs, {
       stdin: flags.stdin,
       tty: flags.tty,
@@ -154,7 +161,7 @@ export default class Run extends KubeCommand {
       commandName: `${this.config.bin} attach`,
     });
     const policy = flags.restart;
-    if (flags['leave-stdin-open'] || (policy !== 'Never' && policy !== 'OnFailure')) return 0;
+    if (flags['leave-stdin-open'] || (policy !== 'Never' && policy !== 'OnFailure')) return;
     const pod = await waitForPod(
       client,
       namespace,
@@ -163,7 +170,7 @@ export default class Run extends KubeCommand {
       policy === 'OnFailure' ? succeeded : completed,
     );
     const phase = podPhase(pod);
-    if (phase === 'Succeeded') return 0;
+    if (phase === 'Succeeded') return;
     const where = `${pod.metadata.namespace ?? namespace}/${name}`;
     if (phase !== 'Failed') throw new CliError(`pod ${where} left in phase ${phase}`);
     const terminated = (
@@ -173,10 +180,10 @@ export default class Run extends KubeCommand {
     if (!terminated || terminated.exitCode === 0) {
       throw new CliError(`pod ${where} failed with unknown exit code`);
     }
-    // kubectl prints an exit error's text as it is (no "error: "), ending it with a newline.
-    const text = `pod ${where} terminated (${terminated.reason ?? ''})\n${terminated.message ?? ''}`;
-    process.stderr.write(text.endsWith('\n') ? text : `${text}\n`);
-    return terminated.exitCode;
+    return {
+      code: terminated.exitCode,
+      text: `pod ${where} terminated (${terminated.reason ?? ''})\n${terminated.message ?? ''}`,
+    };
   }
 
   /** --rm: kubectl's delete with --ignore-not-found, no wait, the default grace period. */

@@ -7,6 +7,7 @@ import type { KubeObject } from '../api/types.js';
 import { attachToPod } from '../client/exec.js';
 import { resourcePath, type KubeClient, type ResourceRef } from '../client/rest.js';
 import { CliError } from './cluster.js';
+import { rawTerminal } from './terminal.js';
 
 const PODS: ResourceRef = { group: '', version: 'v1', resource: 'pods', namespaced: true };
 
@@ -126,7 +127,7 @@ export async function attachSession(
       err('Unable to use a TTY - input is not a terminal or the right kind of file\n');
   }
   if (!o.quiet) err("If you don't see a command prompt, try pressing enter.\n");
-  if (raw) process.stdin.setRawMode(true);
+  const restore = raw ? rawTerminal() : undefined;
   try {
     await attachToPod(client, {
       namespace: pod.metadata.namespace ?? 'default',
@@ -140,7 +141,7 @@ export async function attachSession(
       onResize: (l) => process.stdout.on('resize', l),
     });
   } finally {
-    if (raw) process.stdin.setRawMode(false);
+    restore?.();
     process.stdin.pause();
   }
   if (!o.quiet && o.stdin && raw && shape(pod).spec?.restartPolicy === 'Always') {
