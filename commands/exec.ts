@@ -1,4 +1,5 @@
 import { Flags } from '@oclif/core';
+import { containerToAttach } from '../src/cli/attach.js';
 import { KubeCommand } from '../src/cli/base.js';
 import { CliError } from '../src/cli/cluster.js';
 import { positionals } from '../src/cli/flags.js';
@@ -49,18 +50,9 @@ export default class Exec extends KubeCommand {
         `cannot exec into a container in a completed pod; current phase is ${phase}`,
       );
     }
-    let container = flags.container;
-    if (!container) {
-      const names = ((obj.spec as { containers?: Array<{ name: string }> }).containers ?? []).map(
-        (c) => c.name,
-      );
-      container = obj.metadata.annotations?.['kubectl.kubernetes.io/default-container'] ?? names[0];
-      if (names.length > 1) {
-        process.stderr.write(
-          `Defaulted container "${container ?? ''}" out of: ${names.join(', ')}\n`,
-        );
-      }
-    }
+    const container =
+      flags.container ??
+      containerToAttach(obj, undefined, false, (s) => process.stderr.write(s)).name;
     const tty = flags.tty && flags.stdin && process.stdin.isTTY === true;
     if (flags.tty && !tty) {
       process.stderr.write(

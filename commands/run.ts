@@ -5,11 +5,19 @@ import { KubeCommand } from '../src/cli/base.js';
 import { CliError } from '../src/cli/cluster.js';
 import { parseDuration } from '../src/cli/duration.js';
 import { createObject, CreatePrinter } from '../src/cli/create.js';
-import { dryRunFlag, fieldManagerFlag, objectOutputFlag, positionals } from '../src/cli/flags.js';
+import {
+  dryRunFlag,
+  fieldManagerFlag,
+  goBooleans,
+  objectOutputFlag,
+  positionals,
+} from '../src/cli/flags.js';
 import { podObject } from '../src/cli/generators.js';
 import type { DryRun } from '../src/cli/objects.js';
 import { discover, resolveResource, type ApiResource } from '../src/cli/resources.js';
 import type { KubeClient } from '../src/client/rest.js';
+
+const BOOLEANS = ['stdin', 'tty', 'attach', 'leave-stdin-open', 'rm', 'quiet', 'command'];
 
 export default class Run extends KubeCommand {
   static override description = 'Create and run a particular image in a pod';
@@ -41,15 +49,18 @@ export default class Run extends KubeCommand {
       default: 'Always',
     }),
     command: Flags.boolean({
+      allowNo: true,
       description: 'the words after -- are the command, not the arguments of the image entrypoint',
       default: false,
     }),
     stdin: Flags.boolean({
+      allowNo: true,
       char: 'i',
       description: 'keep stdin open on the container (and attach to it, unless --attach=false)',
       default: false,
     }),
     tty: Flags.boolean({
+      allowNo: true,
       char: 't',
       description: 'allocate a TTY for the container',
       default: false,
@@ -60,14 +71,21 @@ export default class Run extends KubeCommand {
       allowNo: true,
     }),
     'leave-stdin-open': Flags.boolean({
+      allowNo: true,
       description: "leave the container's stdin open after the first attach ends",
       default: false,
     }),
     rm: Flags.boolean({
+      allowNo: true,
       description: 'delete the pod after it exits (only when attaching)',
       default: false,
     }),
-    quiet: Flags.boolean({ char: 'q', description: 'suppress prompt messages', default: false }),
+    quiet: Flags.boolean({
+      allowNo: true,
+      char: 'q',
+      description: 'suppress prompt messages',
+      default: false,
+    }),
     'pod-running-timeout': Flags.string({
       description: 'how long to wait until the pod is running (e.g. 5s, 2m)',
       default: '1m0s',
@@ -78,18 +96,20 @@ export default class Run extends KubeCommand {
   };
 
   public async run(): Promise<void> {
-    const { flags, raw } = await this.parse(Run);
+    const { flags, raw } = await this.parse(Run, goBooleans(this.argv, BOOLEANS));
     const [name, ...rest] = positionals(raw);
     if (!name) throw new CliError('NAME is required for run');
     const attach = flags.attach ?? flags.stdin;
     const dryRun = flags['dry-run'] as DryRun;
-    // kubectl's Validate, in its order.
+    // kubectl's Validate, in its order; its errors are usage errors.
+    const usage = (message: string): CliError =>
+      new CliError(`${message}\nSee '${this.config.bin} run -h' for help and examples`);
     if (flags.tty && !flags.stdin) {
-      throw new CliError('-i/--stdin is required for containers with -t/--tty=true');
+      throw usage('-i/--stdin is required for containers with -t/--tty=true');
     }
-    if (!attach && flags.rm) throw new CliError('--rm should only be used for attached containers');
+    if (!attach && flags.rm) throw usage('--rm should only be used for attached containers');
     if (attach && dryRun !== 'none') {
-      throw new CliError(
+      throw usage(
         "--dry-run=[server|client] can't be used with attached containers options (--attach, --stdin, or --tty)",
       );
     }

@@ -63,7 +63,7 @@ export function containerToAttach(
   const annotated = pod.metadata.annotations?.['kubectl.kubernetes.io/default-container'];
   const byAnnotation = annotated ? findContainer(pod, annotated) : undefined;
   if (byAnnotation) return byAnnotation;
-  if (containers.length > 1 && !quiet) {
+  if (!quiet && allNames(pod).length > 1) {
     err(`Defaulted container "${first.name}" out of: ${allNames(pod).join(', ')}\n`);
   }
   return first;
