@@ -1,9 +1,11 @@
 import { Flags } from '@oclif/core';
+import { containerToAttach } from '../src/cli/attach.js';
 import { KubeCommand } from '../src/cli/base.js';
 import { CliError } from '../src/cli/cluster.js';
 import { positionals } from '../src/cli/flags.js';
 import { podFor } from '../src/cli/objects.js';
 import { discover } from '../src/cli/resources.js';
+import { rawTerminal } from '../src/cli/terminal.js';
 import { execInPod } from '../src/client/exec.js';
 import type { ResourceRef } from '../src/client/rest.js';
 
@@ -48,25 +50,16 @@ export default class Exec extends KubeCommand {
         `cannot exec into a container in a completed pod; current phase is ${phase}`,
       );
     }
-    let container = flags.container;
-    if (!container) {
-      const names = ((obj.spec as { containers?: Array<{ name: string }> }).containers ?? []).map(
-        (c) => c.name,
-      );
-      container = obj.metadata.annotations?.['kubectl.kubernetes.io/default-container'] ?? names[0];
-      if (names.length > 1) {
-        process.stderr.write(
-          `Defaulted container "${container ?? ''}" out of: ${names.join(', ')}\n`,
-        );
-      }
-    }
+    const container =
+      flags.container ??
+      containerToAttach(obj, undefined, false, (s) => process.stderr.write(s)).name;
     const tty = flags.tty && flags.stdin && process.stdin.isTTY === true;
     if (flags.tty && !tty) {
       process.stderr.write(
         'Unable to use a TTY - input is not a terminal or the right kind of file\n',
       );
     }
-    if (tty) process.stdin.setRawMode(true);
+    const restore = tty ? rawTerminal() : undefined;
     let code: number;
     try {
       code = await execInPod(target.client, {
@@ -82,7 +75,7 @@ export default class Exec extends KubeCommand {
         onResize: (l) => process.stdout.on('resize', l),
       });
     } finally {
-      if (tty) process.stdin.setRawMode(false);
+      restore?.();
       process.stdin.pause();
     }
     if (code !== 0) {

@@ -36,3 +36,17 @@ export const fieldManagerFlag = Flags.string({
 export function positionals(raw: ReadonlyArray<{ type: string; input: string }>): string[] {
   return raw.filter((t) => t.type === 'arg').map((t) => t.input);
 }
+
+/**
+ * kubectl's `--flag=true|false` for boolean flags, as oclif spells them (`--flag`, `--no-flag`;
+ * the flags need allowNo). Words after `--` are left alone.
+ */
+export function goBooleans(argv: readonly string[], names: readonly string[]): string[] {
+  const end = argv.indexOf('--');
+  return argv.map((word, i) => {
+    if (end >= 0 && i > end) return word;
+    const m = /^--([a-z-]+)=(true|false)$/.exec(word);
+    if (!m?.[1] || !names.includes(m[1])) return word;
+    return m[2] === 'true' ? `--${m[1]}` : `--no-${m[1]}`;
+  });
+}

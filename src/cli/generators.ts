@@ -28,6 +28,11 @@ export interface RunInput {
   /** The words after `--`: the container's args, or with `command` its command. */
   rest: string[];
   command: boolean;
+  /** -i: the container keeps stdin open; closed after the first attach unless leaveStdinOpen. */
+  stdin?: boolean;
+  leaveStdinOpen?: boolean;
+  /** -t: the container gets a TTY. */
+  tty?: boolean;
 }
 
 export function podObject(o: RunInput): KubeObject {
@@ -43,6 +48,9 @@ export function podObject(o: RunInput): KubeObject {
     ...(o.port !== undefined && o.port >= 0 ? { ports: [{ containerPort: o.port }] } : {}),
     ...(env.length > 0 ? { env } : {}),
     resources: {},
+    ...(o.stdin === true ? { stdin: true } : {}),
+    ...(o.stdin === true && o.leaveStdinOpen !== true ? { stdinOnce: true } : {}),
+    ...(o.tty === true ? { tty: true } : {}),
   };
   return {
     kind: 'Pod',

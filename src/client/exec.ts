@@ -1,4 +1,4 @@
-// pods/exec from the client side, as kubectl 1.32 speaks it: a WebSocket with the
+// pods/exec and pods/attach from the client side, as kubectl 1.32 speaks it: a WebSocket with the
 // v5.channel.k8s.io subprotocol, each message prefixed by its channel (0 stdin, 1 stdout,
 // 2 stderr, 3 the final Status, 4 terminal resize, 255 close). The exit code comes from the Status.
 import type { Readable, Writable } from 'node:stream';
@@ -8,11 +8,10 @@ import { resourcePath, type KubeClient, type ResourceRef } from './rest.js';
 
 const PODS: ResourceRef = { group: '', version: 'v1', resource: 'pods', namespaced: true };
 
-export interface ExecOptions {
+export interface StreamOptions {
   namespace: string;
   pod: string;
   container?: string;
-  command: string[];
   /** Piped to the command's stdin when given. */
   stdin?: Readable;
   stdout: Writable;
@@ -23,16 +22,38 @@ export interface ExecOptions {
   onResize?: (listener: () => void) => void;
 }
 
+export interface ExecOptions extends StreamOptions {
+  command: string[];
+}
+
 /** Runs the command; resolves with its exit code. A refusal before it starts is a StatusError. */
 export async function execInPod(client: KubeClient, o: ExecOptions): Promise<number> {
   const q = new URLSearchParams();
   for (const c of o.command) q.append('command', c);
+  return await streamPod(client, 'exec', q, o);
+}
+
+/**
+ * Attaches to the container's main process until the server ends the session (the process's
+ * output ends, or its stdin does without stdinOnce); resolves with 0 then. A refusal is a
+ * StatusError.
+ */
+export async function attachToPod(client: KubeClient, o: StreamOptions): Promise<number> {
+  return await streamPod(client, 'attach', new URLSearchParams(), o);
+}
+
+async function streamPod(
+  client: KubeClient,
+  subresource: 'exec' | 'attach',
+  q: URLSearchParams,
+  o: StreamOptions,
+): Promise<number> {
   if (o.container) q.set('container', o.container);
   if (o.stdin) q.set('stdin', 'true');
   q.set('stdout', 'true');
   if (!o.tty) q.set('stderr', 'true');
   if (o.tty) q.set('tty', 'true');
-  const url = `${client.server.replace(/^http/, 'ws')}${resourcePath(PODS, o.namespace, o.pod)}/exec?${q.toString()}`;
+  const url = `${client.server.replace(/^http/, 'ws')}${resourcePath(PODS, o.namespace, o.pod)}/${subresource}?${q.toString()}`;
   const cfg = client.config;
   const ws = new WebSocket(url, ['v5.channel.k8s.io'], {
     ...(cfg.ca ? { ca: cfg.ca } : {}),
@@ -66,6 +87,11 @@ export async function execInPod(client: KubeClient, o: ExecOptions): Promise<num
           const { width, height } = o.size?.() ?? { width: 80, height: 24 };
           send(4, JSON.stringify({ Width: width, Height: height }));
         };
+        if (subresource === 'attach') {
+          // As kubectl: one size larger first, so a process attached to again redraws its screen.
+          const { width, height } = o.size();
+          send(4, JSON.stringify({ Width: width + 1, Height: height + 1 }));
+        }
         resize();
         o.onResize?.(resize);
       }

@@ -554,6 +554,7 @@ export class Kubelet {
           env,
           tty: c.tty === true,
           stdin: c.stdin === true,
+          ...(c.stdin === true && c.stdinOnce === true ? { stdinOnce: true } : {}),
           specHash: containerHash(c),
           labels: {},
           ...(kind === 'init' && isSidecar(c) ? { sidecar: true } : {}),

@@ -93,6 +93,7 @@ export async function serveRemoteCommand(
   const early: Buffer[] = [];
   let earlyBytes = 0;
   let firstSize: ((size: TerminalSize) => void) | undefined;
+  let resizing: Promise<void> = Promise.resolve();
   const handle = (buf: Buffer): void => {
     if (!stream || buf.length === 0) return;
     const ch = buf[0];
@@ -104,7 +105,11 @@ export async function serveRemoteCommand(
         stdin.once('drain', () => ws.resume());
       }
     } else if (ch === RESIZE) {
-      for (const size of parseResize(buf.subarray(1))) void stream.resize(size.width, size.height);
+      // One resize at a time, in order: kubectl attach sends a larger size then the real one.
+      for (const size of parseResize(buf.subarray(1))) {
+        const s = stream;
+        resizing = resizing.then(() => s.resize(size.width, size.height));
+      }
     } else if (ch === CLOSE && buf[1] === STDIN) {
       stream.stdin?.end();
     }

@@ -53,6 +53,36 @@ test('run: the generated pod, as YAML and JSON, and the created line', async () 
       ['--', 'sleep', '10'],
     );
   }
+  // -i/-t without attaching: stdin, stdinOnce (unless --leave-stdin-open) and tty in the spec.
+  for (const extra of [
+    ['-i', '-t'],
+    ['-i', '--leave-stdin-open'],
+  ]) {
+    const gen = await same([
+      'run',
+      'shell',
+      '--image=busybox',
+      ...extra,
+      '--attach=false',
+      '--dry-run=client',
+      '-o',
+      'yaml',
+    ]);
+    assert.match(gen.stdout, /stdin: true/);
+  }
+  // The flag rules of kubectl's Validate, in its order.
+  for (const args of [
+    ['run', 'x', '--image=busybox', '-t'],
+    ['run', 'x', '--image=busybox', '--rm'],
+    ['run', 'x', '--image=busybox', '--rm', '--attach=false', '-i'],
+    ['run', 'x', '--image=busybox', '-i', '--dry-run=client'],
+  ]) {
+    const theirs = await api.kubectl(args);
+    const mine = await runKbox(api.kubeconfig, args);
+    assert.equal(theirs.code, 1);
+    // The usage hint names the command that was run.
+    assert.deepEqual(mine, { ...theirs, stderr: theirs.stderr.replace("'kubectl ", "'kbox ") });
+  }
   const r = await same(['run', 'web', '--image=busybox']);
   assert.equal(r.stdout, 'pod/web created\n');
   const again = await same(['run', 'web', '--image=busybox']);

@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
+import type { AddressInfo } from 'node:net';
+import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
-import { parseResize, remoteCommandStatus } from '../../src/kubelet/remotecommand.js';
+import { WebSocket, WebSocketServer } from 'ws';
+import {
+  parseResize,
+  remoteCommandStatus,
+  serveRemoteCommand,
+} from '../../src/kubelet/remotecommand.js';
+import type { ContainerStream } from '../../src/kubelet/runtime/interface.js';
 
 test('resize messages: kubectl and JavaScript clients, several per message, junk ignored', () => {
   assert.deepEqual(parseResize(Buffer.from('{"Width":80,"Height":24}\n')), [
@@ -37,4 +45,57 @@ test('the final Status: success, a non-zero exit code kubectl turns into its own
     code: 500,
     details: { causes: [{ message: 'no such container' }] },
   });
+});
+
+test('a session applies resizes one at a time, in the order sent', async () => {
+  const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+  await new Promise((r) => wss.once('listening', r));
+  const port = (wss.address() as AddressInfo).port;
+  const sizes: string[] = [];
+  let calls = 0;
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let exit: (code: number | undefined) => void = () => undefined;
+  const stream: ContainerStream = {
+    stdin: undefined,
+    stdout,
+    stderr,
+    // The first resize is the slowest: applied concurrently, it would land last.
+    resize: (w, h) =>
+      new Promise((r) =>
+        setTimeout(
+          () => {
+            sizes.push(`${w}x${h}`);
+            r();
+          },
+          calls++ === 0 ? 100 : 1,
+        ),
+      ),
+    done: new Promise((r) => (exit = r)),
+    close: () => Promise.resolve(),
+  };
+  const served = new Promise<void>((resolve) => {
+    wss.once('connection', (ws) => {
+      void serveRemoteCommand(ws, () => Promise.resolve(stream), undefined, true).then(resolve);
+    });
+  });
+  const client = new WebSocket(`ws://127.0.0.1:${port}`, ['v5.channel.k8s.io']);
+  await new Promise((r) => client.once('open', r));
+  const resize = (w: number, h: number): void =>
+    client.send(
+      Buffer.concat([Buffer.from([4]), Buffer.from(JSON.stringify({ Width: w, Height: h }))]),
+    );
+  // As kubectl attach: one size larger, then the real one, then a change.
+  resize(124, 46);
+  resize(123, 45);
+  await new Promise((r) => setTimeout(r, 50));
+  resize(100, 30);
+  await new Promise((r) => setTimeout(r, 300));
+  stdout.end();
+  stderr.end();
+  exit(undefined);
+  await served;
+  client.terminate();
+  await new Promise((r) => wss.close(r));
+  assert.deepEqual(sizes, ['124x46', '123x45', '100x30']);
 });

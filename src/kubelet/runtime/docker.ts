@@ -345,7 +345,10 @@ export class DockerRuntime implements Runtime {
         ...(spec.user ? { User: spec.user } : {}),
         Tty: spec.tty,
         OpenStdin: spec.stdin,
-        StdinOnce: false,
+        // As a CRI runtime: with StdinOnce the engine closes the process's stdin at the end of
+        // an attached client's stdin and keeps its output flowing; without it, the engine
+        // detaches that client (its stdout and stderr end) and the process's stdin stays open.
+        StdinOnce: spec.stdinOnce === true,
         Labels: {
           ...this.#baseLabels(),
           ...spec.labels,

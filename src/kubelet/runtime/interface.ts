@@ -34,6 +34,11 @@ export interface ContainerSpec {
   workingDir?: string;
   tty: boolean;
   stdin: boolean;
+  /**
+   * Close the process's stdin when the first attached client's stdin ends (the pod's
+   * stdinOnce). Without it, the end of a client's stdin only detaches that client.
+   */
+  stdinOnce?: boolean;
   memoryBytes?: number;
   nanoCpus?: number;
   user?: string;
