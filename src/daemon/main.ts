@@ -9,7 +9,15 @@ import { jsonLogger } from './log.js';
 export async function main(argv: string[]): Promise<number> {
   const i = argv.indexOf('--name');
   const name = i >= 0 ? (argv[i + 1] ?? 'default') : 'default';
-  const log = jsonLogger((line) => process.stdout.write(line));
+  // stdout is the daemon's log file: on a full disk a line is lost, and the daemon goes on.
+  process.stdout.on('error', () => undefined);
+  const log = jsonLogger((line) => {
+    try {
+      process.stdout.write(line);
+    } catch {
+      // ENOSPC from a synchronous file write: nothing better to do with the line.
+    }
+  });
   try {
     await runDaemon({ name, home: kboxHome(), log });
     return 0;

@@ -189,6 +189,18 @@ class AgentControl {
     }
   }
 
+  /**
+   * Waits until stderr matches: Docker copies a container's stdout and stderr separately, so
+   * the "applied" line can arrive before the messages the agent wrote first.
+   */
+  async stderrMatching(re: RegExp): Promise<string> {
+    const deadline = Date.now() + 5_000;
+    while (!re.test(this.stderr) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    return this.stderr;
+  }
+
   close(): void {
     this.stream.end();
   }
@@ -375,7 +387,10 @@ test('kbox-agent forwards a Service VIP to its endpoints', { timeout: 300_000 },
     await agent.send(`tcp 8081 ${b2}:8080\nend\n`);
     assert.equal((await get(vip, 8081, '/')).body.toString(), 'backend-2\n');
     assert.equal((await probeFailure(vip, 80)).code, 'ECONNREFUSED', 'port 80 is closed');
-    assert.match(agent.stderr, /stopped listening on tcp 80\n/);
+    assert.match(
+      await agent.stderrMatching(/stopped listening on tcp 80\n/),
+      /stopped listening on tcp 80\n/,
+    );
   });
 
   await t.test('ClientIP affinity keeps a client on one endpoint', async () => {
@@ -422,9 +437,10 @@ test('kbox-agent forwards a Service VIP to its endpoints', { timeout: 300_000 },
       'tcp 80 1.2.3:4\nudp 0\nbogus words\naffinity clientip 0\ntcp 70000 1.1.1.1:1\n' +
         `${'x'.repeat(200_000)}\n\u0000\u00ff garbage\ntcp 80 ${b2}:8080\nend\n`,
     );
-    assert.match(agent.stderr, /ignored line "tcp 80 1\.2\.3:4": bad endpoint/);
-    assert.match(agent.stderr, /ignored line "bogus words": unknown keyword/);
-    assert.match(agent.stderr, /ignored an over-long line/);
+    const stderr = await agent.stderrMatching(/ignored an over-long line/);
+    assert.match(stderr, /ignored line "tcp 80 1\.2\.3:4": bad endpoint/);
+    assert.match(stderr, /ignored line "bogus words": unknown keyword/);
+    assert.match(stderr, /ignored an over-long line/);
     assert.equal((await get(vip, 80, '/')).body.toString(), 'backend-2\n');
     assert.equal((await agentContainer.inspect()).State.Running, true);
   });
