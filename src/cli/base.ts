@@ -1,8 +1,7 @@
 // The base of commands that talk to a cluster: target flags (--cluster, --kubeconfig, --context),
 // namespace flags, and kubectl's error rendering (`Error from server (NotFound): ...`, exit 1).
 import { Command, Flags, type Interfaces } from '@oclif/core';
-import { isStatusError } from '../api/status.js';
-import { CliError } from './cluster.js';
+import { renderError } from './errors.js';
 import { resolveTarget, type Target } from './target.js';
 
 export type KubeFlags<T extends typeof Command> = Interfaces.InferredFlags<
@@ -40,35 +39,10 @@ export abstract class KubeCommand extends Command {
   }
 
   protected override async catch(err: Error & { exitCode?: number }): Promise<unknown> {
-    if (isStatusError(err)) {
-      const reason = err.reason;
-      if (reason === 'Invalid' && err.status.details?.causes?.length) {
-        const kind = err.status.details.kind ?? '';
-        const causes = err.status.details.causes;
-        const head = `The ${kind} "${err.status.details.name ?? ''}" is invalid: `;
-        const body =
-          causes.length === 1
-            ? `${causes[0]?.field ?? ''}: ${causes[0]?.message ?? ''}`
-            : `\n${causes.map((c) => `* ${c.field ?? ''}: ${c.message ?? ''}`).join('\n')}`;
-        process.stderr.write(`${head}${body}\n`);
-      } else if (reason === 'Unauthorized') {
-        process.stderr.write(`error: You must be logged in to the server (${err.message})\n`);
-      } else {
-        process.stderr.write(`Error from server${reason ? ` (${reason})` : ''}: ${err.message}\n`);
-      }
-      this.exit(1);
-    }
-    if (err instanceof CliError) {
-      // An empty message is kubectl's ErrExit: the command already said what went wrong.
-      if (err.message !== '') process.stderr.write(`error: ${err.message}\n`);
-      this.exit(err.exitCode);
-    }
-    const code = (err as { code?: string }).code;
-    if (code === 'ECONNREFUSED' || code === 'UND_ERR_CONNECT_TIMEOUT') {
-      process.stderr.write(
-        `error: the cluster's API server is not answering (${err.message}); is it running? Try: kbox cluster status\n`,
-      );
-      this.exit(1);
+    const rendered = renderError(err);
+    if (rendered) {
+      process.stderr.write(rendered.text);
+      this.exit(rendered.exitCode);
     }
     return super.catch(err);
   }

@@ -20,6 +20,8 @@ export interface ClusterPaths {
   log: string;
   pid: string;
   lock: string;
+  /** The daemon's private Unix socket: plain HTTP, same API and authentication. */
+  socket: string;
 }
 
 export function clusterPaths(name: string, home = kboxHome()): ClusterPaths {
@@ -33,7 +35,13 @@ export function clusterPaths(name: string, home = kboxHome()): ClusterPaths {
     log: join(dir, 'daemon.log'),
     pid: join(dir, 'daemon.pid'),
     lock: join(dir, 'daemon.lock'),
+    socket: join(dir, 'api.sock'),
   };
+}
+
+/** Unix socket addresses are limited to 108 bytes; a longer path is not used (HTTPS instead). */
+export function usableSocketPath(path: string): string | undefined {
+  return Buffer.byteLength(path) < 100 ? path : undefined;
 }
 
 /** Cluster names become directory, context and Docker label values: DNS-1123 labels only. */

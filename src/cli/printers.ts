@@ -1,11 +1,17 @@
 // Output for get-like commands: the server's Table as kubectl prints it, or the raw objects as
 // YAML, JSON, names or a JSONPath template. Data only; messages go to stderr elsewhere.
-import { stringify, type ScalarTag, type Tags } from 'yaml';
+import { createRequire } from 'node:module';
+import type * as Yaml from 'yaml';
+import type { ScalarTag, Tags } from 'yaml';
 import type { KubeObject } from '../api/types.js';
 import { CliError } from './cluster.js';
 import { evalJsonPath } from './jsonpath.js';
 import { typePrefix, type ApiResource } from './resources.js';
 import { columnWidths } from './table.js';
+
+// YAML is loaded only for -o yaml: tables and names spare the CLI its start-up cost.
+const require = createRequire(import.meta.url);
+const yaml = (): typeof Yaml => require('yaml') as typeof Yaml;
 
 export interface TableColumn {
   name: string;
@@ -156,7 +162,7 @@ function goYamlTags(tags: Tags): Tags {
 }
 
 export function kubectlYaml(doc: unknown): string {
-  return stringify(doc, {
+  return yaml().stringify(doc, {
     version: '1.1',
     customTags: goYamlTags,
     sortMapEntries: true,

@@ -1,6 +1,8 @@
 // Resource names as users type them (pods, pod, po, deployments.apps, deploy, Deployment),
 // resolved through the server's own discovery like kubectl's REST mapper: short names and
 // categories come from the server, never from a table in the CLI.
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { KubeClient, ResourceRef } from '../client/rest.js';
 import { CliError } from './cluster.js';
 
@@ -62,6 +64,73 @@ export async function discover(client: KubeClient): Promise<ApiResource[]> {
     }
   }
   return out;
+}
+
+/** Where a target's discovery is remembered, and what must match for the copy to be used. */
+export interface DiscoveryCache {
+  file: string;
+  /** The server's identity (its URL; for a kbox cluster also the daemon's process). */
+  key: string;
+}
+
+/** As long as kubectl keeps its discovery cache. */
+const DISCOVERY_TTL_MS = 6 * 60 * 60 * 1000;
+
+interface CachedDiscovery {
+  key: string;
+  fetchedAt: number;
+  resources: ApiResource[];
+}
+
+/**
+ * Discovery through a disk cache, as kubectl does it: a copy younger than six hours for the same
+ * server is used as long as every type the user named resolves in it; a type it does not know
+ * (a resource added since) refreshes it first. `types` are as typed: `pods`, `deploy,svc`, `all`.
+ */
+export async function discoverCached(
+  client: KubeClient,
+  cache: DiscoveryCache | undefined,
+  types: readonly string[],
+  now = Date.now(),
+): Promise<ApiResource[]> {
+  if (cache !== undefined) {
+    const hit = readDiscovery(cache, now);
+    if (hit !== undefined && types.every((t) => resolves(hit, t))) return hit;
+  }
+  const fresh = await discover(client);
+  if (cache !== undefined)
+    writeDiscovery(cache, { key: cache.key, fetchedAt: now, resources: fresh });
+  return fresh;
+}
+
+function resolves(all: ApiResource[], types: string): boolean {
+  try {
+    resolveTypes(all, types);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function readDiscovery(cache: DiscoveryCache, now: number): ApiResource[] | undefined {
+  try {
+    const c = JSON.parse(readFileSync(cache.file, 'utf8')) as CachedDiscovery;
+    const fresh = c.key === cache.key && now >= c.fetchedAt && now - c.fetchedAt < DISCOVERY_TTL_MS;
+    return fresh && Array.isArray(c.resources) ? c.resources : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function writeDiscovery(cache: DiscoveryCache, c: CachedDiscovery): void {
+  try {
+    mkdirSync(dirname(cache.file), { recursive: true, mode: 0o700 });
+    const tmp = `${cache.file}.${process.pid}`;
+    writeFileSync(tmp, JSON.stringify(c), { mode: 0o600 });
+    renameSync(tmp, cache.file);
+  } catch {
+    // An unwritable cache only costs the next command its discovery requests.
+  }
 }
 
 function distance(a: string, b: string): number {

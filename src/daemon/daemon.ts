@@ -14,6 +14,7 @@ import {
   fakeNodeNames,
   nodeNames,
   STATE_VERSION,
+  usableSocketPath,
   type ClusterConfig,
 } from '../cli/paths.js';
 import { CORE, KubeClient } from '../client/rest.js';
@@ -122,8 +123,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
     // The daemon's own components reach the API server over a private Unix socket (plain HTTP,
     // no TLS, no HTTP client library to load); a path too long for a socket address falls back
     // to the HTTPS port.
-    const socketFile = join(paths.dir, 'api.sock');
-    const socketPath = Buffer.byteLength(socketFile) < 100 ? socketFile : undefined;
+    const socketPath = usableSocketPath(paths.socket);
     const server = new ApiServer({
       storage,
       host: '127.0.0.1',

@@ -1,6 +1,7 @@
 // Runs the built kbox CLI (bin/run.js) as a separate process against a test API server, through
 // the kubeconfig startTestApi writes, so commands are exercised exactly as a user runs them.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const RUN = fileURLToPath(new URL('../../../bin/run.js', import.meta.url));
@@ -16,6 +17,7 @@ export function runKbox(
   args: string[],
   stdin?: string,
   timeoutMs = 60_000,
+  env: Record<string, string> = {},
 ): Promise<CliResult> {
   // Flags must come before a `--`, after which every word is the command's own.
   const dashes = args.indexOf('--');
@@ -27,7 +29,16 @@ export function runKbox(
     const child = execFile(
       process.execPath,
       [RUN, ...argv],
-      { timeout: timeoutMs, env: { ...process.env, NO_COLOR: '1' } },
+      {
+        timeout: timeoutMs,
+        // The CLI's caches (discovery, kubeconfig) go beside the test's kubeconfig.
+        env: {
+          ...process.env,
+          KBOX_HOME: join(dirname(kubeconfig), 'kbox-home'),
+          NO_COLOR: '1',
+          ...env,
+        },
+      },
       (err, stdout, stderr) => {
         const code = err ? (err as { code?: unknown }).code : 0;
         resolve({ stdout, stderr, code: typeof code === 'number' ? code : 1 });
