@@ -1,6 +1,7 @@
 // CLI start-up benchmark (npm run bench:cli): wall time of `kbox get pods` against
 // `kubectl get pods` on the same cluster with one pod, interleaved so both see the same machine,
-// and `node -e ''` (Node's own start-up, the floor for any command written in it).
+// `node -e ''` (Node's own start-up, the floor for any command written in it), and the same
+// command through oclif instead of the fast entry (KBOX_NO_FAST=1).
 // Target: kbox at most 2x kubectl.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -20,9 +21,13 @@ const name = 'benchcli';
 const median = (v: number[]): number =>
   [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)] ?? NaN;
 
-async function timed(cmd: string, args: string[]): Promise<number> {
+async function timed(
+  cmd: string,
+  args: string[],
+  extraEnv: NodeJS.ProcessEnv = {},
+): Promise<number> {
   const t = performance.now();
-  await run(cmd, args, { env });
+  await run(cmd, args, { env: { ...env, ...extraEnv } });
   return performance.now() - t;
 }
 
@@ -36,6 +41,7 @@ async function main(): Promise<void> {
   const kboxTimes: number[] = [];
   const kubectlTimes: number[] = [];
   const nodeTimes: number[] = [];
+  const oclifTimes: number[] = [];
   // One warm-up each (file cache, kubectl's discovery cache).
   await timed(process.execPath, ['bin/run.js', 'get', 'pods']);
   await timed(KUBECTL, ['get', 'pods']);
@@ -43,6 +49,10 @@ async function main(): Promise<void> {
     kboxTimes.push(await timed(process.execPath, ['bin/run.js', 'get', 'pods']));
     kubectlTimes.push(await timed(KUBECTL, ['get', 'pods']));
     nodeTimes.push(await timed(process.execPath, ['-e', '']));
+    // The same command through oclif (what every command without a fast entry costs).
+    oclifTimes.push(
+      await timed(process.execPath, ['bin/run.js', 'get', 'pods'], { KBOX_NO_FAST: '1' }),
+    );
   }
   const k = median(kboxTimes);
   const c = median(kubectlTimes);
@@ -51,6 +61,7 @@ async function main(): Promise<void> {
       `kubectl get pods, median of ${ROUNDS}: ${c.toFixed(0)} ms (baseline)`,
       `kbox get pods, median of ${ROUNDS}: ${k.toFixed(0)} ms (${(k / c).toFixed(2)}x kubectl; target ≤ 2x)`,
       `node -e '' (Node's own start-up), median of ${ROUNDS}: ${median(nodeTimes).toFixed(0)} ms`,
+      `kbox get pods through oclif (KBOX_NO_FAST=1), median of ${ROUNDS}: ${median(oclifTimes).toFixed(0)} ms (${(median(oclifTimes) / c).toFixed(2)}x kubectl)`,
     ].join('\n'),
   );
 }
