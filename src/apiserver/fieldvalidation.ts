@@ -3,6 +3,7 @@
 // built-in kind are always dropped, as decoding into Go structs drops them; `Strict` also fails
 // the request, `Warn` (the default) adds one `Warning` header per field, `Ignore` stays silent.
 // Server-side apply rejects unknown fields whatever the directive, as structured-merge-diff does.
+import { appendFileSync } from 'node:fs';
 import { invalid, StatusError, type FieldError } from '../api/status.js';
 import { invalidValue, notSupported } from '../api/validation.js';
 import { typedPathString, typeOf } from './fieldmanager/typed.js';
@@ -79,6 +80,7 @@ export function checkBody(
   if (schema === undefined) return;
   const unknown = unknownFields(structuralSchemas(), schema, body, directive !== 'Strict');
   if (unknown.length === 0) return;
+  if (process.env.KBOX_DEBUG_UNKNOWN) appendFileSync(process.env.KBOX_DEBUG_UNKNOWN, JSON.stringify([k.kind, unknown.map(decoderPath)])+'\n');
   if (directive === 'Strict') {
     const obj = (typeof body === 'object' && body !== null ? body : {}) as {
       kind?: unknown;
@@ -115,6 +117,7 @@ export function checkPatched(
   const schemas = structuralSchemas();
   const unknown = unknownFields(schemas, schema, patched, false);
   if (unknown.length === 0) return;
+  if (process.env.KBOX_DEBUG_UNKNOWN) appendFileSync(process.env.KBOX_DEBUG_UNKNOWN, JSON.stringify([k.kind, unknown.map(decoderPath)])+'\n');
   if (directive === 'Strict') {
     const err: FieldError = invalidValue('patch', shownValue(), strictText(unknown));
     throw invalid('', '', '', [err]);
@@ -142,11 +145,15 @@ export function checkApplied(k: Kind, config: unknown): void {
   const ns = typeof meta?.namespace === 'string' ? meta.namespace : '';
   const name = typeof meta?.name === 'string' ? meta.name : '';
   const gvk = `${k.group === '' ? '' : k.group}/${k.version}, Kind=${k.kind}`;
-  throw StatusError.from(
-    500,
-    '',
-    `failed to create typed patch object (${ns}/${name}; ${gvk}): ${text}`,
-  );
+  // A plain Go error reaches the client as a 500 Status without a reason.
+  throw new StatusError({
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Failure',
+    message: `failed to create typed patch object (${ns}/${name}; ${gvk}): ${text}`,
+    code: 500,
+  });
 }
 
 /** A value as Go's `%+v` prints the result of decoding JSON into interface{} (maps sorted). */
