@@ -108,7 +108,12 @@ const schemas = {};
 for (const file of declarationFiles(root)) {
   const module = relative(root, file).replace(/\.d\.ts$/, '');
   const prefix = prefixOf(module);
-  const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
+  const source = ts.createSourceFile(
+    file,
+    readFileSync(file, 'utf8'),
+    ts.ScriptTarget.Latest,
+    true,
+  );
   /** Local name → full schema name. */
   const names = new Map();
   for (const stmt of source.statements) {
@@ -144,7 +149,8 @@ for (const file of declarationFiles(root)) {
         if (kinds.has(ts.SyntaxKind.NumberKeyword) && kinds.has(ts.SyntaxKind.StringKeyword)) {
           return ref(INT_OR_STRING);
         }
-        if (node.types.every((t) => t.kind === ts.SyntaxKind.LiteralType)) return { type: 'string' };
+        if (node.types.every((t) => t.kind === ts.SyntaxKind.LiteralType))
+          return { type: 'string' };
         // JSONSchemaPropsOr*: either shape is accepted, so nothing below it is checked.
         return { 'x-kubernetes-preserve-unknown-fields': true };
       }

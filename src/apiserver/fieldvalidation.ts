@@ -3,7 +3,6 @@
 // built-in kind are always dropped, as decoding into Go structs drops them; `Strict` also fails
 // the request, `Warn` (the default) adds one `Warning` header per field, `Ignore` stays silent.
 // Server-side apply rejects unknown fields whatever the directive, as structured-merge-diff does.
-import { appendFileSync } from 'node:fs';
 import { invalid, StatusError, type FieldError } from '../api/status.js';
 import { invalidValue, notSupported } from '../api/validation.js';
 import { typedPathString, typeOf } from './fieldmanager/typed.js';
@@ -80,7 +79,6 @@ export function checkBody(
   if (schema === undefined) return;
   const unknown = unknownFields(structuralSchemas(), schema, body, directive !== 'Strict');
   if (unknown.length === 0) return;
-  if (process.env.KBOX_DEBUG_UNKNOWN) appendFileSync(process.env.KBOX_DEBUG_UNKNOWN, JSON.stringify([k.kind, unknown.map(decoderPath)])+'\n');
   if (directive === 'Strict') {
     const obj = (typeof body === 'object' && body !== null ? body : {}) as {
       kind?: unknown;
@@ -117,7 +115,6 @@ export function checkPatched(
   const schemas = structuralSchemas();
   const unknown = unknownFields(schemas, schema, patched, false);
   if (unknown.length === 0) return;
-  if (process.env.KBOX_DEBUG_UNKNOWN) appendFileSync(process.env.KBOX_DEBUG_UNKNOWN, JSON.stringify([k.kind, unknown.map(decoderPath)])+'\n');
   if (directive === 'Strict') {
     const err: FieldError = invalidValue('patch', shownValue(), strictText(unknown));
     throw invalid('', '', '', [err]);
@@ -140,7 +137,8 @@ export function checkApplied(k: Kind, config: unknown): void {
   if (unknown.length === 0) return;
   const type = typeOf({ group: k.group, kind: k.kind });
   const errors = unknown.map((p) => `${typedPathString(type, p)}: field not declared in schema`);
-  const text = errors.length === 1 ? errors[0] : ['errors:', ...errors.map((e) => `  ${e}`)].join('\n');
+  const text =
+    errors.length === 1 ? errors[0] : ['errors:', ...errors.map((e) => `  ${e}`)].join('\n');
   const meta = (config as { metadata?: { namespace?: unknown; name?: unknown } }).metadata;
   const ns = typeof meta?.namespace === 'string' ? meta.namespace : '';
   const name = typeof meta?.name === 'string' ? meta.name : '';

@@ -7,7 +7,8 @@ import { isJsonObject } from './patch/json-value.js';
 import { resolveSchema, type Schema, type SchemaSet } from './schemas.js';
 
 /** One step of a path: a field (or map key), or a list element. */
-export type Segment = { readonly field: string } | { readonly index: number; readonly item: unknown };
+export type Segment =
+  { readonly field: string } | { readonly index: number; readonly item: unknown };
 
 /** A path as upstream's strict JSON decoder writes it: `spec.containers[0].foo`. */
 export function decoderPath(path: readonly Segment[]): string {

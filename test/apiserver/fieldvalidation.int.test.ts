@@ -65,7 +65,10 @@ test('create: Warn is the default, with one warning per field; fields are droppe
     );
     const got = await stored(name);
     assert.equal('bar' in got.spec, false);
-    assert.deepEqual(Object.keys((got.spec.containers as object[])[0] ?? {}).includes('foo'), false);
+    assert.deepEqual(
+      Object.keys((got.spec.containers as object[])[0] ?? {}).includes('foo'),
+      false,
+    );
   }
 });
 
@@ -86,7 +89,12 @@ test('an unsupported fieldValidation is a 422 on the options', async () => {
   res = await api.request('PUT', `${PODS}/warn?fieldValidation=no`, pod('warn'));
   assert.equal(res.status, 422);
   assert.match(String((await json(res)).message), /^UpdateOptions\.meta\.k8s\.io "" is invalid/);
-  res = await api.request('PATCH', `${PODS}/warn?fieldValidation=no`, {}, 'application/merge-patch+json');
+  res = await api.request(
+    'PATCH',
+    `${PODS}/warn?fieldValidation=no`,
+    {},
+    'application/merge-patch+json',
+  );
   assert.equal(res.status, 422);
   assert.match(String((await json(res)).message), /^PatchOptions\.meta\.k8s\.io "" is invalid/);
 });
@@ -116,9 +124,14 @@ test('merge and JSON patches: Strict is a 422 on `patch` showing the patched obj
   assert.equal(res.status, 422);
   let body = await json(res);
   const message = String(body.message);
-  assert.ok(message.startsWith(' "" is invalid: patch: Invalid value: "{\\"apiVersion\\":\\"v1\\"'));
+  assert.ok(
+    message.startsWith(' "" is invalid: patch: Invalid value: "{\\"apiVersion\\":\\"v1\\"'),
+  );
   assert.ok(message.endsWith('": strict decoding error: unknown field "spec.more"'), message);
-  assert.deepEqual((body.details as { causes: Array<{ field: string }> }).causes[0]?.field, 'patch');
+  assert.deepEqual(
+    (body.details as { causes: Array<{ field: string }> }).causes[0]?.field,
+    'patch',
+  );
 
   res = await api.request(
     'PATCH',
@@ -128,7 +141,9 @@ test('merge and JSON patches: Strict is a 422 on `patch` showing the patched obj
   );
   assert.equal(res.status, 422);
   body = await json(res);
-  assert.ok(String(body.message).endsWith('strict decoding error: unknown field "spec.containers[0].nope"'));
+  assert.ok(
+    String(body.message).endsWith('strict decoding error: unknown field "spec.containers[0].nope"'),
+  );
 
   res = await api.request(
     'PATCH',

@@ -74,9 +74,10 @@ test('top-level kinds carry their group, version and kind', () => {
   assert.equal(schemaNameOf('', 'v1', 'Pod'), 'io.k8s.api.core.v1.Pod');
   assert.equal(schemaNameOf('batch', 'v1', 'CronJob'), 'io.k8s.api.batch.v1.CronJob');
   assert.equal(schemaNameOf('apps', 'v1', 'Nope'), undefined);
-  assert.equal(documentedSchemas()['io.k8s.api.core.v1.Container']?.[
-    'x-kubernetes-group-version-kind'
-  ], undefined);
+  assert.equal(
+    documentedSchemas()['io.k8s.api.core.v1.Container']?.['x-kubernetes-group-version-kind'],
+    undefined,
+  );
 });
 
 test('the structural copy drops descriptions but keeps a field named description', () => {
@@ -110,6 +111,9 @@ test('a group-version document holds the schemas reachable from its kinds only',
   const root = JSON.parse(openapi.root().text) as {
     paths: Record<string, { serverRelativeURL: string }>;
   };
-  assert.equal(root.paths['apis/apps/v1']?.serverRelativeURL, `/openapi/v3/apis/apps/v1?hash=${doc.hash}`);
+  assert.equal(
+    root.paths['apis/apps/v1']?.serverRelativeURL,
+    `/openapi/v3/apis/apps/v1?hash=${doc.hash}`,
+  );
   assert.match(doc.hash, /^[0-9A-F]{128}$/);
 });

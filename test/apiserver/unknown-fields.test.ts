@@ -16,9 +16,7 @@ function kindSchema(group: string, kind: string): Schema {
 }
 
 function check(group: string, kind: string, value: unknown, prune = true): string[] {
-  return unknownFields(structuralSchemas(), kindSchema(group, kind), value, prune).map(
-    decoderPath,
-  );
+  return unknownFields(structuralSchemas(), kindSchema(group, kind), value, prune).map(decoderPath);
 }
 
 test('unknown fields in nested objects and lists, in document order, are pruned', () => {
@@ -90,7 +88,10 @@ test('map keys are free; map values of objects are checked, with `.key` paths', 
 test('int-or-string and quantity values are scalars, not objects to descend into', () => {
   const svc = {
     spec: {
-      ports: [{ port: 80, targetPort: 'http' }, { port: 81, targetPort: 8081 }],
+      ports: [
+        { port: 80, targetPort: 'http' },
+        { port: 81, targetPort: 8081 },
+      ],
       selector: { app: 'x' },
     },
   };

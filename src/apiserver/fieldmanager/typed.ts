@@ -451,7 +451,9 @@ function emitCreated(
  */
 export function typedPathString(
   type: MapType,
-  path: ReadonlyArray<{ readonly field: string } | { readonly index: number; readonly item: unknown }>,
+  path: ReadonlyArray<
+    { readonly field: string } | { readonly index: number; readonly item: unknown }
+  >,
 ): string {
   const out: PathElement[] = [];
   let t: TypeNode | undefined = type;
