@@ -6,6 +6,7 @@
 import { invalid, StatusError, type FieldError } from '../api/status.js';
 import { invalidValue, notSupported } from '../api/validation.js';
 import { typedPathString, typeOf } from './fieldmanager/typed.js';
+import { jsonKeys } from './json-keys.js';
 import { schemaNameOf, structuralSchemas, type Schema } from './schemas.js';
 import { decoderPath, unknownFields, type Segment } from './unknown-fields.js';
 
@@ -46,8 +47,21 @@ function schemaOf(k: Kind): Schema | undefined {
   return name === undefined ? undefined : structuralSchemas()[name];
 }
 
-function strictText(paths: readonly Segment[][]): string {
-  return `strict decoding error: ${paths.map((p) => `unknown field ${JSON.stringify(decoderPath(p))}`).join(', ')}`;
+function strictText(errors: readonly string[]): string {
+  return `strict decoding error: ${errors.join(', ')}`;
+}
+
+function unknownText(path: readonly Segment[]): string {
+  return `unknown field ${JSON.stringify(decoderPath(path))}`;
+}
+
+/** The duplicate-field errors of a JSON text, as the strict decoder words them. */
+function duplicateTexts(json: string | undefined): Array<{ text: string; offset: number }> {
+  if (json === undefined) return [];
+  return jsonKeys(json).duplicates.map((d) => ({
+    text: `duplicate field ${JSON.stringify(d.path)}`,
+    offset: d.offset,
+  }));
 }
 
 /** Collects the warnings of one request, once each, in order. */
@@ -74,11 +88,25 @@ export function checkBody(
   body: unknown,
   directive: FieldValidation,
   warnings: Warnings,
+  json?: string,
 ): void {
   const schema = schemaOf(k);
   if (schema === undefined) return;
   const unknown = unknownFields(structuralSchemas(), schema, body, directive !== 'Strict');
-  if (unknown.length === 0) return;
+  const duplicates = directive === 'Ignore' ? [] : duplicateTexts(json);
+  if (unknown.length === 0 && duplicates.length === 0) return;
+  // The decoder reports both kinds of error as it meets them in the text.
+  const offsets =
+    json === undefined || duplicates.length === 0 ? undefined : jsonKeys(json).offsets;
+  const errors = [
+    ...unknown.map((p) => ({
+      text: unknownText(p),
+      offset: offsets?.get(decoderPath(p)) ?? Number.MAX_SAFE_INTEGER,
+    })),
+    ...duplicates,
+  ]
+    .sort((a, b) => a.offset - b.offset)
+    .map((e) => e.text);
   if (directive === 'Strict') {
     const obj = (typeof body === 'object' && body !== null ? body : {}) as {
       kind?: unknown;
@@ -90,12 +118,10 @@ export function checkBody(
     throw StatusError.from(
       400,
       'BadRequest',
-      `${kind} in version ${JSON.stringify(version)} cannot be handled as a ${k.kind}: ${strictText(unknown)}`,
+      `${kind} in version ${JSON.stringify(version)} cannot be handled as a ${k.kind}: ${strictText(errors)}`,
     );
   }
-  if (directive === 'Warn') {
-    for (const p of unknown) warnings.add(`unknown field ${JSON.stringify(decoderPath(p))}`);
-  }
+  if (directive === 'Warn') for (const e of errors) warnings.add(e);
 }
 
 /**
@@ -109,20 +135,22 @@ export function checkPatched(
   directive: FieldValidation,
   warnings: Warnings,
   shownValue: () => string,
+  patchJson?: string,
 ): void {
   const schema = schemaOf(k);
   if (schema === undefined) return;
   const schemas = structuralSchemas();
   const unknown = unknownFields(schemas, schema, patched, false);
-  if (unknown.length === 0) return;
+  // Duplicates in the patch itself come first, as upstream decodes the patch before the result.
+  const duplicates = directive === 'Ignore' ? [] : duplicateTexts(patchJson);
+  if (unknown.length === 0 && duplicates.length === 0) return;
+  const errors = [...duplicates.map((d) => d.text), ...unknown.map(unknownText)];
   if (directive === 'Strict') {
-    const err: FieldError = invalidValue('patch', shownValue(), strictText(unknown));
+    const err: FieldError = invalidValue('patch', shownValue(), strictText(errors));
     throw invalid('', '', '', [err]);
   }
   unknownFields(schemas, schema, patched, true);
-  if (directive === 'Warn') {
-    for (const p of unknown) warnings.add(`unknown field ${JSON.stringify(decoderPath(p))}`);
-  }
+  if (directive === 'Warn') for (const e of errors) warnings.add(e);
 }
 
 /**

@@ -82,6 +82,12 @@ function sendWarnings(res: ServerResponse, warnings: Warnings): void {
   if (headers.length > 0) res.setHeader('Warning', headers);
 }
 
+/** A request body's text when it is JSON (YAML and protobuf bodies are not scanned for keys). */
+function jsonText(raw: Buffer, contentType: string | undefined): string | undefined {
+  const type = (contentType ?? 'application/json').split(';')[0]?.trim().toLowerCase() ?? '';
+  return type.includes('json') ? raw.toString('utf8') : undefined;
+}
+
 function kindOf(store: ResourceStore): Kind {
   return { group: store.info.group, version: store.info.version, kind: store.info.kind };
 }
@@ -200,7 +206,8 @@ export class ResourceHandler {
             );
           }
           const warnings = new Warnings();
-          checkBody(kindOf(store), body, fieldValidationOf(q), warnings);
+          const json = jsonText(raw, req.headers['content-type']);
+          checkBody(kindOf(store), body, fieldValidationOf(q), warnings, json);
           const created = store.create(ns, body, {
             dryRun: q.get('dryRun') === 'All',
             writer: writerOf(req, q),
@@ -253,7 +260,8 @@ export class ResourceHandler {
         checkFieldValidationOption(q, 'UpdateOptions');
         const body = await decodeBody(raw, req.headers['content-type']);
         const warnings = new Warnings();
-        checkBody(kindOf(store), body, fieldValidationOf(q), warnings);
+        const json = jsonText(raw, req.headers['content-type']);
+        checkBody(kindOf(store), body, fieldValidationOf(q), warnings, json);
         const out = store.update(ns, name, () => body, {
           allowCreate: false,
           dryRun: q.get('dryRun') === 'All',
@@ -533,8 +541,13 @@ export class ResourceHandler {
         name,
         (current) => {
           const patched = applyPatch(contentType, current, raw, schemaKey);
-          checkPatched(kindOf(store), patched, directive, warnings, () =>
-            patchType === 'strategic' ? goValue(JSON.parse(raw)) : JSON.stringify(patched),
+          checkPatched(
+            kindOf(store),
+            patched,
+            directive,
+            warnings,
+            () => (patchType === 'strategic' ? goValue(JSON.parse(raw)) : JSON.stringify(patched)),
+            patchType === 'json' ? undefined : raw,
           );
           return patched;
         },
@@ -593,7 +606,8 @@ export class ResourceHandler {
           checkFieldValidationOption(q, 'UpdateOptions');
           const body = await decodeBody(raw, req.headers['content-type']);
           const warnings = new Warnings();
-          checkBody(kindOf(store), body, fieldValidationOf(q), warnings);
+          const json = jsonText(raw, req.headers['content-type']);
+          checkBody(kindOf(store), body, fieldValidationOf(q), warnings, json);
           const out = store.update(ns, name, () => body, {
             subresource: 'status',
             dryRun: q.get('dryRun') === 'All',

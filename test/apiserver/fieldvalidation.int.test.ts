@@ -99,6 +99,40 @@ test('an unsupported fieldValidation is a 422 on the options', async () => {
   assert.match(String((await json(res)).message), /^PatchOptions\.meta\.k8s\.io "" is invalid/);
 });
 
+test('duplicate fields of a JSON body are reported among unknown ones, in text order', async () => {
+  const text =
+    '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"dup","name":"dup"},"x":1,"data":{"a":"1","a":"2"}}';
+  let res = await api.request(
+    'POST',
+    '/api/v1/namespaces/default/configmaps?fieldValidation=Strict',
+    text,
+  );
+  assert.equal(res.status, 400);
+  assert.equal(
+    (await json(res)).message,
+    'ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: duplicate field "metadata.name", unknown field "x", duplicate field "data.a"',
+  );
+  res = await api.request('POST', '/api/v1/namespaces/default/configmaps', text);
+  assert.equal(res.status, 201);
+  assert.equal(
+    warnings(res),
+    '299 - "duplicate field \\"metadata.name\\"", 299 - "unknown field \\"x\\"", 299 - "duplicate field \\"data.a\\""',
+  );
+  assert.deepEqual((await json(res)).data, { a: '2' });
+  res = await api.request(
+    'PATCH',
+    '/api/v1/namespaces/default/configmaps/dup?fieldValidation=Strict',
+    '{"data":{"b":"1","b":"2"},"y":1}',
+    'application/merge-patch+json',
+  );
+  assert.equal(res.status, 422);
+  assert.ok(
+    String((await json(res)).message).endsWith(
+      'strict decoding error: duplicate field "data.b", unknown field "y"',
+    ),
+  );
+});
+
 test('update: Strict fails, Warn warns and drops', async () => {
   const current = await json(await api.request('GET', `${PODS}/warn`));
   const next = { ...current, spec: { ...(current.spec as object), extra: 'x' } };

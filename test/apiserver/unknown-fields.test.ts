@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import { typedPathString, typeOf } from '../../src/apiserver/fieldmanager/typed.js';
 import { goValue } from '../../src/apiserver/fieldvalidation.js';
 import { schemaNameOf, structuralSchemas, type Schema } from '../../src/apiserver/schemas.js';
+import { jsonKeys } from '../../src/apiserver/json-keys.js';
 import { decoderPath, unknownFields } from '../../src/apiserver/unknown-fields.js';
 
 function kindSchema(group: string, kind: string): Schema {
@@ -147,4 +148,18 @@ test('goValue prints decoded JSON as Go %+v does', () => {
   assert.equal(goValue(1234567.5), '1.2345675e+06');
   assert.equal(goValue(0.00001), '1e-05');
   assert.equal(goValue(100), '100');
+});
+
+test('jsonKeys finds repeated keys with their paths, and where each path starts', () => {
+  const text = '{"a":1, "b":{"c":[{"d":"x\\"y","d":2}],"c":3}, "a":[1,{"e":null}] ,"a":4, "f":{}}';
+  const keys = jsonKeys(text);
+  assert.deepEqual(
+    keys.duplicates.map((d) => d.path),
+    ['b.c[0].d', 'b.c', 'a'],
+  );
+  assert.equal(keys.offsets.get('a'), 1);
+  assert.equal(keys.offsets.get('b.c[0].d'), text.indexOf('"d"'));
+  assert.equal(keys.offsets.get('a[1].e'), text.indexOf('"e"'));
+  assert.equal(keys.duplicates[2]?.offset, text.indexOf('"a":[1'));
+  assert.deepEqual(jsonKeys('{"a":1,"a"').duplicates, [{ path: 'a', offset: 7 }]);
 });
