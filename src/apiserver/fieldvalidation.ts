@@ -2,6 +2,7 @@
 // (apiserver/pkg/endpoints/handlers: create.go, update.go, patch.go, rest.go): unknown fields of a
 // built-in kind are always dropped, as decoding into Go structs drops them; `Strict` also fails
 // the request, `Warn` (the default) adds one `Warning` header per field, `Ignore` stays silent.
+// Keys repeated in a JSON body or merge/strategic patch count as errors too (`duplicate field`).
 // Server-side apply rejects unknown fields whatever the directive, as structured-merge-diff does.
 import { invalid, StatusError, type FieldError } from '../api/status.js';
 import { invalidValue, notSupported } from '../api/validation.js';
