@@ -8,6 +8,7 @@ import {
   methodNotAllowed,
   notImplemented,
   StatusError,
+  type FieldError,
   type Status,
 } from '../api/status.js';
 import type { KubeObject } from '../api/types.js';
@@ -19,6 +20,17 @@ import {
   managerFromUserAgent,
   type Writer,
 } from './fieldmanager/manager.js';
+import {
+  checkApplied,
+  checkBody,
+  checkFieldValidationOption,
+  checkPatched,
+  fieldValidationErrors,
+  fieldValidationOf,
+  goValue,
+  Warnings,
+  type Kind,
+} from './fieldvalidation.js';
 import { buildFilter, type ObjectFilter } from './filter.js';
 import { readBody, writeJson, writeJsonText } from './http.js';
 import { decodeBody, representation, type Representation } from './negotiate.js';
@@ -62,6 +74,22 @@ function writerOf(
   }
   const manager = param !== '' ? param : managerFromUserAgent(req.headers['user-agent']);
   return subresource === undefined ? { manager } : { manager, subresource };
+}
+
+/** Sends the warnings gathered for a request, as upstream's `Warning: 299 - "..."` headers. */
+function sendWarnings(res: ServerResponse, warnings: Warnings): void {
+  const headers = warnings.headers();
+  if (headers.length > 0) res.setHeader('Warning', headers);
+}
+
+/** A request body's text when it is JSON (YAML and protobuf bodies are not scanned for keys). */
+function jsonText(raw: Buffer, contentType: string | undefined): string | undefined {
+  const type = (contentType ?? 'application/json').split(';')[0]?.trim().toLowerCase() ?? '';
+  return type.includes('json') ? raw.toString('utf8') : undefined;
+}
+
+function kindOf(store: ResourceStore): Kind {
+  return { group: store.info.group, version: store.info.version, kind: store.info.kind };
 }
 
 function successStatus(details: Record<string, unknown>): Status {
@@ -158,7 +186,9 @@ export class ResourceHandler {
           return;
         case 'POST': {
           this.#allow(store, 'create', method);
-          const body = await decodeBody(await readBody(req), req.headers['content-type']);
+          const raw = await readBody(req);
+          checkFieldValidationOption(q, 'CreateOptions');
+          const body = await decodeBody(raw, req.headers['content-type']);
           if (info.group === 'authorization.k8s.io') {
             writeJson(res, 201, this.#accessReview(store, body));
             return;
@@ -175,10 +205,14 @@ export class ResourceHandler {
               {},
             );
           }
+          const warnings = new Warnings();
+          const json = jsonText(raw, req.headers['content-type']);
+          checkBody(kindOf(store), body, fieldValidationOf(q), warnings, json);
           const created = store.create(ns, body, {
             dryRun: q.get('dryRun') === 'All',
             writer: writerOf(req, q),
           });
+          sendWarnings(res, warnings);
           writeJson(res, 201, this.#render(store, created, rep));
           return;
         }
@@ -222,18 +256,26 @@ export class ResourceHandler {
       }
       case 'PUT': {
         this.#allow(store, 'update', method);
-        const body = await decodeBody(await readBody(req), req.headers['content-type']);
+        const raw = await readBody(req);
+        checkFieldValidationOption(q, 'UpdateOptions');
+        const body = await decodeBody(raw, req.headers['content-type']);
+        const warnings = new Warnings();
+        const json = jsonText(raw, req.headers['content-type']);
+        checkBody(kindOf(store), body, fieldValidationOf(q), warnings, json);
         const out = store.update(ns, name, () => body, {
           allowCreate: false,
           dryRun: q.get('dryRun') === 'All',
           writer: writerOf(req, q),
         });
+        sendWarnings(res, warnings);
         writeJson(res, out.created ? 201 : 200, this.#render(store, out.object, rep));
         return;
       }
       case 'PATCH': {
         this.#allow(store, 'patch', method);
-        const out = await this.#patch(req, store, ns, name, q, undefined);
+        const warnings = new Warnings();
+        const out = await this.#patch(req, store, ns, name, q, undefined, warnings);
+        sendWarnings(res, warnings);
         writeJson(res, out.created ? 201 : 200, this.#render(store, out.object, rep));
         return;
       }
@@ -470,33 +512,47 @@ export class ResourceHandler {
     name: string,
     q: URLSearchParams,
     subresource: 'status' | undefined,
+    warnings: Warnings,
   ): Promise<{ object: KubeObject; created: boolean }> {
     const raw = (await readBody(req)).toString('utf8');
     const contentType =
       (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
     const dryRun = q.get('dryRun') === 'All';
     const schemaKey = { group: store.info.group, kind: store.info.kind };
+    const patchType = patchTypeOf(contentType);
     // PatchOptions are validated before the object is looked up, as upstream does.
-    if (patchTypeOf(contentType) !== 'apply') {
-      if (q.has('force')) {
-        throw invalid('PatchOptions', 'meta.k8s.io', '', [
-          {
-            type: 'FieldValueForbidden',
-            field: 'force',
-            detail: 'Forbidden: may not be specified for non-apply patch',
-          },
-        ]);
-      }
-      return store.update(ns, name, (current) => applyPatch(contentType, current, raw, schemaKey), {
-        dryRun,
-        subresource,
-        writer: writerOf(req, q, subresource),
+    const optionErrors: FieldError[] = [];
+    if (patchType !== 'apply' && q.has('force')) {
+      optionErrors.push({
+        type: 'FieldValueForbidden',
+        field: 'force',
+        detail: 'Forbidden: may not be specified for non-apply patch',
       });
     }
-    if ((q.get('fieldManager') ?? '') === '') {
-      throw invalid('PatchOptions', 'meta.k8s.io', '', [
-        required('fieldManager', 'is required for apply patch'),
-      ]);
+    if (patchType === 'apply' && (q.get('fieldManager') ?? '') === '') {
+      optionErrors.push(required('fieldManager', 'is required for apply patch'));
+    }
+    optionErrors.push(...fieldValidationErrors(q));
+    if (optionErrors.length > 0) throw invalid('PatchOptions', 'meta.k8s.io', '', optionErrors);
+    if (patchType !== 'apply') {
+      const directive = fieldValidationOf(q);
+      return store.update(
+        ns,
+        name,
+        (current) => {
+          const patched = applyPatch(contentType, current, raw, schemaKey);
+          checkPatched(
+            kindOf(store),
+            patched,
+            directive,
+            warnings,
+            () => (patchType === 'strategic' ? goValue(JSON.parse(raw)) : JSON.stringify(patched)),
+            patchType === 'json' ? undefined : raw,
+          );
+          return patched;
+        },
+        { dryRun, subresource, writer: writerOf(req, q, subresource) },
+      );
     }
     const writer = writerOf(req, q, subresource);
     const config = await decodeBody(Buffer.from(raw), 'application/yaml');
@@ -505,6 +561,7 @@ export class ResourceHandler {
     }
     const meta = (config as { metadata?: { managedFields?: unknown } }).metadata;
     if (meta?.managedFields !== undefined) throw badRequest('metadata.managedFields must be nil');
+    checkApplied(kindOf(store), config);
     const force = bool(q.get('force'));
     return store.update(
       ns,
@@ -545,15 +602,24 @@ export class ResourceHandler {
         if (method === 'GET') {
           writeJson(res, 200, store.get(ns, name));
         } else if (method === 'PUT') {
-          const body = await decodeBody(await readBody(req), req.headers['content-type']);
+          const raw = await readBody(req);
+          checkFieldValidationOption(q, 'UpdateOptions');
+          const body = await decodeBody(raw, req.headers['content-type']);
+          const warnings = new Warnings();
+          const json = jsonText(raw, req.headers['content-type']);
+          checkBody(kindOf(store), body, fieldValidationOf(q), warnings, json);
           const out = store.update(ns, name, () => body, {
             subresource: 'status',
             dryRun: q.get('dryRun') === 'All',
             writer: writerOf(req, q, 'status'),
           });
+          sendWarnings(res, warnings);
           writeJson(res, 200, out.object);
         } else if (method === 'PATCH') {
-          writeJson(res, 200, (await this.#patch(req, store, ns, name, q, 'status')).object);
+          const warnings = new Warnings();
+          const out = await this.#patch(req, store, ns, name, q, 'status', warnings);
+          sendWarnings(res, warnings);
+          writeJson(res, 200, out.object);
         } else {
           throw methodNotAllowed(`${method} is not supported on ${info.resource}/status`);
         }

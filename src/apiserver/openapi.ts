@@ -1,10 +1,14 @@
-// OpenAPI v3 documents generated from the resource catalog. Their main consumer is kubectl's
-// validation: for each kind it looks for a PATCH operation tagged with the kind's GVK that accepts
-// `fieldValidation`, and then leaves validation to the server. /openapi/v2 is not served (kubectl
-// would insist on protobuf).
+// OpenAPI v3 documents generated from the resource catalog and the built-in types' schemas
+// (schemas.ts). kubectl reads them twice: validation looks for a PATCH operation tagged with the
+// kind's GVK that accepts `fieldValidation`, then leaves validation to the server; `kubectl
+// explain` finds the kind's schema by its x-kubernetes-group-version-kind and follows `$ref`s.
+// Each group-version document holds only the schemas reachable from its kinds, as upstream's.
+// Documents are built on the first request, and cached; their hash names them in the root.
+// /openapi/v2 is not served (kubectl would insist on protobuf).
 import { createHash } from 'node:crypto';
 import { KUBERNETES_MAJOR, KUBERNETES_MINOR } from '../api/version.js';
 import { groupVersion, type ResourceInfo } from './resources.js';
+import { documentedSchemas, reachableSchemas, schemaNameOf } from './schemas.js';
 
 type Json = Record<string, unknown>;
 
@@ -14,12 +18,13 @@ function param(name: string, where: 'query' | 'path', type = 'string'): Json {
 
 const OK = { '200': { description: 'OK' } };
 
-function schemaName(r: ResourceInfo): string {
+function placeholderName(r: ResourceInfo): string {
   const group = r.group === '' ? 'core' : r.group;
   return `io.k8s.api.${group}.${r.version}.${r.kind}`;
 }
 
-function objectSchema(r: ResourceInfo): Json {
+/** For a kind the built-in types do not describe: any spec and status. */
+function placeholderSchema(r: ResourceInfo): Json {
   return {
     type: 'object',
     description: `${r.kind} (${groupVersion(r)}), served by kbox.`,
@@ -78,10 +83,52 @@ function pathsFor(r: ResourceInfo): Record<string, Json> {
   return paths;
 }
 
+/** A served document: its JSON text and the hash that names it. */
+export interface OpenApiDocument {
+  text: string;
+  hash: string;
+}
+
 export interface OpenApi {
-  root(): Json;
+  root(): OpenApiDocument;
   /** The document for `api/v1` or `apis/<group>/<version>`, or undefined. */
-  document(path: string): Json | undefined;
+  document(path: string): OpenApiDocument | undefined;
+}
+
+/** Schemas every document carries besides its kinds', as upstream's do. */
+const COMMON_SCHEMAS = [
+  'io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions',
+  'io.k8s.apimachinery.pkg.apis.meta.v1.Status',
+];
+
+function hashed(doc: unknown): OpenApiDocument {
+  const text = JSON.stringify(doc);
+  const hash = createHash('sha512').update(text).digest('hex').toUpperCase();
+  return { text, hash };
+}
+
+function schemasFor(list: readonly ResourceInfo[]): Record<string, Json> {
+  const all = documentedSchemas();
+  const roots = new Set(COMMON_SCHEMAS);
+  const placeholders: Record<string, Json> = {};
+  for (const r of list) {
+    const name = schemaNameOf(r.group, r.version, r.kind);
+    if (name === undefined) {
+      placeholders[placeholderName(r)] = placeholderSchema(r);
+      continue;
+    }
+    roots.add(name);
+    const listName = schemaNameOf(r.group, r.version, `${r.kind}List`);
+    if (listName !== undefined) roots.add(listName);
+    for (const sub of r.subresources ?? []) {
+      if (sub.kind === undefined) continue;
+      const subName = schemaNameOf(sub.group ?? r.group, sub.version ?? r.version, sub.kind);
+      if (subName !== undefined) roots.add(subName);
+    }
+  }
+  const out: Record<string, Json> = {};
+  for (const name of reachableSchemas(all, roots)) out[name] = all[name] as Json;
+  return { ...out, ...placeholders };
 }
 
 export function buildOpenApi(resources: readonly ResourceInfo[]): OpenApi {
@@ -90,28 +137,39 @@ export function buildOpenApi(resources: readonly ResourceInfo[]): OpenApi {
     const path = r.group === '' ? `api/${r.version}` : `apis/${r.group}/${r.version}`;
     byPath.set(path, [...(byPath.get(path) ?? []), r]);
   }
-  const docs = new Map<string, Json>();
-  for (const [path, list] of byPath) {
-    const paths: Record<string, Json> = {};
-    const schemas: Record<string, Json> = {};
-    for (const r of list) {
-      Object.assign(paths, pathsFor(r));
-      schemas[schemaName(r)] = objectSchema(r);
+  let docs: Map<string, OpenApiDocument> | undefined;
+  let root: OpenApiDocument | undefined;
+  const build = (): Map<string, OpenApiDocument> => {
+    if (docs !== undefined) return docs;
+    docs = new Map();
+    for (const [path, list] of byPath) {
+      const paths: Record<string, Json> = {};
+      for (const r of list) Object.assign(paths, pathsFor(r));
+      docs.set(
+        path,
+        hashed({
+          openapi: '3.0.0',
+          info: { title: 'Kubernetes', version: `v${KUBERNETES_MAJOR}.${KUBERNETES_MINOR}.0` },
+          paths,
+          components: { schemas: schemasFor(list) },
+        }),
+      );
     }
-    docs.set(path, {
-      openapi: '3.0.0',
-      info: { title: 'Kubernetes', version: `v${KUBERNETES_MAJOR}.${KUBERNETES_MINOR}.0` },
-      paths,
-      components: { schemas },
+    root = hashed({
+      paths: Object.fromEntries(
+        [...docs].map(([path, doc]) => [
+          path,
+          { serverRelativeURL: `/openapi/v3/${path}?hash=${doc.hash}` },
+        ]),
+      ),
     });
-  }
-  const root = {
-    paths: Object.fromEntries(
-      [...docs].map(([path, doc]) => {
-        const hash = createHash('sha256').update(JSON.stringify(doc)).digest('hex').slice(0, 16);
-        return [path, { serverRelativeURL: `/openapi/v3/${path}?hash=${hash}` }];
-      }),
-    ),
+    return docs;
   };
-  return { root: () => root, document: (path) => docs.get(path) };
+  return {
+    root: () => {
+      build();
+      return root as OpenApiDocument;
+    },
+    document: (path) => build().get(path),
+  };
 }

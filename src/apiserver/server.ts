@@ -17,11 +17,12 @@ import {
   unknownPath,
   writeError,
   writeJson,
+  writeJsonText,
   writeText,
   writeUpgradeError,
 } from './http.js';
 import { METRICS_GROUP, METRICS_RESOURCES, ResourceMetrics } from './metrics.js';
-import { buildOpenApi, type OpenApi } from './openapi.js';
+import { buildOpenApi, type OpenApi, type OpenApiDocument } from './openapi.js';
 import { parseResourcePath } from './request.js';
 import type { PodStreaming } from './streaming.js';
 import { NamespaceLifecycle } from './registry/namespaces.js';
@@ -323,8 +324,15 @@ export class ApiServer {
         writeJson(res, 200, this.#discovery.apiGroupList());
         return;
       case '/openapi/v3':
-        writeJson(res, 200, this.#openapi.root());
+        writeJsonText(res, 200, this.#openapi.root().text);
         return;
+    }
+    if (parts[0] === 'openapi' && parts[1] === 'v3') {
+      const gv = parts.slice(2).join('/');
+      const doc = this.#openapi.document(gv);
+      if (doc === undefined) throw unknownPath();
+      serveOpenApiDocument(req, res, url, gv, doc);
+      return;
     }
     let doc: unknown;
     if (parts[0] === 'api' && parts.length === 2)
@@ -333,8 +341,6 @@ export class ApiServer {
       doc = this.#discovery.apiGroup(parts[1] ?? '');
     else if (parts[0] === 'apis' && parts.length === 3)
       doc = this.#discovery.resourceList(parts[1] ?? '', parts[2] ?? '');
-    else if (parts[0] === 'openapi' && parts[1] === 'v3')
-      doc = this.#openapi.document(parts.slice(2).join('/'));
     if (doc === undefined) throw unknownPath();
     writeJson(res, 200, doc);
   }
@@ -343,6 +349,39 @@ export class ApiServer {
   store(group: string, resource: string): ResourceStore | undefined {
     return this.#stores.get(`${group}/${resource}`);
   }
+}
+
+/**
+ * A group-version document as upstream's handler serves it: an ETag of its hash (so clients
+ * revalidate with If-None-Match), cached for a year when asked for by its current hash, and a
+ * redirect to the current hash when asked for by an old one.
+ */
+function serveOpenApiDocument(
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  gv: string,
+  doc: OpenApiDocument,
+): void {
+  const etag = `"${doc.hash}"`;
+  const asked = url.searchParams.get('hash');
+  if (asked !== null && asked !== '' && asked !== doc.hash) {
+    res.writeHead(301, { Location: `/openapi/v3/${gv}?hash=${doc.hash}`, 'Content-Length': 0 });
+    res.end();
+    return;
+  }
+  res.setHeader('Etag', etag);
+  if (asked === doc.hash) {
+    res.setHeader('Vary', 'Accept');
+    res.setHeader('Cache-Control', 'public, immutable');
+    res.setHeader('Expires', new Date(Date.now() + 365 * 86400_000).toUTCString());
+  }
+  if (req.headers['if-none-match'] === etag) {
+    res.writeHead(304);
+    res.end();
+    return;
+  }
+  writeJsonText(res, 200, doc.text);
 }
 
 /** Starts `server` listening through `how`, rejecting on a listen error (e.g. EADDRINUSE). */

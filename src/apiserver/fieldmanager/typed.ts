@@ -19,6 +19,7 @@ import {
   fieldElement,
   indexElement,
   keyElement,
+  pathString,
   valueElement,
   type FieldPath,
   type PathElement,
@@ -442,4 +443,29 @@ function emitCreated(
     return close(out, added);
   }
   return added || !jsonEqual(zero, value) ? {} : undefined;
+}
+
+/**
+ * How structured-merge-diff prints a path of `type`'s object given field by field and element
+ * by element (list-map elements by key, set elements by value): `.spec.containers[name="c"].x`.
+ */
+export function typedPathString(
+  type: MapType,
+  path: ReadonlyArray<
+    { readonly field: string } | { readonly index: number; readonly item: unknown }
+  >,
+): string {
+  const out: PathElement[] = [];
+  let t: TypeNode | undefined = type;
+  for (const seg of path) {
+    if ('field' in seg) {
+      out.push(fieldElement(seg.field));
+      t = t?.kind === 'map' ? fieldType(t, seg.field, undefined) : undefined;
+    } else {
+      const list: ListType | undefined = t?.kind === 'list' ? t : undefined;
+      out.push((list && listElement(list, seg.item, seg.index)) ?? indexElement(seg.index));
+      t = list?.elem ?? { kind: 'map' };
+    }
+  }
+  return pathString(out);
 }

@@ -1,0 +1,206 @@
+// The `fieldValidation` query parameter of create, update and patch, after upstream's handlers
+// (apiserver/pkg/endpoints/handlers: create.go, update.go, patch.go, rest.go): unknown fields of a
+// built-in kind are always dropped, as decoding into Go structs drops them; `Strict` also fails
+// the request, `Warn` (the default) adds one `Warning` header per field, `Ignore` stays silent.
+// Keys repeated in a JSON body or merge/strategic patch count as errors too (`duplicate field`).
+// Server-side apply rejects unknown fields whatever the directive, as structured-merge-diff does.
+import { invalid, StatusError, type FieldError } from '../api/status.js';
+import { invalidValue, notSupported } from '../api/validation.js';
+import { typedPathString, typeOf } from './fieldmanager/typed.js';
+import { jsonKeys } from './json-keys.js';
+import { schemaNameOf, structuralSchemas, type Schema } from './schemas.js';
+import { decoderPath, unknownFields, type Segment } from './unknown-fields.js';
+
+export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
+
+/** upstream's allowedFieldValidationValues, sorted as sets.String.List() prints them. */
+const ALLOWED = ['', 'Ignore', 'Strict', 'Warn'];
+
+/** The option errors of the `fieldValidation` parameter (ValidateFieldValidation). */
+export function fieldValidationErrors(q: URLSearchParams): FieldError[] {
+  const v = q.get('fieldValidation') ?? '';
+  return ALLOWED.includes(v) ? [] : [notSupported('fieldValidation', v, ALLOWED)];
+}
+
+/** 422 for a bad `fieldValidation`, as ValidateCreateOptions / ValidateUpdateOptions report it. */
+export function checkFieldValidationOption(
+  q: URLSearchParams,
+  options: 'CreateOptions' | 'UpdateOptions',
+): void {
+  const errs = fieldValidationErrors(q);
+  if (errs.length > 0) throw invalid(options, 'meta.k8s.io', '', errs);
+}
+
+/** The directive in force: absent or empty means Warn. Assumes the value was validated. */
+export function fieldValidationOf(q: URLSearchParams): FieldValidation {
+  const v = q.get('fieldValidation') ?? '';
+  return v === '' ? 'Warn' : (v as FieldValidation);
+}
+
+export interface Kind {
+  group: string;
+  version: string;
+  kind: string;
+}
+
+function schemaOf(k: Kind): Schema | undefined {
+  const name = schemaNameOf(k.group, k.version, k.kind);
+  return name === undefined ? undefined : structuralSchemas()[name];
+}
+
+function strictText(errors: readonly string[]): string {
+  return `strict decoding error: ${errors.join(', ')}`;
+}
+
+function unknownText(path: readonly Segment[]): string {
+  return `unknown field ${JSON.stringify(decoderPath(path))}`;
+}
+
+/** The duplicate-field errors of a JSON text, as the strict decoder words them. */
+function duplicateTexts(json: string | undefined): Array<{ text: string; offset: number }> {
+  if (json === undefined) return [];
+  return jsonKeys(json).duplicates.map((d) => ({
+    text: `duplicate field ${JSON.stringify(d.path)}`,
+    offset: d.offset,
+  }));
+}
+
+/** Collects the warnings of one request, once each, in order. */
+export class Warnings {
+  readonly #texts = new Set<string>();
+
+  add(text: string): void {
+    this.#texts.add(text);
+  }
+
+  /** The `Warning` header values: `299 - "text"`. */
+  headers(): string[] {
+    return [...this.#texts].map((t) => `299 - ${JSON.stringify(t)}`);
+  }
+}
+
+/**
+ * Checks a create or update body of kind `k` and drops its unknown fields. Under Strict the
+ * request fails as upstream's decoder fails it: `Pod in version "v1" cannot be handled as a
+ * Pod: strict decoding error: unknown field "spec.foo"`.
+ */
+export function checkBody(
+  k: Kind,
+  body: unknown,
+  directive: FieldValidation,
+  warnings: Warnings,
+  json?: string,
+): void {
+  const schema = schemaOf(k);
+  if (schema === undefined) return;
+  const unknown = unknownFields(structuralSchemas(), schema, body, directive !== 'Strict');
+  const duplicates = directive === 'Ignore' ? [] : duplicateTexts(json);
+  if (unknown.length === 0 && duplicates.length === 0) return;
+  // The decoder reports both kinds of error as it meets them in the text.
+  const offsets =
+    json === undefined || duplicates.length === 0 ? undefined : jsonKeys(json).offsets;
+  const errors = [
+    ...unknown.map((p) => ({
+      text: unknownText(p),
+      offset: offsets?.get(decoderPath(p)) ?? Number.MAX_SAFE_INTEGER,
+    })),
+    ...duplicates,
+  ]
+    .sort((a, b) => a.offset - b.offset)
+    .map((e) => e.text);
+  if (directive === 'Strict') {
+    const obj = (typeof body === 'object' && body !== null ? body : {}) as {
+      kind?: unknown;
+      apiVersion?: unknown;
+    };
+    const kind = typeof obj.kind === 'string' && obj.kind !== '' ? obj.kind : k.kind;
+    const apiVersion = typeof obj.apiVersion === 'string' ? obj.apiVersion : '';
+    const version = apiVersion === '' ? k.version : apiVersion.slice(apiVersion.indexOf('/') + 1);
+    throw StatusError.from(
+      400,
+      'BadRequest',
+      `${kind} in version ${JSON.stringify(version)} cannot be handled as a ${k.kind}: ${strictText(errors)}`,
+    );
+  }
+  if (directive === 'Warn') for (const e of errors) warnings.add(e);
+}
+
+/**
+ * Checks the result of a JSON, merge or strategic merge patch and drops its unknown fields.
+ * Under Strict the request fails with upstream's 422 on the `patch` field, whose value is the
+ * patched object (JSON and merge patches) or the patch as Go prints a map (strategic).
+ */
+export function checkPatched(
+  k: Kind,
+  patched: unknown,
+  directive: FieldValidation,
+  warnings: Warnings,
+  shownValue: () => string,
+  patchJson?: string,
+): void {
+  const schema = schemaOf(k);
+  if (schema === undefined) return;
+  const schemas = structuralSchemas();
+  const unknown = unknownFields(schemas, schema, patched, false);
+  // Duplicates in the patch itself come first, as upstream decodes the patch before the result.
+  const duplicates = directive === 'Ignore' ? [] : duplicateTexts(patchJson);
+  if (unknown.length === 0 && duplicates.length === 0) return;
+  const errors = [...duplicates.map((d) => d.text), ...unknown.map(unknownText)];
+  if (directive === 'Strict') {
+    const err: FieldError = invalidValue('patch', shownValue(), strictText(errors));
+    throw invalid('', '', '', [err]);
+  }
+  unknownFields(schemas, schema, patched, true);
+  if (directive === 'Warn') for (const e of errors) warnings.add(e);
+}
+
+/**
+ * Server-side apply: an applied configuration with unknown fields fails whatever the directive,
+ * with structured-merge-diff's error (`.spec.foo: field not declared in schema`), which upstream
+ * returns as a 500 without a reason.
+ */
+export function checkApplied(k: Kind, config: unknown): void {
+  const schema = schemaOf(k);
+  if (schema === undefined) return;
+  const unknown = unknownFields(structuralSchemas(), schema, config, false);
+  if (unknown.length === 0) return;
+  const type = typeOf({ group: k.group, kind: k.kind });
+  const errors = unknown.map((p) => `${typedPathString(type, p)}: field not declared in schema`);
+  const text =
+    errors.length === 1 ? errors[0] : ['errors:', ...errors.map((e) => `  ${e}`)].join('\n');
+  const meta = (config as { metadata?: { namespace?: unknown; name?: unknown } }).metadata;
+  const ns = typeof meta?.namespace === 'string' ? meta.namespace : '';
+  const name = typeof meta?.name === 'string' ? meta.name : '';
+  const gvk = `${k.group === '' ? '' : k.group}/${k.version}, Kind=${k.kind}`;
+  // A plain Go error reaches the client as a 500 Status without a reason.
+  throw new StatusError({
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Failure',
+    message: `failed to create typed patch object (${ns}/${name}; ${gvk}): ${text}`,
+    code: 500,
+  });
+}
+
+/** A value as Go's `%+v` prints the result of decoding JSON into interface{} (maps sorted). */
+export function goValue(v: unknown): string {
+  if (v === null || v === undefined) return '<nil>';
+  if (Array.isArray(v)) return `[${v.map(goValue).join(' ')}]`;
+  if (typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    const keys = Object.keys(o).sort();
+    return `map[${keys.map((key) => `${key}:${goValue(o[key])}`).join(' ')}]`;
+  }
+  if (typeof v === 'number') {
+    if (Number.isInteger(v)) return String(v);
+    // Integral numbers decode to int64; the rest print as Go's shortest %g, whose exponent form
+    // starts at 1e6 and below 1e-4 and has at least two exponent digits.
+    const abs = Math.abs(v);
+    if (abs >= 1e6 || abs < 1e-4) {
+      return v.toExponential().replace(/e([+-])(\d)$/, 'e$10$2');
+    }
+    return String(v);
+  }
+  return String(v);
+}

@@ -1,0 +1,127 @@
+// The real kubectl 1.32 against kbox's OpenAPI v3 documents: `kubectl explain` walks the
+// generated schemas, and `kubectl apply` leaves validation to the server (fieldValidation=Strict)
+// and fails on an unknown field exactly as against a real cluster.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { startTestApi, type TestApi } from '../support/apiserver.js';
+
+let api: TestApi;
+let dir: string;
+
+before(async () => {
+  api = await startTestApi();
+  dir = mkdtempSync(join(tmpdir(), 'kbox-explain-'));
+});
+after(async () => {
+  await api.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** The `name<TAB><type>` lines of explain's FIELDS section (descriptions vary by version). */
+function fieldLines(out: string): string[] {
+  return out.split('\n').filter((l) => /^ {2}\S+\t</.test(l));
+}
+
+test('explain pod.spec.containers.ports lists the fields with upstream types', async () => {
+  const out = await api.kubectl(['explain', 'pod.spec.containers.ports']);
+  assert.equal(out.code, 0, out.stderr);
+  assert.ok(
+    out.stdout.startsWith('KIND:       Pod\nVERSION:    v1\n\nFIELD: ports <[]ContainerPort>\n'),
+  );
+  assert.match(out.stdout, /\nDESCRIPTION:\n {4}List of ports to expose from the container\./);
+  assert.deepEqual(fieldLines(out.stdout), [
+    '  containerPort\t<integer> -required-',
+    '  hostIP\t<string>',
+    '  hostPort\t<integer>',
+    '  name\t<string>',
+    '  protocol\t<string>',
+  ]);
+});
+
+test('explain names referenced types, maps and int-or-string fields as upstream does', async () => {
+  let out = await api.kubectl(['explain', 'deployment.spec.strategy.rollingUpdate']);
+  assert.equal(out.code, 0, out.stderr);
+  assert.ok(out.stdout.startsWith('GROUP:      apps\nKIND:       Deployment\nVERSION:    v1\n'));
+  assert.deepEqual(fieldLines(out.stdout), [
+    '  maxSurge\t<IntOrString>',
+    '  maxUnavailable\t<IntOrString>',
+  ]);
+  out = await api.kubectl(['explain', 'pod.spec.containers.resources']);
+  assert.deepEqual(fieldLines(out.stdout), [
+    '  claims\t<[]ResourceClaim>',
+    '  limits\t<map[string]Quantity>',
+    '  requests\t<map[string]Quantity>',
+  ]);
+  out = await api.kubectl(['explain', 'pods']);
+  assert.deepEqual(fieldLines(out.stdout), [
+    '  apiVersion\t<string>',
+    '  kind\t<string>',
+    '  metadata\t<ObjectMeta>',
+    '  spec\t<PodSpec>',
+    '  status\t<PodStatus>',
+  ]);
+  out = await api.kubectl(['explain', 'svc.spec.nope']);
+  assert.equal(out.code, 1);
+  assert.equal(out.stderr, 'error: field "nope" does not exist\n');
+});
+
+test('explain --recursive follows references and stops at FieldsV1', async () => {
+  const out = await api.kubectl(['explain', 'cronjob.spec.jobTemplate.metadata', '--recursive']);
+  assert.equal(out.code, 0, out.stderr);
+  assert.match(
+    out.stdout,
+    /\n {2}managedFields\t<\[\]ManagedFieldsEntry>\n {4}apiVersion\t<string>\n/,
+  );
+  assert.match(out.stdout, /\n {4}fieldsV1\t<FieldsV1>\n/);
+  assert.match(
+    out.stdout,
+    /\n {2}ownerReferences\t<\[\]OwnerReference>\n {4}apiVersion\t<string> -required-\n/,
+  );
+});
+
+const BAD = `apiVersion: v1
+kind: Pod
+metadata:
+  name: bad
+spec:
+  containers:
+  - name: c
+    image: busybox
+    foo: 1
+`;
+
+test('apply with an unknown field fails server-side; --validate=warn and =false go through', async () => {
+  const file = join(dir, 'bad.yaml');
+  writeFileSync(file, BAD);
+  let out = await api.kubectl(['apply', '-f', file]);
+  assert.equal(out.code, 1);
+  assert.equal(
+    out.stderr,
+    `Error from server (BadRequest): error when creating "${file}": Pod in version "v1" cannot be handled as a Pod: strict decoding error: unknown field "spec.containers[0].foo"\n`,
+  );
+  out = await api.kubectl(['apply', '-f', file, '--validate=warn']);
+  assert.equal(out.code, 0, out.stderr);
+  assert.equal(out.stdout, 'pod/bad created\n');
+  assert.equal(out.stderr, 'Warning: unknown field "spec.containers[0].foo"\n');
+  assert.equal((await api.kubectl(['delete', 'pod', 'bad'])).code, 0);
+  out = await api.kubectl(['apply', '-f', file, '--validate=false']);
+  assert.equal(out.code, 0, out.stderr);
+  assert.equal(out.stderr, '');
+  out = await api.kubectl([
+    'get',
+    'pod',
+    'bad',
+    '-o',
+    'jsonpath={.spec.containers[0].foo}|{.spec.containers[0].image}',
+  ]);
+  assert.equal(out.stdout, '|busybox');
+  out = await api.kubectl(['apply', '--server-side', '-f', file]);
+  assert.equal(out.code, 1);
+  assert.equal(
+    out.stderr,
+    'Error from server: failed to create typed patch object (default/bad; /v1, Kind=Pod): .spec.containers[name="c"].foo: field not declared in schema\n',
+  );
+});
