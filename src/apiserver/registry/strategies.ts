@@ -1,4 +1,5 @@
 // The literal registry of per-resource strategies, keyed by `group/resource`.
+import type { KubeObject } from '../../api/types.js';
 import type { Storage } from '../../storage/interface.js';
 import { workloadStrategy } from './apps/workloads/strategy.js';
 import { namespaceStrategy } from './core/namespaces/strategy.js';
@@ -20,9 +21,17 @@ export function buildStrategies(
   storage: Storage,
   network: ServiceNetwork = DEFAULT_SERVICE_NETWORK,
 ): Record<string, Strategy> {
+  // Every pod create reads the classes (the global default): kept until one of them changes.
+  let cached: { stamp: number; items: readonly KubeObject[] } | undefined;
   const classes = {
     get: (name: string) => storage.get(`${PRIORITY_CLASS_PREFIX}${name}`),
-    list: () => storage.list(PRIORITY_CLASS_PREFIX).items,
+    list: (): readonly KubeObject[] => {
+      const stamp = storage.changeStamp?.(PRIORITY_CLASS_PREFIX);
+      if (stamp !== undefined && cached?.stamp === stamp) return cached.items;
+      const items = storage.list(PRIORITY_CLASS_PREFIX).items;
+      if (stamp !== undefined) cached = { stamp, items };
+      return items;
+    },
   };
   return {
     '/namespaces': namespaceStrategy,
