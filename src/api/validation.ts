@@ -45,7 +45,16 @@ const DNS1035_LABEL = '[a-z]([-a-z0-9]*[a-z0-9])?';
 const LABEL_VALUE = '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?';
 const QUALIFIED_NAME = '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]';
 
-const full = (re: string): RegExp => new RegExp(`^${re}$`);
+/** Anchored regexes, compiled once: names and labels are checked on every write. */
+const compiled = new Map<string, RegExp>();
+function full(re: string): RegExp {
+  let r = compiled.get(re);
+  if (r === undefined) {
+    r = new RegExp(`^${re}$`);
+    compiled.set(re, r);
+  }
+  return r;
+}
 
 /** Returns the problems with `value` as a DNS-1123 subdomain (empty when valid). */
 export function dns1123Subdomain(value: string): string[] {

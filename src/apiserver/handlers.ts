@@ -213,7 +213,7 @@ export class ResourceHandler {
             writer: writerOf(req, q),
           });
           sendWarnings(res, warnings);
-          writeJson(res, 201, this.#render(store, created, rep));
+          this.#answer(res, 201, store, created, rep);
           return;
         }
         case 'DELETE': {
@@ -268,7 +268,7 @@ export class ResourceHandler {
           writer: writerOf(req, q),
         });
         sendWarnings(res, warnings);
-        writeJson(res, out.created ? 201 : 200, this.#render(store, out.object, rep));
+        this.#answer(res, out.created ? 201 : 200, store, out.object, rep);
         return;
       }
       case 'PATCH': {
@@ -276,7 +276,7 @@ export class ResourceHandler {
         const warnings = new Warnings();
         const out = await this.#patch(req, store, ns, name, q, undefined, warnings);
         sendWarnings(res, warnings);
-        writeJson(res, out.created ? 201 : 200, this.#render(store, out.object, rep));
+        this.#answer(res, out.created ? 201 : 200, store, out.object, rep);
         return;
       }
       case 'DELETE': {
@@ -316,6 +316,20 @@ export class ResourceHandler {
 
   #filter(store: ResourceStore, q: URLSearchParams): ObjectFilter {
     return buildFilter(store.info, q.get('labelSelector') ?? '', q.get('fieldSelector') ?? '');
+  }
+
+  /** Answers with an object just written, reusing the JSON the store wrote when it can. */
+  #answer(
+    res: ServerResponse,
+    code: number,
+    store: ResourceStore,
+    obj: KubeObject,
+    rep: Representation,
+  ): void {
+    const body = this.#render(store, obj, rep);
+    const text = body === obj ? this.#ctx.storage.storedJson?.(obj) : undefined;
+    if (text !== undefined) writeJsonText(res, code, text);
+    else writeJson(res, code, body);
   }
 
   #render(store: ResourceStore, obj: KubeObject, rep: Representation): unknown {

@@ -138,6 +138,20 @@ export interface Storage {
    */
   watch(prefix: string, fromRevision: number, opts?: WatchOptions): Watch;
 
+  /**
+   * A number that changes whenever a key under the resource prefix `/group/resource/` is written
+   * or a write is rolled back, so a caller may keep what it read there until it changes.
+   * Optional: without it, callers read again every time.
+   */
+  changeStamp?(resourcePrefix: string): number;
+
+  /**
+   * The JSON text stored for `obj` when `obj` is the object the newest create, update or delete
+   * returned (the exact text JSON.stringify(obj) gives, if the caller has not changed it since),
+   * so a caller answering with it need not serialise it again; otherwise undefined.
+   */
+  storedJson?(obj: KubeObject): string | undefined;
+
   /** Drops history older than the retention window and checkpoints the WAL. */
   compact(): void;
 

@@ -6,6 +6,7 @@
 //
 // The revision counter lives in memory so the stored JSON can carry its own resourceVersion;
 // this assumes one SqliteStorage per database file (one writer process).
+import { randomBytes } from 'node:crypto';
 import { chmodSync, closeSync, existsSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { KubeObject } from '../api/types.js';
@@ -148,6 +149,12 @@ function prefixEnd(prefix: string): string {
   return prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
 }
 
+/** `/group/resource/` of a key `/group/resource/...` (the whole key if it has fewer parts). */
+function resourcePrefix(key: string): string {
+  const end = key.indexOf('/', key.indexOf('/', 1) + 1);
+  return end < 0 ? key : key.slice(0, end + 1);
+}
+
 /** JSON equality that ignores object key order (inputs come from JSON.parse). */
 function jsonEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
@@ -189,6 +196,13 @@ export class SqliteStorage implements Storage {
   readonly #groupCommit: boolean;
   /** The open group commit, if any (groupCommit option). */
   #group: Group | undefined;
+  /** changeStamp(): a sequence bumped by every write and rollback; per resource prefix its last value. */
+  #changes = 0;
+  readonly #changed = new Map<string, number>();
+  /** changeStamp() of every prefix is at least this (raised by rollbacks). */
+  #changedFloor = 0;
+  /** The object the newest write returned, and its JSON (storedJson()). */
+  #lastStored: { object: KubeObject; json: string } | undefined;
 
   readonly #txn: Database.Transaction<(op: () => unknown) => unknown>;
   readonly #stmt: {
@@ -355,10 +369,12 @@ export class SqliteStorage implements Storage {
       const current = parse(row.value);
       checkPreconditions(key, current, preconditions);
       const next = update(current);
-      if (next === undefined || sameAsStored(next, row)) {
-        return { object: parse(row.value), changed: false };
-      }
-      return { object: this.#append(key, 'MODIFIED', next, row), changed: true };
+      if (next === undefined) return { object: parse(row.value), changed: false };
+      // Serialised once, with a mark where the revision goes: compared with the stored row at
+      // its own revision, then written at the new one.
+      const json = splitAtRevision(next);
+      if (sameAsStored(json, row)) return { object: parse(row.value), changed: false };
+      return { object: this.#append(key, 'MODIFIED', next, row, json), changed: true };
     });
   }
 
@@ -508,6 +524,20 @@ export class SqliteStorage implements Storage {
     return this.#group?.done;
   }
 
+  storedJson(obj: KubeObject): string | undefined {
+    const last = this.#lastStored;
+    return last?.object === obj ? last.json : undefined;
+  }
+
+  changeStamp(resourcePrefix: string): number {
+    return Math.max(this.#changed.get(resourcePrefix) ?? 0, this.#changedFloor);
+  }
+
+  /** Something read inside a transaction may be gone: every stamp changes. */
+  #rolledBack(): void {
+    this.#changedFloor = ++this.#changes;
+  }
+
   /**
    * Runs a write in a transaction (a savepoint when nested or inside a group commit); publishes
    * events after commit.
@@ -522,6 +552,7 @@ export class SqliteStorage implements Storage {
     try {
       result = this.#txn.immediate(op) as T;
     } catch (err) {
+      this.#rolledBack();
       this.#revision = revision;
       pending.length = eventCount;
       if (outermost) this.#pending = undefined;
@@ -577,6 +608,7 @@ export class SqliteStorage implements Storage {
           // The connection has rolled back by itself.
         }
       }
+      this.#rolledBack();
       this.#revision = group.revision;
       group.reject(storageFault(err, this.#path));
       return;
@@ -591,10 +623,12 @@ export class SqliteStorage implements Storage {
     type: SharedEvent['type'],
     obj: KubeObject,
     prev: CurrentRow | undefined,
+    split?: SplitJson,
   ): KubeObject {
     const revision = this.#revision + 1;
     const stored = withRevision(obj, revision);
-    const json = JSON.stringify(stored);
+    const json = split ? split.at(revision) : JSON.stringify(stored);
+    this.#lastStored = { object: stored, json };
     this.#stmt.insertLog.run(
       revision,
       key,
@@ -607,6 +641,7 @@ export class SqliteStorage implements Storage {
     if (type === 'DELETED') this.#stmt.deleteCurrent.run(key);
     else this.#stmt.setCurrent.run(key, revision);
     this.#revision = revision;
+    this.#changed.set(resourcePrefix(key), ++this.#changes);
     this.#pending?.push(new SharedEvent(type, key, revision, json, prev?.value));
     return stored;
   }
@@ -676,9 +711,28 @@ function checkPreconditions(key: string, current: KubeObject, p: Preconditions |
   }
 }
 
+/** An object's JSON with its metadata.resourceVersion left open. */
+interface SplitJson {
+  at(revision: number): string;
+}
+
+/** Stands for the revision while serialising; random, so no stored string can contain it. */
+const REVISION_MARK = `"kbox-revision-${randomBytes(12).toString('hex')}"`;
+
+function splitAtRevision(obj: KubeObject): SplitJson {
+  const text = JSON.stringify({
+    ...obj,
+    metadata: { ...obj.metadata, resourceVersion: JSON.parse(REVISION_MARK) as string },
+  });
+  const i = text.indexOf(REVISION_MARK);
+  const head = text.slice(0, i + 1);
+  const tail = text.slice(i + REVISION_MARK.length - 1);
+  return { at: (revision) => `${head}${revision}${tail}` };
+}
+
 /** True when `next`, given the stored resourceVersion, serialises to the stored JSON. */
-function sameAsStored(next: KubeObject, row: CurrentRow): boolean {
-  const json = JSON.stringify(withRevision(next, row.id));
+function sameAsStored(next: SplitJson, row: CurrentRow): boolean {
+  const json = next.at(row.id);
   if (json === row.value) return true;
   // Equal JSON modulo key order has the same length; only then is a parse worth it.
   return json.length === row.value.length && jsonEqual(JSON.parse(json), JSON.parse(row.value));

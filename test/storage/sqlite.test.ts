@@ -236,6 +236,72 @@ describe('SqliteStorage', () => {
     );
   });
 
+  test('an update is stored as JSON.stringify of the object at its new revision', (t) => {
+    const path = tempPath();
+    const s = new SqliteStorage({ path });
+    t.after(() => s.close());
+    // resourceVersion first, last and absent: the revision goes where the object has it.
+    s.create('/cm/ns/a', cm('a'));
+    s.update('/cm/ns/a', (c) => c && { ...c, data: { k: 'v "resourceVersion":"1"' } });
+    s.update(
+      '/cm/ns/a',
+      (c) => c && { metadata: { resourceVersion: 'x', ...c.metadata }, data: {} },
+    );
+    const same = s.update('/cm/ns/a', (c) => c);
+    assert.equal(same.changed, false);
+    const db = new Database(path, { readonly: true });
+    t.after(() => db.close());
+    const rows = db.prepare('SELECT id, value FROM log ORDER BY id').all() as {
+      id: number;
+      value: string;
+    }[];
+    assert.equal(rows.length, 3);
+    for (const r of rows) {
+      const obj = JSON.parse(r.value) as KubeObject;
+      assert.equal(obj.metadata.resourceVersion, String(r.id));
+      assert.equal(JSON.stringify(obj), r.value);
+    }
+    assert.deepEqual(JSON.parse(rows[1]?.value ?? '').data, { k: 'v "resourceVersion":"1"' });
+    assert.equal(
+      Object.keys(JSON.parse(rows[2]?.value ?? '').metadata as object)[0],
+      'resourceVersion',
+    );
+  });
+
+  test('storedJson gives the text of the newest write only', (t) => {
+    const s = memory(t);
+    const a = s.create('/cm/ns/a', cm('a'));
+    assert.equal(s.storedJson(a), JSON.stringify(a));
+    const b = s.update('/cm/ns/a', (c) => c && { ...c, data: { x: '1' } }).object;
+    assert.ok(b);
+    assert.equal(s.storedJson(b), JSON.stringify(b));
+    assert.equal(s.storedJson(a), undefined);
+    assert.equal(s.storedJson(s.get('/cm/ns/a') ?? cm('x')), undefined);
+    const gone = s.delete('/cm/ns/a');
+    assert.equal(s.storedJson(gone), JSON.stringify(gone));
+  });
+
+  test('changeStamp changes with every write under its resource and every rollback', (t) => {
+    const s = memory(t);
+    const pcs = '/scheduling.k8s.io/priorityclasses/';
+    const first = s.changeStamp(pcs);
+    s.create('/core/pods/ns/p', cm('p'));
+    assert.equal(s.changeStamp(pcs), first);
+    s.create(`${pcs}a`, cm('a'));
+    const created = s.changeStamp(pcs);
+    assert.notEqual(created, first);
+    s.update(`${pcs}a`, (c) => c && { ...c, data: { x: '1' } });
+    const updated = s.changeStamp(pcs);
+    assert.notEqual(updated, created);
+    assert.throws(() =>
+      s.transaction(() => {
+        s.create('/core/pods/ns/q', cm('q'));
+        throw new Error('abort');
+      }),
+    );
+    assert.notEqual(s.changeStamp(pcs), updated);
+  });
+
   test('startCompactor compacts on an interval until stopped', (t) => {
     t.mock.timers.enable({ apis: ['setInterval'] });
     const s = memory(t, { retainRevisions: 1 });

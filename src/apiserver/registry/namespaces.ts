@@ -4,6 +4,7 @@
 import { StatusError, notFound, qualifiedResource, type GroupResource } from '../../api/status.js';
 import type { KubeObject } from '../../api/types.js';
 import type { Storage, Watch } from '../../storage/interface.js';
+import { StampedReads } from '../../storage/stamped.js';
 import type { ResourceStore } from './store.js';
 
 const RETRY_MS = 1000;
@@ -15,16 +16,19 @@ export class NamespaceLifecycle {
   #watch: Watch | undefined;
   #retry: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
+  /** Every create in a namespace reads it. */
+  readonly #reads: StampedReads;
 
   constructor(namespaces: ResourceStore, stores: ResourceStore[], storage: Storage) {
     this.#namespaces = namespaces;
     this.#stores = stores.filter((s) => s.info.namespaced);
     this.#storage = storage;
+    this.#reads = new StampedReads(storage, namespaces.prefix());
   }
 
   /** Throws unless `namespace` exists and is not terminating. */
   admit(namespace: string, gr: GroupResource, name: string): void {
-    const ns = this.#storage.get(this.#namespaces.key(undefined, namespace));
+    const ns = this.#reads.get(this.#namespaces.key(undefined, namespace));
     if (!ns) throw notFound({ group: '', resource: 'namespaces' }, namespace);
     if (ns.metadata.deletionTimestamp) {
       throw StatusError.from(

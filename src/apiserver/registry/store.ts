@@ -62,9 +62,18 @@ export function randomSuffix(): string {
   return s;
 }
 
+/** The last second rfc3339 formatted, and its text: every write stamps the time, often twice. */
+let lastSecond = NaN;
+let lastText = '';
+
 /** RFC 3339 at second precision, as metav1.Time marshals. */
 export function rfc3339(d: Date): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const second = Math.floor(d.getTime() / 1000);
+  if (second !== lastSecond) {
+    lastText = d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+    lastSecond = second;
+  }
+  return lastText;
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

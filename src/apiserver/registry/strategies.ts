@@ -1,5 +1,6 @@
 // The literal registry of per-resource strategies, keyed by `group/resource`.
 import type { Storage } from '../../storage/interface.js';
+import { StampedReads } from '../../storage/stamped.js';
 import { workloadStrategy } from './apps/workloads/strategy.js';
 import { namespaceStrategy } from './core/namespaces/strategy.js';
 import { withPriorityAdmission } from './core/pods/priority.js';
@@ -20,16 +21,19 @@ export function buildStrategies(
   storage: Storage,
   network: ServiceNetwork = DEFAULT_SERVICE_NETWORK,
 ): Record<string, Strategy> {
+  // Every pod create reads its service account and the priority classes (the global default).
+  const priorityClasses = new StampedReads(storage, PRIORITY_CLASS_PREFIX);
+  const serviceAccounts = new StampedReads(storage, '/core/serviceaccounts/');
   const classes = {
-    get: (name: string) => storage.get(`${PRIORITY_CLASS_PREFIX}${name}`),
-    list: () => storage.list(PRIORITY_CLASS_PREFIX).items,
+    get: (name: string) => priorityClasses.get(`${PRIORITY_CLASS_PREFIX}${name}`),
+    list: () => priorityClasses.list(),
   };
   return {
     '/namespaces': namespaceStrategy,
     '/pods': withPriorityAdmission(
       withServiceAccountAdmission(
         podStrategy,
-        (ns, name) => storage.get(`/core/serviceaccounts/${ns}/${name}`),
+        (ns, name) => serviceAccounts.get(`/core/serviceaccounts/${ns}/${name}`),
         randomSuffix,
       ),
       classes,
