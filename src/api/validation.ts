@@ -106,7 +106,8 @@ export function qualifiedName(value: string): string[] {
   }
   if (name === '') errs.push('name part must be non-empty');
   else if (name.length > 63) errs.push('name part must be no more than 63 characters');
-  if (name !== '' && !full(QUALIFIED_NAME).test(name)) {
+  // Upstream checks the pattern even after an empty name part, so "" gets both messages.
+  if (!full(QUALIFIED_NAME).test(name)) {
     errs.push(
       "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '" +
         QUALIFIED_NAME +

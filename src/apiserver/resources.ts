@@ -41,6 +41,11 @@ export interface ResourceInfo {
   /** Which objects a name must be: DNS-1123 subdomain (default), label, or DNS-1035 label. */
   nameFormat?: 'subdomain' | 'label' | 'label1035' | 'path';
   strategy?: Strategy;
+  /**
+   * The resource whose storage this one shares (events.k8s.io events are core events): objects
+   * live under that resource's keys, in its shape, and the strategy's conversion maps them.
+   */
+  storedAs?: { group: string; resource: string };
 }
 
 export function groupVersion(r: { group: string; version: string }): string {
@@ -175,7 +180,10 @@ export const RESOURCE_DEFINITIONS: ReadonlyArray<Omit<ResourceInfo, 'strategy'>>
     subresources: [STATUS],
   }),
   grouped('coordination.k8s.io', 'v1', 'leases', 'Lease'),
-  grouped('events.k8s.io', 'v1', 'events', 'Event', { shortNames: ['ev'] }),
+  grouped('events.k8s.io', 'v1', 'events', 'Event', {
+    shortNames: ['ev'],
+    storedAs: { group: '', resource: 'events' },
+  }),
   grouped('discovery.k8s.io', 'v1', 'endpointslices', 'EndpointSlice', { generation: true }),
   grouped('scheduling.k8s.io', 'v1', 'priorityclasses', 'PriorityClass', {
     namespaced: false,

@@ -1,6 +1,7 @@
 // The literal registry of per-resource strategies, keyed by `group/resource`.
 import type { Storage } from '../../storage/interface.js';
 import { workloadStrategy } from './apps/workloads/strategy.js';
+import { coreEventStrategy, eventsV1EventStrategy } from './core/events/strategy.js';
 import { namespaceStrategy } from './core/namespaces/strategy.js';
 import { withPriorityAdmission } from './core/pods/priority.js';
 import { withServiceAccountAdmission } from './core/pods/serviceaccount.js';
@@ -25,6 +26,8 @@ export function buildStrategies(
     list: () => storage.list(PRIORITY_CLASS_PREFIX).items,
   };
   return {
+    '/events': coreEventStrategy,
+    'events.k8s.io/events': eventsV1EventStrategy,
     '/namespaces': namespaceStrategy,
     '/pods': withPriorityAdmission(
       withServiceAccountAdmission(

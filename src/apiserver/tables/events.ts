@@ -1,5 +1,5 @@
 // Events: core/v1 and events.k8s.io/v1 share one upstream printer, because both are converted to
-// the same internal Event first. Each API's field names are mapped onto that shape here.
+// the same internal Event first; here events.k8s.io objects are converted back to core's shape.
 
 import type { KubeObject } from '../../api/types.js';
 import { column, wideColumn } from './columns.js';
@@ -7,6 +7,7 @@ import { fieldDoc } from './descriptions.js';
 import { parseTime, translateTimestampSince } from '../../api/duration.js';
 import { int, optRec, rec, str } from './fields.js';
 import type { PrintedRow, TablePrinter } from './table.js';
+import { eventsV1EventToCore } from '../registry/core/events/conversion.js';
 
 /** The internal Event fields the printer reads. */
 interface EventView {
@@ -40,24 +41,6 @@ function coreEventView(ev: KubeObject): EventView {
     type: str(ev['type']),
     reason: str(ev['reason']),
     message: str(ev['message']),
-  };
-}
-
-function eventsV1View(ev: KubeObject): EventView {
-  return {
-    name: ev.metadata.name ?? '',
-    firstTimestamp: ev['deprecatedFirstTimestamp'],
-    lastTimestamp: ev['deprecatedLastTimestamp'],
-    eventTime: ev['eventTime'],
-    count: int(ev['deprecatedCount']),
-    series: optRec(ev['series']),
-    involvedObject: rec(ev['regarding']),
-    source: rec(ev['deprecatedSource']),
-    reportingController: str(ev['reportingController']),
-    reportingInstance: str(ev['reportingInstance']),
-    type: str(ev['type']),
-    reason: str(ev['reason']),
-    message: str(ev['note']),
   };
 }
 
@@ -123,5 +106,5 @@ export const coreEventPrinter: TablePrinter = {
 
 export const eventsV1EventPrinter: TablePrinter = {
   columns: eventColumns,
-  row: (ev, now) => printEvent(eventsV1View(ev), now),
+  row: (ev, now) => printEvent(coreEventView(eventsV1EventToCore(ev)), now),
 };
