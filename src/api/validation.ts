@@ -87,6 +87,15 @@ export function dns1035Label(value: string): string[] {
   return errs;
 }
 
+/**
+ * path.IsValidPathSegmentName: the only rule for names of kinds whose strategy checks none of its
+ * own (core/v1 Events): the name must fit in one URL path segment.
+ */
+export function pathSegmentName(value: string): string[] {
+  if (value === '.' || value === '..') return [`may not be '${value}'`];
+  return ['/', '%'].filter((c) => value.includes(c)).map((c) => `may not contain '${c}'`);
+}
+
 /** Names like `app` or `example.com/app` (label and annotation keys). */
 export function qualifiedName(value: string): string[] {
   const parts = value.split('/');

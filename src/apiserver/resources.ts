@@ -38,7 +38,10 @@ export interface ResourceInfo {
   subresources?: SubresourceInfo[];
   /** metadata.generation starts at 1 and is bumped when anything but metadata/status changes. */
   generation?: boolean;
-  /** Which objects a name must be: DNS-1123 subdomain (default), label, or DNS-1035 label. */
+  /**
+   * Which objects a name must be: DNS-1123 subdomain (default), label, DNS-1035 label, or just a
+   * valid URL path segment.
+   */
   nameFormat?: 'subdomain' | 'label' | 'label1035' | 'path';
   strategy?: Strategy;
   /**
@@ -92,7 +95,8 @@ function grouped(
 export const RESOURCE_DEFINITIONS: ReadonlyArray<Omit<ResourceInfo, 'strategy'>> = [
   core('configmaps', 'ConfigMap', { shortNames: ['cm'] }),
   core('endpoints', 'Endpoints', { shortNames: ['ep'], singular: 'endpoints' }),
-  core('events', 'Event', { shortNames: ['ev'] }),
+  // Core events only need names that fit a URL path segment (no ObjectMeta rules of their own).
+  core('events', 'Event', { shortNames: ['ev'], nameFormat: 'path' }),
   core('namespaces', 'Namespace', {
     namespaced: false,
     shortNames: ['ns'],

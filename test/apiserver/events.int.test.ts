@@ -156,6 +156,20 @@ test('an events.k8s.io create without reportingController is a 422 with upstream
   );
 });
 
+test('core events take any name that fits a path segment; events.k8s.io wants a subdomain', async () => {
+  await json(await api.request('POST', CORE, coreEvent('Web_Pod.Started')), 201);
+  const slash = await json(await api.request('POST', CORE, coreEvent('a%b')), 422);
+  assert.equal(
+    slash['message'],
+    `Event "a%b" is invalid: metadata.name: Invalid value: "a%b": may not contain '%'`,
+  );
+  const v1 = await json(await api.request('POST', V1, v1Event('Web_Pod.Synced')), 422);
+  assert.match(
+    String(v1['message']),
+    /^Event\.events\.k8s\.io "Web_Pod\.Synced" is invalid: metadata\.name: Invalid value: "Web_Pod\.Synced": a lowercase RFC 1123 subdomain/,
+  );
+});
+
 test('field selectors: regarding.* through events.k8s.io, involvedObject.* through core', async () => {
   await json(await api.request('POST', V1, v1Event('sel-a', 'alpha')), 201);
   await json(await api.request('POST', CORE, coreEvent('sel-b', 'alpha')), 201);

@@ -19,6 +19,7 @@ import {
   dns1123Subdomain,
   forbidden,
   invalidValue,
+  pathSegmentName,
   required,
   validateAnnotations,
   validateLabels,
@@ -183,7 +184,9 @@ export class ResourceStore {
           ? dns1123Label
           : this.info.nameFormat === 'label1035'
             ? dns1035Label
-            : dns1123Subdomain;
+            : this.info.nameFormat === 'path'
+              ? pathSegmentName
+              : dns1123Subdomain;
       for (const e of check(name)) errs.push(invalidValue('metadata.name', name, e));
     }
     if (this.info.namespaced) {
