@@ -83,6 +83,19 @@ test('round trips are lossless both ways', () => {
   assert.deepEqual(coreEventToEventsV1(eventsV1EventToCore(FULL_V1)), FULL_V1);
 });
 
+const validEventsV1 = (): KubeObject => ({
+  apiVersion: 'events.k8s.io/v1',
+  kind: 'Event',
+  metadata: { name: 'e', namespace: 'default' },
+  eventTime: '2026-01-02T03:04:05.000000Z',
+  reportingController: 'example.com/ctl',
+  reportingInstance: 'ctl-1',
+  action: 'Sync',
+  reason: 'Synced',
+  regarding: { kind: 'Pod', name: 'web', namespace: 'default' },
+  type: 'Normal',
+});
+
 test('zero values serialise as Go does: structs always, times as null, omitempty dropped', () => {
   const legacy: KubeObject = {
     apiVersion: 'v1',
@@ -112,16 +125,8 @@ test('zero values serialise as Go does: structs always, times as null, omitempty
     deprecatedCount: 1,
   });
   const modern: KubeObject = {
-    apiVersion: 'events.k8s.io/v1',
-    kind: 'Event',
+    ...validEventsV1(),
     metadata: { name: 'y', namespace: 'default' },
-    eventTime: '2026-01-02T03:04:05.000000Z',
-    reportingController: 'example.com/ctl',
-    reportingInstance: 'ctl-1',
-    action: 'Sync',
-    reason: 'Synced',
-    regarding: { kind: 'Pod', name: 'web', namespace: 'default' },
-    type: 'Normal',
     series: { count: 0 },
   };
   assert.deepEqual(eventsV1EventToCore(modern), {
@@ -140,19 +145,6 @@ test('zero values serialise as Go does: structs always, times as null, omitempty
     reportingComponent: 'example.com/ctl',
     reportingInstance: 'ctl-1',
   });
-});
-
-const validEventsV1 = (): KubeObject => ({
-  apiVersion: 'events.k8s.io/v1',
-  kind: 'Event',
-  metadata: { name: 'e', namespace: 'default' },
-  eventTime: '2026-01-02T03:04:05.000000Z',
-  reportingController: 'example.com/ctl',
-  reportingInstance: 'ctl-1',
-  action: 'Sync',
-  reason: 'Synced',
-  regarding: { kind: 'Pod', name: 'web', namespace: 'default' },
-  type: 'Normal',
 });
 
 function createErrors(strategy: typeof coreEventStrategy, obj: KubeObject): string[] {

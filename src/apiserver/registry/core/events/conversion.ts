@@ -114,46 +114,65 @@ function meta(obj: KubeObject): ObjectMeta {
   return structuredClone(rec(obj.metadata)) as ObjectMeta;
 }
 
-/** Convert_v1_Event_To_core_Event's starting point: a core/v1 Event read as the internal one. */
-export function coreToInternal(obj: KubeObject): InternalEvent {
+/** Where each API keeps the internal fields whose JSON names differ between the two. */
+interface WireNames {
+  involvedObject: string;
+  message: string;
+  source: string;
+  firstTimestamp: string;
+  lastTimestamp: string;
+  count: string;
+  reportingController: string;
+}
+
+const CORE_NAMES: WireNames = {
+  involvedObject: 'involvedObject',
+  message: 'message',
+  source: 'source',
+  firstTimestamp: 'firstTimestamp',
+  lastTimestamp: 'lastTimestamp',
+  count: 'count',
+  reportingController: 'reportingComponent',
+};
+
+const EVENTS_V1_NAMES: WireNames = {
+  involvedObject: 'regarding',
+  message: 'note',
+  source: 'deprecatedSource',
+  firstTimestamp: 'deprecatedFirstTimestamp',
+  lastTimestamp: 'deprecatedLastTimestamp',
+  count: 'deprecatedCount',
+  reportingController: 'reportingController',
+};
+
+function toInternal(obj: KubeObject, n: WireNames): InternalEvent {
   return {
     metadata: meta(obj),
-    involvedObject: readReference(obj['involvedObject']),
+    involvedObject: readReference(obj[n.involvedObject]),
     reason: str(obj['reason']),
-    message: str(obj['message']),
-    source: readSource(obj['source']),
-    firstTimestamp: time(obj['firstTimestamp']),
-    lastTimestamp: time(obj['lastTimestamp']),
-    count: int(obj['count']),
+    message: str(obj[n.message]),
+    source: readSource(obj[n.source]),
+    firstTimestamp: time(obj[n.firstTimestamp]),
+    lastTimestamp: time(obj[n.lastTimestamp]),
+    count: int(obj[n.count]),
     type: str(obj['type']),
     eventTime: time(obj['eventTime']),
     series: readSeries(obj['series']),
     action: str(obj['action']),
     related: optRec(obj['related']) === undefined ? undefined : readReference(obj['related']),
-    reportingController: str(obj['reportingComponent']),
+    reportingController: str(obj[n.reportingController]),
     reportingInstance: str(obj['reportingInstance']),
   };
 }
 
-/** An events.k8s.io/v1 Event read as the internal one (Convert_v1_Event_To_core_Event). */
+/** A core/v1 Event read as the internal one (Convert_v1_Event_To_core_Event of core/v1). */
+export function coreToInternal(obj: KubeObject): InternalEvent {
+  return toInternal(obj, CORE_NAMES);
+}
+
+/** An events.k8s.io/v1 Event read as the internal one (events/v1 Convert_v1_Event_To_core_Event). */
 export function eventsV1ToInternal(obj: KubeObject): InternalEvent {
-  return {
-    metadata: meta(obj),
-    involvedObject: readReference(obj['regarding']),
-    reason: str(obj['reason']),
-    message: str(obj['note']),
-    source: readSource(obj['deprecatedSource']),
-    firstTimestamp: time(obj['deprecatedFirstTimestamp']),
-    lastTimestamp: time(obj['deprecatedLastTimestamp']),
-    count: int(obj['deprecatedCount']),
-    type: str(obj['type']),
-    eventTime: time(obj['eventTime']),
-    series: readSeries(obj['series']),
-    action: str(obj['action']),
-    related: optRec(obj['related']) === undefined ? undefined : readReference(obj['related']),
-    reportingController: str(obj['reportingController']),
-    reportingInstance: str(obj['reportingInstance']),
-  };
+  return toInternal(obj, EVENTS_V1_NAMES);
 }
 
 /** The core/v1 Event as kube-apiserver serialises it (field order of the Go struct). */
