@@ -3,6 +3,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { KubeObject } from '../../src/api/types.js';
+import { ApiServer } from '../../src/apiserver/server.js';
+import { SqliteStorage } from '../../src/storage/sqlite.js';
 import { startTestApi, type TestApi } from '../support/apiserver.js';
 
 let api: TestApi;
@@ -421,4 +423,30 @@ test('real kubectl: get events.v1.events.k8s.io and create -f of an events.k8s.i
   // kubectl describe reads events through core/v1 with involvedObject selectors.
   const described = await api.kubectl(['get', 'events', '-o', 'name']);
   assert.match(described.stdout, /^event\/kubectl-made$/m);
+});
+
+test('events.k8s.io Events an older kbox stored apart move into core storage at start', async () => {
+  const storage = new SqliteStorage({ path: ':memory:' });
+  const old = {
+    ...v1Event('kept-apart'),
+    metadata: { name: 'kept-apart', namespace: 'default', uid: 'old-uid' },
+  };
+  storage.create('/events.k8s.io/events/default/kept-apart', old);
+  const server = new ApiServer({ storage, port: 0 });
+  const url = await server.start();
+  try {
+    const core = (await (await fetch(`${url}${CORE}/kept-apart`)).json()) as KubeObject;
+    assert.equal(core.metadata.uid, 'old-uid');
+    assert.equal(core['message'], 'synced web');
+    assert.deepEqual(body((await (await fetch(`${url}${V1}/kept-apart`)).json()) as KubeObject), {
+      ...body(v1Event('kept-apart')),
+      deprecatedSource: {},
+      deprecatedFirstTimestamp: null,
+      deprecatedLastTimestamp: null,
+    });
+    assert.equal(storage.list('/events.k8s.io/events/').items.length, 0);
+  } finally {
+    await server.stop();
+    storage.close();
+  }
 });
