@@ -249,7 +249,7 @@ const FIELD_LABELS: Readonly<Record<string, FieldLabels>> = {
     labels: same('metadata.name', 'spec.signerName'),
     unsupported: notSupported,
   },
-  // events.k8s.io shares storage with core events; its names map onto the core field set.
+  // events.k8s.io events are core events converted; its names map onto the internal field set.
   'events.k8s.io/events': {
     labels: {
       reason: 'reason',
@@ -355,31 +355,39 @@ function podFields(pod: KubeObject): Record<string, string> {
   };
 }
 
-/** Core and events.k8s.io events share storage; read whichever shape the object has. */
-function eventFields(ev: KubeObject): Record<string, string> {
-  const ref = at(ev, 'involvedObject') ?? at(ev, 'regarding');
-  const reporting = str(ev, 'reportingComponent') || str(ev, 'reportingController');
-  const source =
-    str(ev, 'source', 'component') || str(ev, 'deprecatedSource', 'component') || reporting;
-  return {
-    'involvedObject.kind': str(ref, 'kind'),
-    'involvedObject.namespace': str(ref, 'namespace'),
-    'involvedObject.name': str(ref, 'name'),
-    'involvedObject.uid': str(ref, 'uid'),
-    'involvedObject.apiVersion': str(ref, 'apiVersion'),
-    'involvedObject.resourceVersion': str(ref, 'resourceVersion'),
-    'involvedObject.fieldPath': str(ref, 'fieldPath'),
-    reason: str(ev, 'reason'),
-    reportingComponent: reporting,
-    source,
-    type: str(ev, 'type'),
+/**
+ * The internal Event's selectable fields, read from either API's shape (the API server converts
+ * objects to the requested API before matching): core/v1 names, or events.k8s.io/v1's
+ * (`regarding`, `reportingController`, `deprecatedSource`).
+ */
+function eventFields(shape: 'core' | 'events.k8s.io') {
+  const [refField, reportingField, sourceField] =
+    shape === 'core'
+      ? ['involvedObject', 'reportingComponent', 'source']
+      : ['regarding', 'reportingController', 'deprecatedSource'];
+  return (ev: KubeObject): Record<string, string> => {
+    const ref = at(ev, refField);
+    const reporting = str(ev, reportingField);
+    return {
+      'involvedObject.kind': str(ref, 'kind'),
+      'involvedObject.namespace': str(ref, 'namespace'),
+      'involvedObject.name': str(ref, 'name'),
+      'involvedObject.uid': str(ref, 'uid'),
+      'involvedObject.apiVersion': str(ref, 'apiVersion'),
+      'involvedObject.resourceVersion': str(ref, 'resourceVersion'),
+      'involvedObject.fieldPath': str(ref, 'fieldPath'),
+      reason: str(ev, 'reason'),
+      reportingComponent: reporting,
+      source: str(ev, sourceField, 'component') || reporting,
+      type: str(ev, 'type'),
+    };
   };
 }
 
 const SPECIFIC_FIELDS: Readonly<Record<string, (obj: KubeObject) => Record<string, string>>> = {
   '/pods': podFields,
-  '/events': eventFields,
-  'events.k8s.io/events': eventFields,
+  '/events': eventFields('core'),
+  'events.k8s.io/events': eventFields('events.k8s.io'),
   '/secrets': (o) => ({ type: str(o, 'type') }),
   '/nodes': (o) => ({ 'spec.unschedulable': bool(o, 'spec', 'unschedulable') }),
   '/namespaces': (o) => ({ 'status.phase': str(o, 'status', 'phase') }),

@@ -96,6 +96,15 @@ export function dns1035Label(value: string): string[] {
   return errs;
 }
 
+/**
+ * path.IsValidPathSegmentName: the only rule for names of kinds whose strategy checks none of its
+ * own (core/v1 Events): the name must fit in one URL path segment.
+ */
+export function pathSegmentName(value: string): string[] {
+  if (value === '.' || value === '..') return [`may not be '${value}'`];
+  return ['/', '%'].filter((c) => value.includes(c)).map((c) => `may not contain '${c}'`);
+}
+
 /** Names like `app` or `example.com/app` (label and annotation keys). */
 export function qualifiedName(value: string): string[] {
   const parts = value.split('/');
@@ -115,7 +124,8 @@ export function qualifiedName(value: string): string[] {
   }
   if (name === '') errs.push('name part must be non-empty');
   else if (name.length > 63) errs.push('name part must be no more than 63 characters');
-  if (name !== '' && !full(QUALIFIED_NAME).test(name)) {
+  // Upstream checks the pattern even after an empty name part, so "" gets both messages.
+  if (!full(QUALIFIED_NAME).test(name)) {
     errs.push(
       "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '" +
         QUALIFIED_NAME +

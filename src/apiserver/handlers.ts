@@ -222,7 +222,7 @@ export class ResourceHandler {
           const filter = this.#filter(store, q);
           const items: KubeObject[] = [];
           const list = this.#ctx.storage.list(store.prefix(ns));
-          for (const obj of list.items) {
+          for (const obj of list.items.map((o) => store.fromStorage(o))) {
             if (!filter.matches(obj)) continue;
             try {
               items.push(
@@ -263,7 +263,7 @@ export class ResourceHandler {
         const json = jsonText(raw, req.headers['content-type']);
         checkBody(kindOf(store), body, fieldValidationOf(q), warnings, json);
         const out = store.update(ns, name, () => body, {
-          allowCreate: false,
+          allowCreate: store.allowCreateOnUpdate,
           dryRun: q.get('dryRun') === 'All',
           writer: writerOf(req, q),
         });
@@ -395,7 +395,7 @@ export class ResourceHandler {
     // Filtering happens after storage paging, so keep reading pages until `limit` matches.
     // Without a filter, plain JSON lists splice the stored text instead of parsing and
     // re-serialising every object (managedFields make objects twice as large).
-    const raw = rep === 'object' && filter.empty;
+    const raw = rep === 'object' && filter.empty && !store.converts;
     const items: KubeObject[] = [];
     const texts: string[] = [];
     let lastKey: string | undefined;
@@ -433,7 +433,12 @@ export class ResourceHandler {
       listRevision = page.revision;
       revision = page.revision;
       if (raw) texts.push(...(page.json ?? []));
-      else for (const obj of page.items) if (filter.matches(obj)) items.push(obj);
+      else {
+        for (const stored of page.items) {
+          const obj = store.fromStorage(stored);
+          if (filter.matches(obj)) items.push(obj);
+        }
+      }
       lastKey = page.lastKey;
       remaining = page.remaining;
       if (lastKey === undefined || limit === 0 || (raw ? texts.length : items.length) >= limit) {
@@ -971,7 +976,7 @@ export class ResourceHandler {
     let from: number;
     if (rvParam === '' || rvParam === '0' || sendInitial) {
       const list = storage.list(prefix);
-      initial = list.items.filter((o) => filter.matches(o));
+      initial = list.items.map((o) => store.fromStorage(o)).filter((o) => filter.matches(o));
       from = list.revision;
     } else {
       from = Number(rvParam);
@@ -1067,11 +1072,13 @@ export class ResourceHandler {
     try {
       for (const obj of initial) await write(frame('ADDED', obj));
       if (sendInitial && bookmarks) await write(bookmark(from, true));
-      for await (const ev of watch) {
+      for await (const stored of watch) {
+        // Objects are served in this API's shape; only unconverted ones may go out as stored.
+        const ev = store.converts ? this.#converted(store, stored) : stored;
         const type = this.#transition(ev, filter);
         lastRv = ev.revision;
         if (type === undefined) continue;
-        if (type === ev.type && rep === 'object') {
+        if (type === ev.type && rep === 'object' && !store.converts) {
           await write(`{"type":"${type}","object":${ev.json}}\n`);
         } else {
           await write(frame(type, ev.object as KubeObject));
@@ -1084,6 +1091,16 @@ export class ResourceHandler {
       watch.stop();
       if (!res.writableEnded) res.end();
     }
+  }
+
+  #converted(store: ResourceStore, ev: StoredEvent): StoredEvent {
+    return {
+      ...ev,
+      object: store.fromStorage(ev.object as KubeObject),
+      ...(ev.prevObject !== undefined
+        ? { prevObject: store.fromStorage(ev.prevObject as KubeObject) }
+        : {}),
+    };
   }
 
   /** The event a filtered watcher sees: objects entering or leaving the selection become ADDED/DELETED. */

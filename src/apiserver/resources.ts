@@ -38,9 +38,17 @@ export interface ResourceInfo {
   subresources?: SubresourceInfo[];
   /** metadata.generation starts at 1 and is bumped when anything but metadata/status changes. */
   generation?: boolean;
-  /** Which objects a name must be: DNS-1123 subdomain (default), label, or DNS-1035 label. */
+  /**
+   * Which objects a name must be: DNS-1123 subdomain (default), label, DNS-1035 label, or just a
+   * valid URL path segment.
+   */
   nameFormat?: 'subdomain' | 'label' | 'label1035' | 'path';
   strategy?: Strategy;
+  /**
+   * The resource whose storage this one shares (events.k8s.io events are core events): objects
+   * live under that resource's keys, in its shape, and the strategy's conversion maps them.
+   */
+  storedAs?: { group: string; resource: string };
 }
 
 export function groupVersion(r: { group: string; version: string }): string {
@@ -87,7 +95,8 @@ function grouped(
 export const RESOURCE_DEFINITIONS: ReadonlyArray<Omit<ResourceInfo, 'strategy'>> = [
   core('configmaps', 'ConfigMap', { shortNames: ['cm'] }),
   core('endpoints', 'Endpoints', { shortNames: ['ep'], singular: 'endpoints' }),
-  core('events', 'Event', { shortNames: ['ev'] }),
+  // Core events only need names that fit a URL path segment (no ObjectMeta rules of their own).
+  core('events', 'Event', { shortNames: ['ev'], nameFormat: 'path' }),
   core('namespaces', 'Namespace', {
     namespaced: false,
     shortNames: ['ns'],
@@ -175,7 +184,10 @@ export const RESOURCE_DEFINITIONS: ReadonlyArray<Omit<ResourceInfo, 'strategy'>>
     subresources: [STATUS],
   }),
   grouped('coordination.k8s.io', 'v1', 'leases', 'Lease'),
-  grouped('events.k8s.io', 'v1', 'events', 'Event', { shortNames: ['ev'] }),
+  grouped('events.k8s.io', 'v1', 'events', 'Event', {
+    shortNames: ['ev'],
+    storedAs: { group: '', resource: 'events' },
+  }),
   grouped('discovery.k8s.io', 'v1', 'endpointslices', 'EndpointSlice', { generation: true }),
   grouped('scheduling.k8s.io', 'v1', 'priorityclasses', 'PriorityClass', {
     namespaced: false,

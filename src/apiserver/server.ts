@@ -30,6 +30,7 @@ import { ResourceStore } from './registry/store.js';
 import { SYSTEM_PRIORITY_CLASSES } from './registry/scheduling/priorityclasses/strategy.js';
 import type { ServiceNetwork } from './registry/core/services/strategy.js';
 import { buildStrategies } from './registry/strategies.js';
+import { eventsV1EventToCore } from './registry/core/events/conversion.js';
 import {
   generateSigningKey,
   ServiceAccountTokens,
@@ -71,6 +72,9 @@ const TOKEN_OBJECTS: Record<string, string> = {
 };
 
 /** Namespaces that exist from the start, as in every Kubernetes cluster. */
+/** Where kbox kept events.k8s.io Events before they became a view of the core ones. */
+const LEGACY_EVENTS_V1_PREFIX = '/events.k8s.io/events/';
+
 export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
 export class ApiServer {
@@ -222,6 +226,7 @@ export class ApiServer {
       if (classes && !this.#storage.get(classes.key(undefined, name)))
         classes.create(undefined, pc);
     }
+    this.#moveEventsV1ToCore();
     this.#namespaces.start();
     await listen(this.#server, (s, done) => s.listen(this.#port, this.#host, done));
     const local = this.#local;
@@ -234,6 +239,22 @@ export class ApiServer {
       chmodSync(socketPath, 0o600);
     }
     return this.url;
+  }
+
+  /**
+   * kbox once kept events.k8s.io Events under their own keys; they now live among the core
+   * Events they are a view of. Moves any left by an older kbox (same uid, a new revision).
+   */
+  #moveEventsV1ToCore(): void {
+    const core = this.#stores.get('/events');
+    if (!core) return;
+    for (const old of this.#storage.list(LEGACY_EVENTS_V1_PREFIX).items) {
+      const key = core.key(old.metadata.namespace, old.metadata.name ?? '');
+      if (!this.#storage.get(key)) this.#storage.create(key, eventsV1EventToCore(old));
+      this.#storage.delete(
+        `${LEGACY_EVENTS_V1_PREFIX}${old.metadata.namespace ?? ''}/${old.metadata.name ?? ''}`,
+      );
+    }
   }
 
   get url(): string {

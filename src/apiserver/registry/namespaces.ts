@@ -21,7 +21,8 @@ export class NamespaceLifecycle {
 
   constructor(namespaces: ResourceStore, stores: ResourceStore[], storage: Storage) {
     this.#namespaces = namespaces;
-    this.#stores = stores.filter((s) => s.info.namespaced);
+    // A resource sharing another's storage (events.k8s.io events) is emptied through that one.
+    this.#stores = stores.filter((s) => s.info.namespaced && s.info.storedAs === undefined);
     this.#storage = storage;
     this.#reads = new StampedReads(storage, namespaces.prefix());
   }

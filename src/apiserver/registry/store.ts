@@ -19,6 +19,7 @@ import {
   dns1123Subdomain,
   forbidden,
   invalidValue,
+  pathSegmentName,
   required,
   validateAnnotations,
   validateLabels,
@@ -124,10 +125,33 @@ export class ResourceStore {
     return this.info.namespaced ? `${this.prefix(namespace)}${name}` : `${this.prefix()}${name}`;
   }
 
-  /** The storage prefix of a collection (all namespaces when namespace is undefined). */
+  /**
+   * The storage prefix of a collection (all namespaces when namespace is undefined); that of
+   * the resource whose storage this one shares, if any.
+   */
   prefix(namespace?: string): string {
-    const base = `/${this.info.group === '' ? 'core' : this.info.group}/${this.info.resource}/`;
+    const { group, resource } = this.info.storedAs ?? this.info;
+    const base = `/${group === '' ? 'core' : group}/${resource}/`;
     return this.info.namespaced && namespace !== undefined ? `${base}${namespace}/` : base;
+  }
+
+  /** PUT of a missing object creates it. */
+  get allowCreateOnUpdate(): boolean {
+    return this.#strategy.allowCreateOnUpdate === true;
+  }
+
+  /** True when stored objects have another shape than this API's (see fromStorage). */
+  get converts(): boolean {
+    return this.#strategy.conversion !== undefined;
+  }
+
+  /** A stored object in this API's shape (a copy when converted, else the object itself). */
+  fromStorage(obj: KubeObject): KubeObject {
+    return this.#strategy.conversion?.fromStorage(obj) ?? obj;
+  }
+
+  #toStorage(obj: KubeObject): KubeObject {
+    return this.#strategy.conversion?.toStorage(obj) ?? obj;
   }
 
   #ctx(): StrategyContext {
@@ -154,7 +178,7 @@ export class ResourceStore {
   get(namespace: string | undefined, name: string): KubeObject {
     const obj = this.#storage.get(this.key(namespace, name));
     if (!obj) throw notFound(this.groupResource, name);
-    return obj;
+    return this.fromStorage(obj);
   }
 
   #validateMeta(obj: KubeObject): FieldError[] {
@@ -169,7 +193,9 @@ export class ResourceStore {
           ? dns1123Label
           : this.info.nameFormat === 'label1035'
             ? dns1035Label
-            : dns1123Subdomain;
+            : this.info.nameFormat === 'path'
+              ? pathSegmentName
+              : dns1123Subdomain;
       for (const e of check(name)) errs.push(invalidValue('metadata.name', name, e));
     }
     if (this.info.namespaced) {
@@ -226,6 +252,7 @@ export class ResourceStore {
       ...this.#validateMeta(obj),
       ...prepared,
       ...(this.#strategy.validate?.(obj) ?? []),
+      ...(this.#strategy.validateCreate?.(obj) ?? []),
     ]);
     return obj;
   }
@@ -258,7 +285,7 @@ export class ResourceStore {
       return obj;
     }
     try {
-      return this.#storage.create(key, obj);
+      return this.fromStorage(this.#storage.create(key, this.#toStorage(obj)));
     } catch (err) {
       throw this.#storageError(err, name);
     }
@@ -316,12 +343,13 @@ export class ResourceStore {
           this.admitNamespace(namespace, this.groupResource, name);
         created = true;
         result = obj;
-        return opts.dryRun ? undefined : obj;
+        return opts.dryRun ? undefined : this.#toStorage(obj);
       }
-      const body = mutate(structuredClone(current));
-      const next = this.#prepareUpdate(namespace, name, body, current, opts);
+      const old = this.fromStorage(current);
+      const body = mutate(structuredClone(old));
+      const next = this.#prepareUpdate(namespace, name, body, old, opts);
       result = next;
-      return opts.dryRun ? undefined : next;
+      return opts.dryRun ? undefined : this.#toStorage(next);
     };
     try {
       if (opts.dryRun) {
@@ -329,7 +357,7 @@ export class ResourceStore {
         return { object: result ?? this.get(namespace, name), created };
       }
       const out = this.#storage.update(key, apply);
-      const object = out.object ?? result;
+      const object = out.object ? this.fromStorage(out.object) : result;
       if (!object) throw notFound(this.groupResource, name);
       if (!created) this.#maybeFinishDeletion(key, object);
       return { object, created };
@@ -351,10 +379,10 @@ export class ResourceStore {
     try {
       const out = this.#storage.update(this.key(namespace, name), (current) => {
         if (current === undefined) throw notFound(this.groupResource, name);
-        return mutate(current);
+        return this.#toStorage(mutate(this.fromStorage(current)));
       });
       if (!out.object) throw notFound(this.groupResource, name);
-      return out.object;
+      return this.fromStorage(out.object);
     } catch (err) {
       throw this.#storageError(err, name);
     }
@@ -508,17 +536,17 @@ export class ResourceStore {
         `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion ?? ''}`,
       );
     }
-    this.#strategy.validateDelete?.(current);
+    this.#strategy.validateDelete?.(this.fromStorage(current));
     const grace = this.#gracePeriod(current, opts);
     const finalizers = new Set(current.metadata.finalizers ?? []);
     if (opts.propagationPolicy === 'Foreground') finalizers.add('foregroundDeletion');
     if (opts.propagationPolicy === 'Orphan') finalizers.add('orphan');
     const graceful = grace > 0 || finalizers.size > 0 || this.info.resource === 'namespaces';
     if (!graceful) {
-      if (opts.dryRun) return { object: current, deleted: true };
+      if (opts.dryRun) return { object: this.fromStorage(current), deleted: true };
       try {
         return {
-          object: this.#storage.delete(key, { uid: current.metadata.uid ?? '' }),
+          object: this.fromStorage(this.#storage.delete(key, { uid: current.metadata.uid ?? '' })),
           deleted: true,
         };
       } catch (err) {
@@ -549,7 +577,7 @@ export class ResourceStore {
     };
     try {
       const out = this.#storage.update(key, mark);
-      return { object: out.object ?? result ?? current, deleted: false };
+      return { object: this.fromStorage(out.object ?? result ?? current), deleted: false };
     } catch (err) {
       throw this.#storageError(err, name);
     }
@@ -558,7 +586,7 @@ export class ResourceStore {
   /** Deletes immediately, whatever the grace period (the kubelet's confirmation for pods). */
   forceDelete(namespace: string | undefined, name: string): KubeObject {
     try {
-      return this.#storage.delete(this.key(namespace, name));
+      return this.fromStorage(this.#storage.delete(this.key(namespace, name)));
     } catch (err) {
       throw this.#storageError(err, name);
     }

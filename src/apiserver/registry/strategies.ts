@@ -2,6 +2,7 @@
 import type { Storage } from '../../storage/interface.js';
 import { StampedReads } from '../../storage/stamped.js';
 import { workloadStrategy } from './apps/workloads/strategy.js';
+import { coreEventStrategy, eventsV1EventStrategy } from './core/events/strategy.js';
 import { namespaceStrategy } from './core/namespaces/strategy.js';
 import { withPriorityAdmission } from './core/pods/priority.js';
 import { withServiceAccountAdmission } from './core/pods/serviceaccount.js';
@@ -29,6 +30,8 @@ export function buildStrategies(
     list: () => priorityClasses.list(),
   };
   return {
+    '/events': coreEventStrategy,
+    'events.k8s.io/events': eventsV1EventStrategy,
     '/namespaces': namespaceStrategy,
     '/pods': withPriorityAdmission(
       withServiceAccountAdmission(

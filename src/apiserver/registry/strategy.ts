@@ -19,10 +19,24 @@ export interface Strategy {
   /** Copies over what an update of the main resource may not change, e.g. status. */
   prepareForUpdate?(obj: KubeObject, old: KubeObject, ctx: StrategyContext): FieldError[] | void;
   validate?(obj: KubeObject): FieldError[];
+  /** Rules only a create must satisfy; runs after validate on creates. */
+  validateCreate?(obj: KubeObject): FieldError[];
   /** Checks immutable fields and the like; runs after validate on updates. */
   validateUpdate?(obj: KubeObject, old: KubeObject): FieldError[];
   /** Throws a StatusError when the object may not be deleted (e.g. built-in PriorityClasses). */
   validateDelete?(obj: KubeObject): void;
+  /** PUT of a missing object creates it (upstream's AllowCreateOnUpdate). */
+  allowCreateOnUpdate?: boolean;
+  /**
+   * For a resource served from another one's storage (ResourceInfo.storedAs): converts this
+   * API's shape to the stored one and back. Every hook above sees this API's shape.
+   */
+  conversion?: ObjectConversion;
+}
+
+export interface ObjectConversion {
+  toStorage(obj: KubeObject): KubeObject;
+  fromStorage(obj: KubeObject): KubeObject;
 }
 
 /** Resources whose objects have no spec/status split and no rules beyond object metadata. */

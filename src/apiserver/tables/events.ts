@@ -1,74 +1,24 @@
 // Events: core/v1 and events.k8s.io/v1 share one upstream printer, because both are converted to
-// the same internal Event first. Each API's field names are mapped onto that shape here.
+// the same internal Event first (the registry's conversion, used here too).
 
-import type { KubeObject } from '../../api/types.js';
 import { column, wideColumn } from './columns.js';
 import { fieldDoc } from './descriptions.js';
 import { parseTime, translateTimestampSince } from '../../api/duration.js';
-import { int, optRec, rec, str } from './fields.js';
 import type { PrintedRow, TablePrinter } from './table.js';
-
-/** The internal Event fields the printer reads. */
-interface EventView {
-  name: string;
-  firstTimestamp: unknown;
-  lastTimestamp: unknown;
-  eventTime: unknown;
-  count: number;
-  series: Record<string, unknown> | undefined;
-  involvedObject: Record<string, unknown>;
-  source: Record<string, unknown>;
-  reportingController: string;
-  reportingInstance: string;
-  type: string;
-  reason: string;
-  message: string;
-}
-
-function coreEventView(ev: KubeObject): EventView {
-  return {
-    name: ev.metadata.name ?? '',
-    firstTimestamp: ev['firstTimestamp'],
-    lastTimestamp: ev['lastTimestamp'],
-    eventTime: ev['eventTime'],
-    count: int(ev['count']),
-    series: optRec(ev['series']),
-    involvedObject: rec(ev['involvedObject']),
-    source: rec(ev['source']),
-    reportingController: str(ev['reportingComponent']),
-    reportingInstance: str(ev['reportingInstance']),
-    type: str(ev['type']),
-    reason: str(ev['reason']),
-    message: str(ev['message']),
-  };
-}
-
-function eventsV1View(ev: KubeObject): EventView {
-  return {
-    name: ev.metadata.name ?? '',
-    firstTimestamp: ev['deprecatedFirstTimestamp'],
-    lastTimestamp: ev['deprecatedLastTimestamp'],
-    eventTime: ev['eventTime'],
-    count: int(ev['deprecatedCount']),
-    series: optRec(ev['series']),
-    involvedObject: rec(ev['regarding']),
-    source: rec(ev['deprecatedSource']),
-    reportingController: str(ev['reportingController']),
-    reportingInstance: str(ev['reportingInstance']),
-    type: str(ev['type']),
-    reason: str(ev['reason']),
-    message: str(ev['note']),
-  };
-}
+import {
+  coreToInternal,
+  eventsV1ToInternal,
+  type InternalEvent,
+} from '../registry/core/events/conversion.js';
 
 /** formatEventSource: component (else reporting controller), then ", host" when known. */
-function eventSource(ev: EventView): string {
-  const component = str(ev.source['component']) || ev.reportingController;
-  const instance = str(ev.source['host']) || ev.reportingInstance;
+function eventSource(ev: InternalEvent): string {
+  const component = ev.source.component || ev.reportingController;
+  const instance = ev.source.host || ev.reportingInstance;
   return instance === '' ? component : `${component}, ${instance}`;
 }
 
-function printEvent(ev: EventView, now: Date): PrintedRow {
+function printEvent(ev: InternalEvent, now: Date): PrintedRow {
   // Old-style events carry first/last timestamps; new-style ones eventTime and a series.
   const firstSeen =
     parseTime(ev.firstTimestamp) !== undefined
@@ -80,25 +30,25 @@ function printEvent(ev: EventView, now: Date): PrintedRow {
       : firstSeen;
   let count = ev.count;
   if (ev.series !== undefined) {
-    lastSeen = translateTimestampSince(ev.series['lastObservedTime'], now);
-    count = int(ev.series['count']);
+    lastSeen = translateTimestampSince(ev.series.lastObservedTime, now);
+    count = ev.series.count;
   } else if (count === 0) {
     count = 1; // singleton events of the new API have no count
   }
-  const kind = str(ev.involvedObject['kind']).toLowerCase();
-  const objName = str(ev.involvedObject['name']);
+  const kind = ev.involvedObject.kind.toLowerCase();
+  const objName = ev.involvedObject.name;
   return {
     cells: [
       lastSeen,
       ev.type,
       ev.reason,
       objName !== '' ? `${kind}/${objName}` : kind,
-      str(ev.involvedObject['fieldPath']),
+      ev.involvedObject.fieldPath,
       eventSource(ev),
       ev.message.trim(),
       firstSeen,
       count,
-      ev.name,
+      ev.metadata.name ?? '',
     ],
   };
 }
@@ -118,10 +68,10 @@ const eventColumns = [
 
 export const coreEventPrinter: TablePrinter = {
   columns: eventColumns,
-  row: (ev, now) => printEvent(coreEventView(ev), now),
+  row: (ev, now) => printEvent(coreToInternal(ev), now),
 };
 
 export const eventsV1EventPrinter: TablePrinter = {
   columns: eventColumns,
-  row: (ev, now) => printEvent(eventsV1View(ev), now),
+  row: (ev, now) => printEvent(eventsV1ToInternal(ev), now),
 };
