@@ -94,7 +94,7 @@ async function pods(): Promise<PodView[]> {
 }
 
 async function nodeReady(): Promise<{ status: string; reason: string; message: string }> {
-  const r = await kubectl(['get', 'node', c.name, '-o', 'json']);
+  const r = await kubectl(['get', 'node', `${c.name}-control-plane`, '-o', 'json']);
   if (r.code !== 0) return { status: '', reason: '', message: r.stderr };
   const node = JSON.parse(r.stdout) as {
     status?: {
@@ -181,7 +181,10 @@ test('pods come back after the Docker engine restarts, as upstream recreates a d
     pods,
     (l) =>
       web(l).length === 2 &&
-      web(l).every((p) => p.ready === 'True' && p.state === 'running' && p.ip !== '') &&
+      // The status from before the engine stopped said Running too: wait for the restart.
+      web(l).every(
+        (p) => p.restarts > 0 && p.ready === 'True' && p.state === 'running' && p.ip !== '',
+      ) &&
       once(l)?.phase === 'Failed',
     90_000,
   ).catch(async (err: Error) => {

@@ -3,8 +3,16 @@
 // (where it starts its own containerd), pid file and Unix socket; no default bridge and no
 // iptables rules, so it touches nothing of the host engine's networking. kbox's cluster network
 // on it is a plain Linux bridge the host routes to directly.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import {
+  closeSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import Docker from 'dockerode';
@@ -58,6 +66,7 @@ export async function privateDockerOrSkip(t: TestContext): Promise<PrivateDocker
   let child: ChildProcess | undefined;
 
   const start = async (): Promise<void> => {
+    if (child && child.exitCode === null && child.signalCode === null) return;
     const out = openSync(logFile, 'a');
     child = spawn(
       DOCKERD,
@@ -123,7 +132,28 @@ export async function privateDockerOrSkip(t: TestContext): Promise<PrivateDocker
     logTail: tail,
     async remove() {
       await stop();
-      rmSync(dir, { recursive: true, force: true });
+      // Container shims this engine started that outlived it (its containerd is gone), then
+      // container mounts still held (a mount can leak into another mount namespace), then files.
+      const address = join(dir, 'exec');
+      for (const entry of readdirSync('/proc')) {
+        if (!/^\d+$/.test(entry)) continue;
+        let cmd: string;
+        try {
+          cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+        } catch {
+          continue;
+        }
+        if (cmd.includes('containerd-shim') && cmd.includes(address)) {
+          process.kill(Number(entry), 'SIGKILL');
+        }
+      }
+      const mounts = readFileSync('/proc/mounts', 'utf8')
+        .split('\n')
+        .map((l) => l.split(' ')[1] ?? '')
+        .filter((m) => m.startsWith(`${dir}/`))
+        .reverse();
+      for (const m of mounts) spawnSync('umount', ['-l', m]);
+      rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
     },
   };
 }
