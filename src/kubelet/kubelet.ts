@@ -141,7 +141,11 @@ export class Kubelet {
   readonly #o: KubeletOptions;
   readonly #clock: () => Date;
   readonly #pods: Informer;
-  readonly #queue = new WorkQueue();
+  /**
+   * A failed sync is retried after 1 s, doubling to 10 s (upstream's pod workers wait 10 s): an
+   * engine that is down costs a few attempts per pod, not a spin.
+   */
+  readonly #queue = new WorkQueue({ baseDelayMs: 1_000, maxDelayMs: 10_000 });
   readonly #abort = new AbortController();
   readonly #backoff = new Map<string, Backoff>();
   readonly #uidToKey = new Map<string, string>();
