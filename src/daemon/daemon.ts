@@ -44,6 +44,12 @@ export interface RunningDaemon {
   stop(): Promise<void>;
 }
 
+/** KBOX_POD_WORKERS: pods each kubelet syncs at once (the kubelet's own default otherwise). */
+function podWorkers(): { podWorkers?: number } {
+  const n = Number(process.env.KBOX_POD_WORKERS);
+  return Number.isInteger(n) && n > 0 ? { podWorkers: n } : {};
+}
+
 function readConfig(path: string): ClusterConfig {
   const value: unknown = JSON.parse(readFileSync(path, 'utf8'));
   const problem = clusterConfigProblem(value);
@@ -252,6 +258,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
           ...(planned ? { clusterDns: plan.dnsIp } : {}),
           podsDir: join(paths.dir, 'nodes', nodeName, 'pods'),
           log: (msg, fields) => kubelet.info(msg, { node: nodeName, ...fields }),
+          ...podWorkers(),
           // The daemon (API server, controllers, kubelets) counts as the control-plane node's load.
           ...(nodeName === names[0] ? { daemonUsage: daemonProcessUsage } : {}),
         });

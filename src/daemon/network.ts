@@ -1,6 +1,7 @@
 // The cluster's subnet: read from cluster.json, or chosen free on the first start and written
 // back there, so ClusterIPs (stored in Services) stay valid for the cluster's whole life.
 import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { chooseClusterSubnet, clusterNetwork } from '../api/cluster-network.js';
 import { LABEL_CLUSTER, LABEL_MANAGED } from '../api/docker-labels.js';
@@ -20,6 +21,18 @@ async function dockerSubnets(endpoint: string): Promise<{ subnets: string[]; rea
   } catch {
     return { subnets: [], reachable: false };
   }
+}
+
+/**
+ * The host's own IPv4 subnets (its interfaces, bridges of every Docker engine on it included): a
+ * cluster network there would make the host's routes to pods ambiguous. This catches what a
+ * second engine (rootless, or a private test engine) cannot see of the first one's networks.
+ */
+function hostSubnets(): string[] {
+  return Object.values(networkInterfaces())
+    .flatMap((addrs) => addrs ?? [])
+    .filter((a) => a.family === 'IPv4' && !a.internal && a.cidr !== null)
+    .map((a) => a.cidr ?? '');
 }
 
 /** Subnets other kbox clusters under the same home have claimed (running or not). */
@@ -86,7 +99,7 @@ export async function clusterSubnet(
 ): Promise<string> {
   if (config.subnet) return config.subnet;
   const docker = await dockerSubnets(endpoint);
-  const taken = [...docker.subnets, ...otherClustersSubnets(home, config.name)];
+  const taken = [...docker.subnets, ...hostSubnets(), ...otherClustersSubnets(home, config.name)];
   let subnet = chooseClusterSubnet(taken);
   // Another cluster may take the same subnet between the listing above and the claim.
   while (

@@ -16,6 +16,7 @@ import { ProbeManager, runHook, type ProbeTarget } from './prober.js';
 import { PodVolumes, VolumeError, type PreparedVolume } from './volumes.js';
 import { ImagePuller, type PullPolicy } from './images.js';
 import { ResourceStatsCollector, type ProcessUsage } from './stats.js';
+import { SANDBOX_CHANGED_MESSAGE, sandboxAction } from './sandbox-action.js';
 import type { Summary } from '../api/stats-summary.js';
 import {
   ImageError,
@@ -140,7 +141,11 @@ export class Kubelet {
   readonly #o: KubeletOptions;
   readonly #clock: () => Date;
   readonly #pods: Informer;
-  readonly #queue = new WorkQueue();
+  /**
+   * A failed sync is retried after 1 s, doubling to 10 s (upstream's pod workers wait 10 s): an
+   * engine that is down costs a few attempts per pod, not a spin.
+   */
+  readonly #queue = new WorkQueue({ baseDelayMs: 1_000, maxDelayMs: 10_000 });
   readonly #abort = new AbortController();
   readonly #backoff = new Map<string, Backoff>();
   readonly #uidToKey = new Map<string, string>();
@@ -351,7 +356,7 @@ export class Kubelet {
     const uid = meta.uid ?? '';
     const spec = (pod.spec ?? {}) as Json;
     const rt = this.#o.runtime;
-    const containers = await rt.podContainers(uid);
+    let containers = await rt.podContainers(uid);
 
     if (meta.deletionTimestamp) {
       this.#probes.forgetPod(key);
@@ -392,6 +397,30 @@ export class Kubelet {
     }
 
     const waiting = new Map<string, { reason: string; message: string }>();
+    const action = sandboxAction(spec, containers);
+    if (action === 'recreate' || action === 'none') {
+      // As upstream's KillPod: the pod's sandbox is gone, so whatever still runs in its
+      // namespaces stops; then either everything starts over in a new sandbox, or the pod ends.
+      this.#probes.forgetPod(key);
+      const grace = Number(spec.terminationGracePeriodSeconds ?? 30);
+      await Promise.all(
+        containers
+          .filter((c) => c.kind !== 'sandbox' && c.state === 'running')
+          .map((c) => this.#killContainer(pod, c.name, c.id, grace)),
+      );
+      containers = await rt.podContainers(uid);
+      if (action === 'none') {
+        const appsExisted = containers.some((c) => c.kind === 'regular');
+        await this.#writeStatus(pod, containers, new Map(), appsExisted);
+        return;
+      }
+      await this.#events.record(
+        pod as KubeObject,
+        'Normal',
+        'SandboxChanged',
+        SANDBOX_CHANGED_MESSAGE,
+      );
+    }
     let sandbox = containers.find((c) => c.kind === 'sandbox' && c.state === 'running');
     if (!sandbox) {
       for (const c of containers.filter((c) => c.kind === 'sandbox'))
@@ -476,6 +505,10 @@ export class Kubelet {
 
     let requeueMs: number | undefined;
     const restartPolicy = String(spec.restartPolicy ?? 'Always');
+    const sandboxId = sandbox.id;
+    /** Whether a container ran in the current sandbox (not in one that died before it). */
+    const inSandbox = (c: ContainerInfo): boolean =>
+      c.sandboxId === undefined || c.sandboxId === sandboxId;
     const byName = (name: string): ContainerInfo[] =>
       containers
         .filter((c) => c.name === name && c.kind !== 'sandbox')
@@ -659,7 +692,8 @@ export class Kubelet {
     // app and is restarted whenever it exits, whatever the pod's restart policy. Once an app
     // container exists the pod is initialized for good: only sidecars are looked after.
     const regulars = (spec.containers ?? []) as Json[];
-    const initialized = regulars.some((c) => byName(String(c.name)).length > 0);
+    // In a new sandbox (the old one died) the init containers run again, as upstream does.
+    const initialized = regulars.some((c) => byName(String(c.name)).some(inSandbox));
     const appsFinished = initialized && this.#appsFinished(regulars, byName, restartPolicy);
     const runningNow = new Map(
       containers
@@ -670,11 +704,13 @@ export class Kubelet {
     if (this.#o.runProbes !== false) this.#probes.syncPod(key, sandbox.ip, spec, runningNow);
     let initDone = true;
     for (const c of (spec.initContainers ?? []) as Json[]) {
-      const last = byName(String(c.name))[0];
+      const prior = byName(String(c.name))[0];
+      // One that ran in a dead sandbox counts for the attempt number only.
+      const last = prior && inSandbox(prior) ? prior : undefined;
       if (isSidecar(c)) {
         if (appsFinished) continue; // being stopped below: the pod's work is done
         if (!last) {
-          await runOne(c, 'init', undefined);
+          await runOne(c, 'init', prior);
           if (initialized) continue;
           initDone = false;
           break;
@@ -693,7 +729,7 @@ export class Kubelet {
       }
       if (initialized) continue;
       if (!last) {
-        await runOne(c, 'init', undefined);
+        await runOne(c, 'init', prior);
         initDone = false;
         break;
       }
@@ -725,7 +761,11 @@ export class Kubelet {
           await runOne(c, 'regular', last);
           continue;
         }
-        if (last.state !== 'exited') continue;
+        if (last.state !== 'exited') {
+          // Created in a sandbox that died before it started: it starts in the new one.
+          if (!inSandbox(last)) await runOne(c, 'regular', last);
+          continue;
+        }
         const failed = last.exitCode !== 0 || last.oomKilled;
         if (restartPolicy === 'Always' || (restartPolicy === 'OnFailure' && failed)) {
           await maybeRestart(c, 'regular', last);

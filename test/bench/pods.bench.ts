@@ -21,7 +21,16 @@ import { ensureBusyboxImage } from '../support/busybox-image.js';
 const ROUNDS = Number(process.env.KBOX_BENCH_ROUNDS ?? 10);
 const REPLICAS = Number(process.env.KBOX_BENCH_REPLICAS ?? 50);
 /** The kubelet's pod workers, for the raw Docker batch baseline. */
-const PARALLEL = 4;
+const PARALLEL = Number(process.env.KBOX_POD_WORKERS ?? 4);
+/**
+ * KBOX_BENCH_PARALLEL=1,2,4,8,16: only the raw Docker batch, once per parallelism (interleaved
+ * over two passes), to see where the engine's pace levels off. No cluster is involved beyond
+ * its network.
+ */
+const SWEEP = (process.env.KBOX_BENCH_PARALLEL ?? '')
+  .split(',')
+  .filter((v) => v.trim() !== '')
+  .map(Number);
 const POD: ResourceRef = { group: '', version: 'v1', resource: 'pods', namespaced: true };
 const DEPLOYMENT: ResourceRef = {
   group: 'apps',
@@ -107,13 +116,18 @@ async function dockerBaseline(docker: Docker, image: string, network: string): P
 }
 
 /** REPLICAS raw pods, PARALLEL at a time (the kubelet's pod workers): the engine's own pace. */
-async function dockerBatch(docker: Docker, image: string, network: string): Promise<number> {
+async function dockerBatch(
+  docker: Docker,
+  image: string,
+  network: string,
+  parallel = PARALLEL,
+): Promise<number> {
   const pause = await ensurePauseImage(docker);
   const made: Docker.Container[] = [];
   let next = 0;
   const t = performance.now();
   await Promise.all(
-    Array.from({ length: PARALLEL }, async () => {
+    Array.from({ length: parallel }, async () => {
       while (next < REPLICAS) {
         next++;
         made.push(...(await rawPod(docker, pause, image, network)));
@@ -202,6 +216,22 @@ async function main(): Promise<void> {
   });
   const network = networks[0]?.Name;
   if (!network) throw new Error(`cluster ${name} has no Docker network`);
+  if (SWEEP.length > 0) {
+    const seen = new Map<number, number[]>();
+    for (let pass = 0; pass < 2; pass++) {
+      for (const p of SWEEP) {
+        const ms = await dockerBatch(docker, image, network, p);
+        seen.set(p, [...(seen.get(p) ?? []), ms]);
+      }
+    }
+    await client.close();
+    for (const [p, v] of seen) {
+      console.log(
+        `raw Docker: ${REPLICAS} sandbox+container pairs, ${p} at a time: ${v.map((ms) => (ms / 1000).toFixed(1)).join(' s, ')} s`,
+      );
+    }
+    return;
+  }
   // Interleave the two so both see the same machine load.
   const raw: number[] = [];
   const pods: number[] = [];

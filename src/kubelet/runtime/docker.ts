@@ -175,6 +175,7 @@ export class DockerRuntime implements Runtime {
         ? 'sandbox'
         : ((labels[LABEL_CONTAINER_KIND] as 'init' | 'regular') ?? 'regular');
     const nets = Object.values(i.NetworkSettings.Networks ?? {});
+    const joined = /^container:(.+)$/.exec(i.HostConfig.NetworkMode ?? '')?.[1];
     return {
       id: i.Id,
       podUid: labels[LABEL_POD_UID] ?? '',
@@ -195,6 +196,7 @@ export class DockerRuntime implements Runtime {
       startedAt: i.State.StartedAt,
       finishedAt: i.State.FinishedAt,
       ip: nets.find((n) => n.IPAddress)?.IPAddress ?? '',
+      ...(joined !== undefined ? { sandboxId: joined } : {}),
     };
   }
 

@@ -218,6 +218,7 @@ export class FakeRuntime implements Runtime {
         startedAt: ZERO_TIME,
         finishedAt: ZERO_TIME,
         ip: '',
+        sandboxId,
       },
       waiters: new Set(),
     });

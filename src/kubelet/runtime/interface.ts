@@ -68,6 +68,8 @@ export interface ContainerInfo {
   startedAt: string;
   finishedAt: string;
   ip: string;
+  /** For a container: the sandbox whose namespaces it joined (a dead sandbox's stay behind). */
+  sandboxId?: string;
 }
 
 export interface Runtime {
