@@ -52,10 +52,13 @@ export default class Events extends KubeCommand {
     const fieldSelector = selectors.join(',') || undefined;
     const list = await client.list(EVENTS, ns, { fieldSelector });
     const events = list.items.filter(keep).sort((a, b) => eventTime(a).localeCompare(eventTime(b)));
-    const printer = new EventPrinter(colorsWanted(process.stdout));
+    const printer = new EventPrinter(colorsWanted(process.stdout), undefined, !flags['no-headers']);
     const withNs = flags['all-namespaces'];
     const rows = events.map(toRow);
-    printer.fit(rows);
+    printer.fit(
+      rows,
+      events.map((e) => e.metadata.namespace),
+    );
     if (rows.length === 0 && !flags.watch) {
       process.stderr.write(ns ? `No events found in ${ns} namespace.\n` : 'No events found.\n');
       return;

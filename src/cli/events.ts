@@ -39,7 +39,8 @@ export function toRow(ev: KubeObject): EventRow {
     time: eventTime(ev),
     type: String(e.type ?? 'Normal'),
     reason: String(e.reason ?? ''),
-    object: `${String(io.kind ?? '').toLowerCase()}/${io.name ?? ''}`,
+    // kubectl events writes Kind/name (kubectl get events the lower-case form).
+    object: `${String(io.kind ?? '')}/${io.name ?? ''}`,
     message: String(e.message ?? e.note ?? '').trim(),
     count: Number(series?.count ?? e.count ?? 1),
   };
@@ -58,9 +59,15 @@ export class EventPrinter {
   readonly #chalk: ChalkInstance;
   readonly #color: boolean;
   readonly #now: () => Date;
-  #widths = [8, 7, 9, 10];
+  /** Column widths: NAMESPACE, LAST SEEN, TYPE, REASON, OBJECT (MESSAGE is last, unpadded). */
+  #widths: number[];
 
-  constructor(color: boolean, now: () => Date = () => new Date()) {
+  /**
+   * As kubectl's tab writer lays them out: columns as wide as their headings (when printed) and
+   * at least 3 (its minimum cell of 6 less the padding of 3), growing to fit the rows.
+   */
+  constructor(color: boolean, now: () => Date = () => new Date(), headings = true) {
+    this.#widths = headings ? [9, 9, 4, 6, 6] : [3, 3, 3, 3, 3];
     this.#color = color;
     this.#chalk = new Chalk({ level: color ? 1 : 0 });
     this.#now = now;
@@ -74,19 +81,23 @@ export class EventPrinter {
   }
 
   #pad(cells: string[], withNamespace: boolean): string {
-    const widths = withNamespace
-      ? [Math.max(9, cells[0]?.length ?? 0), ...this.#widths]
-      : this.#widths;
+    const widths = withNamespace ? this.#widths : this.#widths.slice(1);
     return cells
       .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(Math.max(widths[i] ?? 0, c.length))))
       .join('   ');
   }
 
   /** Widens the columns to fit these rows (so a batch lines up like a table). */
-  fit(rows: EventRow[]): void {
-    for (const r of rows) {
-      const cells = [shortAge(r.time, this.#now()), r.type, r.reason, r.object];
-      this.#widths = this.#widths.map((w, i) => Math.max(w, cells[i]?.length ?? 0));
+  fit(rows: EventRow[], namespaces: Array<string | undefined> = []): void {
+    for (const [i, r] of rows.entries()) {
+      const cells = [
+        namespaces[i] ?? '',
+        shortAge(r.time, this.#now()),
+        r.type,
+        r.reason,
+        r.object,
+      ];
+      this.#widths = this.#widths.map((w, j) => Math.max(w, cells[j]?.length ?? 0));
     }
   }
 

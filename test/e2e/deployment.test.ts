@@ -138,11 +138,11 @@ spec:
   assert.match(r.stdout, /^LAST SEEN\s+TYPE\s+REASON\s+OBJECT\s+MESSAGE$/m);
   assert.match(
     r.stdout,
-    /Normal\s+ScalingReplicaSet\s+deployment\/web\s+Scaled up replica set web-[a-z0-9]+ from 0 to /,
+    /Normal\s+ScalingReplicaSet\s+Deployment\/web\s+Scaled up replica set web-[a-z0-9]+ from 0 to /,
   );
   assert.match(
     r.stdout,
-    /Normal\s+Scheduled\s+pod\/client\s+Successfully assigned default\/client to /,
+    /Normal\s+Scheduled\s+Pod\/client\s+Successfully assigned default\/client to /,
   );
 
   r = await kbox(['delete', 'deployment', 'web']);
