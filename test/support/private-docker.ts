@@ -1,8 +1,9 @@
 // A Docker engine of a test's own, for tests that must stop and start the engine: the machine's
 // shared engine is never restarted. It runs the host's dockerd with its own data root, exec root
-// (where it starts its own containerd), pid file and Unix socket; no default bridge and no
+// (where it starts its own containerd), pid file and Unix socket; a default bridge of its own and no
 // iptables rules, so it touches nothing of the host engine's networking. kbox's cluster network
 // on it is a plain Linux bridge the host routes to directly.
+import { randomBytes } from 'node:crypto';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import {
   closeSync,
@@ -64,6 +65,14 @@ export async function privateDockerOrSkip(t: TestContext): Promise<PrivateDocker
   const logFile = join(dir, 'dockerd.log');
   const docker = new Docker({ socketPath: socket });
   let child: ChildProcess | undefined;
+  const bridge = `kbxe${randomBytes(4).toString('hex')}`;
+  const ip = (...args: string[]): void => {
+    const r = spawnSync('ip', args, { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`ip ${args.join(' ')}: ${r.stderr || r.error?.message}`);
+  };
+  ip('link', 'add', bridge, 'type', 'bridge');
+  ip('addr', 'add', `10.214.${1 + ((randomBytes(1)[0] ?? 0) % 250)}.1/24`, 'dev', bridge);
+  ip('link', 'set', bridge, 'up');
 
   const start = async (): Promise<void> => {
     if (child && child.exitCode === null && child.signalCode === null) return;
@@ -79,7 +88,10 @@ export async function privateDockerOrSkip(t: TestContext): Promise<PrivateDocker
         join(dir, 'docker.pid'),
         '-H',
         host,
-        '--bridge=none',
+        // Its own default bridge, made here: `--bridge=none` would make dockerd delete the
+        // host engine's docker0, which every engine on the host takes for its own.
+        '--bridge',
+        bridge,
         '--iptables=false',
         '--ip-masq=false',
         // Networks the engine picks itself (none that kbox makes: it sets its own subnet).
@@ -154,6 +166,7 @@ export async function privateDockerOrSkip(t: TestContext): Promise<PrivateDocker
         .reverse();
       for (const m of mounts) spawnSync('umount', ['-l', m]);
       rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
+      spawnSync('ip', ['link', 'del', bridge]);
     },
   };
 }
