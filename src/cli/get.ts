@@ -4,7 +4,15 @@
 import type { KubeObject } from '../api/types.js';
 import { listQuery, resourcePath, type KubeClient } from '../client/rest.js';
 import { CliError } from './cluster.js';
-import { parseOutput, printObjects, renderRows, tableRows, type Table } from './printers.js';
+import {
+  parseOutput,
+  printCustomColumns,
+  printObjects,
+  renderRows,
+  tableRows,
+  type Table,
+} from './printers.js';
+import { sortByField } from './sort.js';
 import { discoverCached, resolveTypes, typePrefix, type ApiResource } from './resources.js';
 import type { Target } from './target.js';
 
@@ -21,6 +29,7 @@ export interface GetFlags {
   'show-labels': boolean;
   'no-headers': boolean;
   'show-managed-fields': boolean;
+  'sort-by'?: string | undefined;
   namespace?: string | undefined;
 }
 
@@ -50,11 +59,21 @@ export async function runGet(target: Target, args: string[], flags: GetFlags): P
     for (const r of rs) requests.push({ r, names });
   }
   const multi = requests.length > 1 || (args.some((a) => a.includes('/')) && args.length > 1);
+  // kubectl reads everything in one request when sorting (no chunks), and asks for whole
+  // objects in table rows so that it can look into them.
+  const sortBy = flags['sort-by'] || undefined;
   const query = {
     labelSelector: flags.selector,
     fieldSelector: flags['field-selector'],
-    limit: 500,
+    limit: sortBy === undefined ? 500 : undefined,
   };
+  const tableUrl = (path: string): string =>
+    sortBy === undefined ? path : `${path}${path.includes('?') ? '&' : '?'}includeObject=Object`;
+  if (sortBy !== undefined && flags.watch) {
+    process.stderr.write(
+      'warning: --watch requested, --sort-by will be ignored for watch events received\n',
+    );
+  }
 
   if (output.kind === 'table') {
     let printed = false;
@@ -68,7 +87,7 @@ export async function runGet(target: Target, args: string[], flags: GetFlags): P
           tables.push(
             await client.call<Table>(
               'GET',
-              resourcePath(r, namespace, name),
+              tableUrl(resourcePath(r, namespace, name)),
               undefined,
               undefined,
               TABLE_ACCEPT,
@@ -78,12 +97,16 @@ export async function runGet(target: Target, args: string[], flags: GetFlags): P
         tables.push(
           await client.call<Table>(
             'GET',
-            `${resourcePath(r, namespace)}${listQuery(query)}`,
+            tableUrl(`${resourcePath(r, namespace)}${listQuery(query)}`),
             undefined,
             undefined,
             TABLE_ACCEPT,
           ),
         );
+      }
+      // kubectl sorts the rows of each Table the server sent (one per name given).
+      if (sortBy !== undefined) {
+        for (const t of tables) t.rows = sortByField(t.rows, sortBy, (row) => row.object);
       }
       const merged: Table = {
         columnDefinitions: tables[0]?.columnDefinitions ?? [],
@@ -143,6 +166,11 @@ export async function runGet(target: Target, args: string[], flags: GetFlags): P
           ...item,
         });
     }
+  }
+  if (sortBy !== undefined && !single) objects.splice(0, objects.length, ...sortByField(objects, sortBy, (o) => o));
+  if (output.kind === 'custom-columns') {
+    process.stdout.write(printCustomColumns(objects, output.columns, flags['no-headers']));
+    return;
   }
   if (output.kind === 'name') {
     const byKind = new Map(requests.map((q) => [q.r.kind, q.r]));
