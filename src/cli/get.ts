@@ -76,46 +76,61 @@ export async function runGet(target: Target, args: string[], flags: GetFlags): P
   }
 
   if (output.kind === 'table') {
-    let printed = false;
-    let first = true;
-    let lastRv = '';
+    // One Table per list, or per name given, in request order.
+    let fetched: Array<{ r: ApiResource; table: Table }> = [];
     for (const { r, names } of requests) {
       const namespace = r.namespaced ? ns : undefined;
-      const tables: Table[] = [];
-      if (names.length > 0) {
-        for (const name of names)
-          tables.push(
-            await client.call<Table>(
-              'GET',
-              tableUrl(resourcePath(r, namespace, name)),
-              undefined,
-              undefined,
-              TABLE_ACCEPT,
-            ),
-          );
-      } else {
-        tables.push(
-          await client.call<Table>(
-            'GET',
-            tableUrl(`${resourcePath(r, namespace)}${listQuery(query)}`),
-            undefined,
-            undefined,
-            TABLE_ACCEPT,
-          ),
+      const paths =
+        names.length > 0
+          ? names.map((name) => resourcePath(r, namespace, name))
+          : [`${resourcePath(r, namespace)}${listQuery(query)}`];
+      for (const path of paths) {
+        const table = await client.call<Table>(
+          'GET',
+          tableUrl(path),
+          undefined,
+          undefined,
+          TABLE_ACCEPT,
         );
+        fetched.push({ r, table });
       }
-      // kubectl sorts the rows of each Table the server sent (one per name given).
-      if (sortBy !== undefined) {
-        for (const t of tables) t.rows = sortByField(t.rows, sortBy, (row) => row.object);
+    }
+    if (sortBy !== undefined && fetched.length > 1 && !flags.watch) {
+      // kubectl's RuntimeSorter: several Tables are ordered as objects, by the field of the
+      // Table itself, which is why `get pods a b --sort-by=.metadata.name` fails there too.
+      fetched = sortByField(fetched, sortBy, (f) => f.table, { site: 'objects' });
+    }
+    let printed = false;
+    let lastRv = '';
+    for (let i = 0; i < fetched.length; ) {
+      // Consecutive Tables of one resource print as one block under one header.
+      const r = fetched[i]!.r;
+      const group: Table[] = [];
+      for (; i < fetched.length && fetched[i]!.r === r; i++) group.push(fetched[i]!.table);
+      lastRv = group[0]?.metadata?.resourceVersion ?? '';
+      const rowsOf: Array<Table['rows']> = [];
+      for (const t of group) {
+        // kubectl's SortingPrinter sorts a Table of several rows; when that fails, it prints
+        // nothing of it and carries on (kubectl get ignores the printer's error).
+        if (sortBy !== undefined && t.rows.length > 1) {
+          try {
+            rowsOf.push(
+              sortByField(t.rows, sortBy, (row) => row.object, { site: 'table', lenient: true }),
+            );
+          } catch (err) {
+            if (!(err instanceof CliError) || err.message === '') throw err;
+            if (flags.watch) throw new CliError(`unable to output the provided object: ${err.message}`);
+          }
+        } else {
+          rowsOf.push(t.rows);
+        }
       }
       const merged: Table = {
-        columnDefinitions: tables[0]?.columnDefinitions ?? [],
-        rows: tables.flatMap((t) => t.rows),
+        columnDefinitions: group[0]?.columnDefinitions ?? [],
+        rows: rowsOf.flat(),
       };
-      lastRv = tables[0]?.metadata?.resourceVersion ?? '';
       if (merged.rows.length === 0) continue;
-      if (!first) process.stdout.write('\n');
-      first = false;
+      if (printed && !flags['no-headers']) process.stdout.write('\n');
       const rows = tableRows(merged, {
         wide: output.wide,
         withNamespace: flags['all-namespaces'] && r.namespaced,
@@ -167,14 +182,18 @@ export async function runGet(target: Target, args: string[], flags: GetFlags): P
         });
     }
   }
-  if (sortBy !== undefined && !single) objects.splice(0, objects.length, ...sortByField(objects, sortBy, (o) => o));
+  // kubectl's SortingPrinter orders lists, not a single object asked for by name.
+  const sorted =
+    sortBy !== undefined && !single
+      ? sortByField(objects, sortBy, (o) => o, { site: 'objects' })
+      : objects;
   if (output.kind === 'custom-columns') {
-    process.stdout.write(printCustomColumns(objects, output.columns, flags['no-headers']));
+    process.stdout.write(printCustomColumns(sorted, output.columns, flags['no-headers']));
     return;
   }
   if (output.kind === 'name') {
     const byKind = new Map(requests.map((q) => [q.r.kind, q.r]));
-    for (const o of objects) {
+    for (const o of sorted) {
       const r = byKind.get(o.kind ?? '') ?? requests[0]?.r;
       process.stdout.write(
         `${r ? typePrefix(r) : String(o.kind).toLowerCase()}/${o.metadata.name ?? ''}\n`,
@@ -183,7 +202,7 @@ export async function runGet(target: Target, args: string[], flags: GetFlags): P
     return;
   }
   process.stdout.write(
-    printObjects(objects, single, output, { showManagedFields: flags['show-managed-fields'] }),
+    printObjects(sorted, single, output, { showManagedFields: flags['show-managed-fields'] }),
   );
 }
 

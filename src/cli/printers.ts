@@ -62,7 +62,9 @@ function readTextFile(path: string): string {
     return readFileSync(path, 'utf8');
   } catch (err) {
     const e = err as { code?: string };
-    if (e.code === 'ENOENT') throw new CliError(`open ${path}: no such file or directory`);
+    if (e.code === 'ENOENT') {
+      throw new CliError(`error reading template ${path}, open ${path}: no such file or directory`);
+    }
     throw err;
   }
 }

@@ -24,8 +24,12 @@ function typeName(v: unknown): string {
   if (v === null) return 'nil';
   if (Array.isArray(v)) return '[]interface {}';
   if (typeof v === 'object') return 'map[string]interface {}';
+  if (typeof v === 'boolean') return 'bool';
   return typeof v === 'number' ? (Number.isInteger(v) ? 'int64' : 'float64') : typeof v;
 }
+
+/** Go's isLess failing: kubectl stops there with klog.Exitf. */
+class Unsortable extends Error {}
 
 /** isLess on two decoded JSON values (Go's interface case of the sorter). */
 function isLess(a: unknown, b: unknown): boolean {
@@ -37,10 +41,29 @@ function isLess(a: unknown, b: unknown): boolean {
     const qb = qa === undefined ? undefined : quantity(b);
     return qa !== undefined && qb !== undefined ? qa < qb : bytesLess(a, b);
   } else if (typeof a === 'number' || typeof a === 'string') {
-    throw new CliError('unsortable interface: interface');
+    throw new Unsortable('unsortable interface: interface');
   }
-  if (typeof a !== 'number') throw new CliError(`unsortable type: ${typeName(a)}`);
-  throw new CliError('unsortable interface: interface');
+  if (typeof a !== 'number') throw new Unsortable(`unsortable type: ${typeName(a)}`);
+  throw new Unsortable('unsortable interface: interface');
+}
+
+/** A klog line as klog.Exitf prints it, e.g. `F1203 11:47:54.280243   24868 sorter.go:329] ...`. */
+function klogFatal(file: string, message: string): string {
+  const d = new Date();
+  const p2 = (n: number): string => String(n).padStart(2, '0');
+  const micros = String(d.getMilliseconds() * 1000).padStart(6, '0');
+  const time = `${p2(d.getHours())}:${p2(d.getMinutes())}:${p2(d.getSeconds())}.${micros}`;
+  return `F${p2(d.getMonth() + 1)}${p2(d.getDate())} ${time} ${String(process.pid).padStart(7)} ${file}] ${message}\n`;
+}
+
+export interface SortOptions {
+  /**
+   * Which of kubectl's sorters runs: `objects` (RuntimeSort, over whole objects; a bad path is
+   * an error) or `table` (TableSorter, over the objects in a Table's rows; a path kubectl cannot
+   * relax is used as given).
+   */
+  site: 'objects' | 'table';
+  lenient?: boolean;
 }
 
 /**
@@ -49,9 +72,20 @@ function isLess(a: unknown, b: unknown): boolean {
  * items, which the same (not strictly ordered) comparison reproduces exactly; longer lists use
  * a stable sort.
  */
-export function sortByField<T>(items: T[], field: string, objectOf: (t: T) => unknown): T[] {
+export function sortByField<T>(
+  items: T[],
+  field: string,
+  objectOf: (t: T) => unknown,
+  opts: SortOptions,
+): T[] {
   if (items.length === 0) return items;
-  const path = relaxedJsonPath(field);
+  let path: string;
+  try {
+    path = relaxedJsonPath(field);
+  } catch (err) {
+    if (!opts.lenient) throw err;
+    path = field;
+  }
   const keyed = items.map((item) => {
     const first = jsonPathResults(path, objectOf(item))[0];
     return { item, has: first !== undefined && first.length > 0, key: first?.[0] };
@@ -64,14 +98,29 @@ export function sortByField<T>(items: T[], field: string, objectOf: (t: T) => un
     if (!y.has) return false;
     return isLess(x.key, y.key);
   };
-  if (keyed.length <= 12) {
-    for (let i = 1; i < keyed.length; i++) {
-      for (let j = i; j > 0 && less(keyed[j]!, keyed[j - 1]!); j--) {
-        [keyed[j], keyed[j - 1]] = [keyed[j - 1]!, keyed[j]!];
+  try {
+    if (keyed.length <= 12) {
+      for (let i = 1; i < keyed.length; i++) {
+        for (let j = i; j > 0 && less(keyed[j]!, keyed[j - 1]!); j--) {
+          [keyed[j], keyed[j - 1]] = [keyed[j - 1]!, keyed[j]!];
+        }
       }
+    } else {
+      keyed.sort((x, y) => (less(x, y) ? -1 : less(y, x) ? 1 : 0));
     }
-  } else {
-    keyed.sort((x, y) => (less(x, y) ? -1 : less(y, x) ? 1 : 0));
+  } catch (err) {
+    if (!(err instanceof Unsortable)) throw err;
+    const [file, holder] =
+      opts.site === 'table'
+        ? ['sorter.go:375', '[][][]reflect.Value']
+        : ['sorter.go:329', '*unstructured.Unstructured'];
+    process.stderr.write(
+      klogFatal(
+        file,
+        `Field ${path} in ${holder} is an unsortable type: interface, err: ${err.message}`,
+      ),
+    );
+    throw new CliError('');
   }
   return keyed.map((k) => k.item);
 }
