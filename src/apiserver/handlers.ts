@@ -37,12 +37,7 @@ import { decodeBody, representation, type Representation } from './negotiate.js'
 import { applyPatch, patchTypeOf } from './patch/apply-patch.js';
 import type { ResourceRequest } from './request.js';
 import { rfc3339, type DeleteOptions, type ResourceStore } from './registry/store.js';
-import {
-  toObjectTable,
-  toTable,
-  toWatchEventTable,
-  type IncludeObject,
-} from './tables/table.js';
+import { toObjectTable, toTable, toWatchEventTable, type IncludeObject } from './tables/table.js';
 import type { UserInfo } from './authn.js';
 import type { ServiceAccountTokens } from './registry/core/serviceaccounts/tokens.js';
 import { tokenRequest } from './registry/core/serviceaccounts/token-request.js';

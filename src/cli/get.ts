@@ -102,7 +102,7 @@ export async function runGet(target: Target, args: string[], flags: GetFlags): P
     }
     let printed = false;
     let lastRv = '';
-    for (let i = 0; i < fetched.length; ) {
+    for (let i = 0; i < fetched.length;) {
       // Consecutive Tables of one resource print as one block under one header.
       const r = fetched[i]!.r;
       const group: Table[] = [];
@@ -119,7 +119,8 @@ export async function runGet(target: Target, args: string[], flags: GetFlags): P
             );
           } catch (err) {
             if (!(err instanceof CliError) || err.message === '') throw err;
-            if (flags.watch) throw new CliError(`unable to output the provided object: ${err.message}`);
+            if (flags.watch)
+              throw new CliError(`unable to output the provided object: ${err.message}`);
           }
         } else {
           rowsOf.push(t.rows);

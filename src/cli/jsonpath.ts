@@ -150,7 +150,8 @@ export function jsonPathResults(template: string, data: unknown): unknown[][] {
   const walk = (nodes: Node[], at: unknown): void => {
     for (const n of nodes) {
       if ('expr' in n) results.push(select([at], parsePath(n.expr)));
-      else if ('range' in n) for (const item of select([at], parsePath(n.range))) walk(n.body, item);
+      else if ('range' in n)
+        for (const item of select([at], parsePath(n.range))) walk(n.body, item);
     }
   };
   walk(parseTemplate(template), data);

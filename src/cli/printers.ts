@@ -50,7 +50,10 @@ export function parseOutput(o: string | undefined): OutputFormat {
   if (cc) return { kind: 'custom-columns', columns: customColumnsSpec(cc[1] ?? '') };
   const ccFile = /^custom-columns-file(?:=(.*))?$/s.exec(o);
   if (ccFile) {
-    return { kind: 'custom-columns', columns: customColumnsTemplate(readTextFile(ccFile[1] ?? '')) };
+    return {
+      kind: 'custom-columns',
+      columns: customColumnsTemplate(readTextFile(ccFile[1] ?? '')),
+    };
   }
   throw new CliError(
     `unable to match a printer suitable for the output format "${o}", allowed formats are: json,jsonpath,name,wide,yaml`,
@@ -71,7 +74,8 @@ function readTextFile(path: string): string {
 
 /** kubectl's NewCustomColumnsPrinterFromSpec: HEADER:path pairs separated by commas. */
 export function customColumnsSpec(spec: string): CustomColumn[] {
-  if (spec === '') throw new CliError('custom-columns format specified but no custom columns given');
+  if (spec === '')
+    throw new CliError('custom-columns format specified but no custom columns given');
   return spec.split(',').map((part) => {
     const colon = part.indexOf(':');
     if (colon < 0) {
