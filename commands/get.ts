@@ -12,6 +12,8 @@ export default class Get extends KubeCommand {
     '<%= config.bin %> get deploy/web -o yaml',
     '<%= config.bin %> get all -A',
     '<%= config.bin %> get pods -l app=web -w',
+    '<%= config.bin %> get pods --sort-by=.metadata.creationTimestamp',
+    '<%= config.bin %> get pods -o custom-columns=NAME:.metadata.name,IMAGE:.spec.containers[*].image',
   ];
 
   static override args = {
@@ -21,7 +23,8 @@ export default class Get extends KubeCommand {
   static override flags = {
     output: Flags.string({
       char: 'o',
-      description: 'output format: wide, yaml, json, name, jsonpath=TEMPLATE',
+      description:
+        'output format: wide, yaml, json, name, jsonpath=TEMPLATE, custom-columns=SPEC, custom-columns-file=FILE',
     }),
     selector: Flags.string({ char: 'l', description: 'label selector, e.g. app=web,tier!=db' }),
     'field-selector': Flags.string({ description: 'field selector, e.g. status.phase=Running' }),
@@ -36,6 +39,9 @@ export default class Get extends KubeCommand {
       default: false,
     }),
     'show-labels': Flags.boolean({ description: 'show labels as the last column', default: false }),
+    'sort-by': Flags.string({
+      description: 'sort the list by this JSONPath field, e.g. .metadata.name or {.spec.replicas}',
+    }),
     'no-headers': Flags.boolean({ description: 'omit the header row', default: false }),
     'show-managed-fields': Flags.boolean({
       description: 'keep the managedFields when printing objects in JSON or YAML format',

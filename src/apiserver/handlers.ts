@@ -37,7 +37,7 @@ import { decodeBody, representation, type Representation } from './negotiate.js'
 import { applyPatch, patchTypeOf } from './patch/apply-patch.js';
 import type { ResourceRequest } from './request.js';
 import { rfc3339, type DeleteOptions, type ResourceStore } from './registry/store.js';
-import { toObjectTable, toTable, toWatchEventTable } from './tables/table.js';
+import { toObjectTable, toTable, toWatchEventTable, type IncludeObject } from './tables/table.js';
 import type { UserInfo } from './authn.js';
 import type { ServiceAccountTokens } from './registry/core/serviceaccounts/tokens.js';
 import { tokenRequest } from './registry/core/serviceaccounts/token-request.js';
@@ -54,6 +54,12 @@ export interface HandlerContext {
 
 function bool(v: string | null): boolean {
   return v === 'true' || v === '1';
+}
+
+/** TableOptions.includeObject of a request; absent or empty means Metadata, as upstream. */
+function includeObjectOf(q: URLSearchParams): IncludeObject {
+  const v = q.get('includeObject');
+  return v === 'None' || v === 'Object' ? v : 'Metadata';
 }
 
 /** The manager of a write: the fieldManager parameter, else derived from the User-Agent. */
@@ -213,7 +219,7 @@ export class ResourceHandler {
             writer: writerOf(req, q),
           });
           sendWarnings(res, warnings);
-          this.#answer(res, 201, store, created, rep);
+          this.#answer(res, 201, store, created, rep, q);
           return;
         }
         case 'DELETE': {
@@ -251,7 +257,7 @@ export class ResourceHandler {
     switch (method) {
       case 'GET': {
         this.#allow(store, 'get', method);
-        writeJson(res, 200, this.#render(store, store.get(ns, name), rep));
+        writeJson(res, 200, this.#render(store, store.get(ns, name), rep, q));
         return;
       }
       case 'PUT': {
@@ -268,7 +274,7 @@ export class ResourceHandler {
           writer: writerOf(req, q),
         });
         sendWarnings(res, warnings);
-        this.#answer(res, out.created ? 201 : 200, store, out.object, rep);
+        this.#answer(res, out.created ? 201 : 200, store, out.object, rep, q);
         return;
       }
       case 'PATCH': {
@@ -276,7 +282,7 @@ export class ResourceHandler {
         const warnings = new Warnings();
         const out = await this.#patch(req, store, ns, name, q, undefined, warnings);
         sendWarnings(res, warnings);
-        this.#answer(res, out.created ? 201 : 200, store, out.object, rep);
+        this.#answer(res, out.created ? 201 : 200, store, out.object, rep, q);
         return;
       }
       case 'DELETE': {
@@ -295,7 +301,7 @@ export class ResourceHandler {
             }),
           );
         } else {
-          writeJson(res, 200, this.#render(store, out.object, rep));
+          writeJson(res, 200, this.#render(store, out.object, rep, q));
         }
         return;
       }
@@ -325,18 +331,19 @@ export class ResourceHandler {
     store: ResourceStore,
     obj: KubeObject,
     rep: Representation,
+    q: URLSearchParams,
   ): void {
-    const body = this.#render(store, obj, rep);
+    const body = this.#render(store, obj, rep, q);
     const text = body === obj ? this.#ctx.storage.storedJson?.(obj) : undefined;
     if (text !== undefined) writeJsonText(res, code, text);
     else writeJson(res, code, body);
   }
 
-  #render(store: ResourceStore, obj: KubeObject, rep: Representation): unknown {
+  #render(store: ResourceStore, obj: KubeObject, rep: Representation, q: URLSearchParams): unknown {
     if (rep === 'table') {
       return toObjectTable(store.groupResource, obj, {
         now: this.#ctx.clock(),
-        includeObject: 'Metadata',
+        includeObject: includeObjectOf(q),
       });
     }
     if (rep === 'metadata') return partialMetadata(obj);
@@ -457,8 +464,7 @@ export class ResourceHandler {
         200,
         toTable(store.groupResource, items, {
           now: this.#ctx.clock(),
-          includeObject:
-            (q.get('includeObject') as 'None' | 'Metadata' | 'Object' | null) ?? 'Metadata',
+          includeObject: includeObjectOf(q),
           listMeta: metadata,
         }),
       );
@@ -995,7 +1001,7 @@ export class ResourceHandler {
       if (rep === 'table' && type !== 'ERROR' && type !== 'BOOKMARK') {
         body = toWatchEventTable(store.groupResource, object as KubeObject, {
           now: this.#ctx.clock(),
-          includeObject: 'Metadata',
+          includeObject: includeObjectOf(q),
           includeColumns: !columnsSent,
         });
         columnsSent = true;

@@ -4,7 +4,15 @@
 import type { KubeObject } from '../api/types.js';
 import { listQuery, resourcePath, type KubeClient } from '../client/rest.js';
 import { CliError } from './cluster.js';
-import { parseOutput, printObjects, renderRows, tableRows, type Table } from './printers.js';
+import {
+  parseOutput,
+  printCustomColumns,
+  printObjects,
+  renderRows,
+  tableRows,
+  type Table,
+} from './printers.js';
+import { sortByField } from './sort.js';
 import { discoverCached, resolveTypes, typePrefix, type ApiResource } from './resources.js';
 import type { Target } from './target.js';
 
@@ -21,6 +29,7 @@ export interface GetFlags {
   'show-labels': boolean;
   'no-headers': boolean;
   'show-managed-fields': boolean;
+  'sort-by'?: string | undefined;
   namespace?: string | undefined;
 }
 
@@ -50,49 +59,79 @@ export async function runGet(target: Target, args: string[], flags: GetFlags): P
     for (const r of rs) requests.push({ r, names });
   }
   const multi = requests.length > 1 || (args.some((a) => a.includes('/')) && args.length > 1);
+  // kubectl reads everything in one request when sorting (no chunks), and asks for whole
+  // objects in table rows so that it can look into them.
+  const sortBy = flags['sort-by'] || undefined;
   const query = {
     labelSelector: flags.selector,
     fieldSelector: flags['field-selector'],
-    limit: 500,
+    limit: sortBy === undefined ? 500 : undefined,
   };
+  const tableUrl = (path: string): string =>
+    sortBy === undefined ? path : `${path}${path.includes('?') ? '&' : '?'}includeObject=Object`;
+  if (sortBy !== undefined && flags.watch) {
+    process.stderr.write(
+      'warning: --watch requested, --sort-by will be ignored for watch events received\n',
+    );
+  }
 
   if (output.kind === 'table') {
-    let printed = false;
-    let first = true;
-    let lastRv = '';
+    // One Table per list, or per name given, in request order.
+    let fetched: Array<{ r: ApiResource; table: Table }> = [];
     for (const { r, names } of requests) {
       const namespace = r.namespaced ? ns : undefined;
-      const tables: Table[] = [];
-      if (names.length > 0) {
-        for (const name of names)
-          tables.push(
-            await client.call<Table>(
-              'GET',
-              resourcePath(r, namespace, name),
-              undefined,
-              undefined,
-              TABLE_ACCEPT,
-            ),
-          );
-      } else {
-        tables.push(
-          await client.call<Table>(
-            'GET',
-            `${resourcePath(r, namespace)}${listQuery(query)}`,
-            undefined,
-            undefined,
-            TABLE_ACCEPT,
-          ),
+      const paths =
+        names.length > 0
+          ? names.map((name) => resourcePath(r, namespace, name))
+          : [`${resourcePath(r, namespace)}${listQuery(query)}`];
+      for (const path of paths) {
+        const table = await client.call<Table>(
+          'GET',
+          tableUrl(path),
+          undefined,
+          undefined,
+          TABLE_ACCEPT,
         );
+        fetched.push({ r, table });
+      }
+    }
+    if (sortBy !== undefined && fetched.length > 1 && !flags.watch) {
+      // kubectl's RuntimeSorter: several Tables are ordered as objects, by the field of the
+      // Table itself, which is why `get pods a b --sort-by=.metadata.name` fails there too.
+      fetched = sortByField(fetched, sortBy, (f) => f.table, { site: 'objects' });
+    }
+    let printed = false;
+    let lastRv = '';
+    for (let i = 0; i < fetched.length;) {
+      // Consecutive Tables of one resource print as one block under one header.
+      const r = fetched[i]!.r;
+      const group: Table[] = [];
+      for (; i < fetched.length && fetched[i]!.r === r; i++) group.push(fetched[i]!.table);
+      lastRv = group[0]?.metadata?.resourceVersion ?? '';
+      const rowsOf: Array<Table['rows']> = [];
+      for (const t of group) {
+        // kubectl's SortingPrinter sorts a Table of several rows; when that fails, it prints
+        // nothing of it and carries on (kubectl get ignores the printer's error).
+        if (sortBy !== undefined && t.rows.length > 1) {
+          try {
+            rowsOf.push(
+              sortByField(t.rows, sortBy, (row) => row.object, { site: 'table', lenient: true }),
+            );
+          } catch (err) {
+            if (!(err instanceof CliError) || err.message === '') throw err;
+            if (flags.watch)
+              throw new CliError(`unable to output the provided object: ${err.message}`);
+          }
+        } else {
+          rowsOf.push(t.rows);
+        }
       }
       const merged: Table = {
-        columnDefinitions: tables[0]?.columnDefinitions ?? [],
-        rows: tables.flatMap((t) => t.rows),
+        columnDefinitions: group[0]?.columnDefinitions ?? [],
+        rows: rowsOf.flat(),
       };
-      lastRv = tables[0]?.metadata?.resourceVersion ?? '';
       if (merged.rows.length === 0) continue;
-      if (!first) process.stdout.write('\n');
-      first = false;
+      if (printed && !flags['no-headers']) process.stdout.write('\n');
       const rows = tableRows(merged, {
         wide: output.wide,
         withNamespace: flags['all-namespaces'] && r.namespaced,
@@ -144,9 +183,18 @@ export async function runGet(target: Target, args: string[], flags: GetFlags): P
         });
     }
   }
+  // kubectl's SortingPrinter orders lists, not a single object asked for by name.
+  const sorted =
+    sortBy !== undefined && !single
+      ? sortByField(objects, sortBy, (o) => o, { site: 'objects' })
+      : objects;
+  if (output.kind === 'custom-columns') {
+    process.stdout.write(printCustomColumns(sorted, output.columns, flags['no-headers']));
+    return;
+  }
   if (output.kind === 'name') {
     const byKind = new Map(requests.map((q) => [q.r.kind, q.r]));
-    for (const o of objects) {
+    for (const o of sorted) {
       const r = byKind.get(o.kind ?? '') ?? requests[0]?.r;
       process.stdout.write(
         `${r ? typePrefix(r) : String(o.kind).toLowerCase()}/${o.metadata.name ?? ''}\n`,
@@ -155,7 +203,7 @@ export async function runGet(target: Target, args: string[], flags: GetFlags): P
     return;
   }
   process.stdout.write(
-    printObjects(objects, single, output, { showManagedFields: flags['show-managed-fields'] }),
+    printObjects(sorted, single, output, { showManagedFields: flags['show-managed-fields'] }),
   );
 }
 

@@ -141,7 +141,39 @@ function render(nodes: Node[], data: unknown): string {
   return out;
 }
 
+/**
+ * The values each action of `template` selects in `data`, as client-go's FindResults with
+ * missing keys allowed: one list per {expression} (ranges contribute their body's values).
+ */
+export function jsonPathResults(template: string, data: unknown): unknown[][] {
+  const results: unknown[][] = [];
+  const walk = (nodes: Node[], at: unknown): void => {
+    for (const n of nodes) {
+      if ('expr' in n) results.push(select([at], parsePath(n.expr)));
+      else if ('range' in n)
+        for (const item of select([at], parsePath(n.range))) walk(n.body, item);
+    }
+  };
+  walk(parseTemplate(template), data);
+  return results;
+}
+
 export function evalJsonPath(template: string, data: unknown): string {
   const tpl = template.includes('{') ? template : `{${template}}`;
   return render(parseTemplate(tpl), data);
+}
+
+/**
+ * kubectl's RelaxedJSONPathExpression: `a.b`, `.a.b`, `{a.b}` and `{.a.b}` all become `{.a.b}`;
+ * anything holding other braces is refused with kubectl's message.
+ */
+export function relaxedJsonPath(expr: string): string {
+  if (expr === '') return expr;
+  const m = /^\{\.?([^{}]+)\}$|^\.?([^{}]+)$/s.exec(expr);
+  if (!m) {
+    throw new CliError(
+      "unexpected path string, expected a 'name1.name2' or '.name1.name2' or '{name1.name2}' or '{.name1.name2}'",
+    );
+  }
+  return `{.${m[1] ?? m[2] ?? ''}}`;
 }

@@ -49,6 +49,9 @@ const HANDLED: string[][] = [
   ['pods', '--', '-A'],
   ['pods', '-', 'x'],
   ['-n', 'x', 'pods'],
+  ['pods', '--sort-by=.metadata.name'],
+  ['pods', '--sort-by', '{.metadata.creationTimestamp}', '-o', 'name'],
+  ['pods', '-o', 'custom-columns=NAME:.metadata.name,IMAGE:.spec.containers[*].image'],
 ];
 
 const REJECTED_OR_LEFT: string[][] = [

@@ -1,8 +1,12 @@
 // kbox get against kubectl get on the same objects: tables (plain, wide, -A, labels, no
-// headers, several types, TYPE/NAME), names, JSONPath and the errors, byte for byte with the
+// headers, several types, TYPE/NAME), names, JSONPath, --sort-by, custom columns and the
+// errors, byte for byte with the
 // same exit code. Each case runs through the fast entry (src/cli/fast.ts) and through oclif
 // (KBOX_NO_FAST=1), which must not differ either.
 import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { startTestApi, type TestApi } from '../support/apiserver.js';
 import { runKbox, type CliResult } from '../support/kbox-cli.js';
@@ -41,6 +45,25 @@ before(async () => {
     metadata: { name: 'settings' },
     data: { a: '1' },
   });
+  // For --sort-by: created a second apart in an order that is neither by name nor by grace
+  // period; "size" annotations are quantities (2 < 900 < 1Ki) and one pod has none.
+  await post('/api/v1/namespaces', { metadata: { name: 'sorted' } });
+  const sorted: Array<[string, number, Record<string, string>, string[]]> = [
+    ['zeta', 100, { size: '1Ki' }, ['busybox', 'nginx']],
+    ['alpha', 30, { size: '900' }, ['busybox']],
+    ['mid-10', 5, {}, ['redis:7']],
+    ['mid-9', 7, { size: '2' }, ['x']],
+  ];
+  for (const [i, [name, grace, annotations, images]] of sorted.entries()) {
+    if (i > 0) await new Promise((r) => setTimeout(r, 1050));
+    await post('/api/v1/namespaces/sorted/pods', {
+      metadata: { name, annotations },
+      spec: {
+        terminationGracePeriodSeconds: grace,
+        containers: images.map((image, j) => ({ name: `c${j}`, image })),
+      },
+    });
+  }
 });
 after(() => api.stop());
 
@@ -111,4 +134,120 @@ test('input the fast entry leaves to oclif still gets oclif’s answer', async (
   const missing = await runKbox(api.kubeconfig, ['get', '-o']);
   assert.equal(missing.code, 2);
   assert.match(missing.stderr, /Flag --output expects a value/);
+});
+
+const names = (out: CliResult): string[] =>
+  out.stdout
+    .split('\n')
+    .slice(1)
+    .map((l) => l.split(' ')[0] ?? '')
+    .filter((n) => n !== '');
+
+test('--sort-by orders tables, names and lists as kubectl does', async () => {
+  const ns = ['-n', 'sorted'];
+  // Strings in byte order (kubectl 1.32 puts mid-10 before mid-9).
+  let out = await same(['get', 'pods', ...ns, '--sort-by=.metadata.name']);
+  assert.deepEqual(names(out), ['alpha', 'mid-10', 'mid-9', 'zeta']);
+  out = await same(['get', 'pods', ...ns, '--sort-by=.metadata.creationTimestamp']);
+  assert.deepEqual(names(out), ['zeta', 'alpha', 'mid-10', 'mid-9']);
+  // Numbers numerically, in any of the path spellings kubectl relaxes.
+  out = await same(['get', 'pods', ...ns, '--sort-by={.spec.terminationGracePeriodSeconds}']);
+  assert.deepEqual(names(out), ['mid-10', 'mid-9', 'alpha', 'zeta']);
+  await same([
+    'get',
+    'pods',
+    ...ns,
+    '--sort-by',
+    'spec.terminationGracePeriodSeconds',
+    '-o',
+    'wide',
+  ]);
+  // Quantities by amount; an object without the field goes first.
+  out = await same(['get', 'pods', ...ns, '--sort-by=.metadata.annotations.size', '-o', 'name']);
+  assert.equal(out.stdout, 'pod/mid-10\npod/mid-9\npod/alpha\npod/zeta\n');
+  await same(['get', 'pods', ...ns, '--sort-by=.spec.containers[*].image', '--no-headers']);
+  await same(['get', 'pods', '-A', '--sort-by=.metadata.creationTimestamp']);
+  await same(['get', 'pods,cm', '-A', '--sort-by=.metadata.name', '-o', 'name']);
+  await same([
+    'get',
+    'pods',
+    ...ns,
+    '--sort-by=.spec.terminationGracePeriodSeconds',
+    '-o',
+    'jsonpath={.items[*].metadata.name}',
+  ]);
+  await same(['get', 'pods', ...ns, 'zeta', 'alpha', '--sort-by=.metadata.name', '-o', 'name']);
+  // One Table per name: kubectl sorts the Tables themselves, which have no .metadata.name.
+  await same(['get', 'pods', ...ns, 'zeta', 'alpha', '--sort-by=.kind']);
+  await same(['get', 'pods', ...ns, 'alpha', '--sort-by=.nothing']);
+  await same(['get', 'pods', ...ns, '--sort-by=']);
+});
+
+test('--sort-by errors match kubectl get', async () => {
+  const ns = ['-n', 'sorted'];
+  let out = await same(['get', 'pods', ...ns, '--sort-by=.nothing', '-o', 'name']);
+  assert.equal(
+    out.stderr,
+    'error: couldn\'t find any field with path "{.nothing}" in the list of objects\n',
+  );
+  // kubectl get drops a table it cannot sort and then has printed nothing.
+  out = await same(['get', 'pods', ...ns, '--sort-by=.nothing']);
+  assert.equal(out.stderr, 'No resources found in sorted namespace.\n');
+  await same(['get', 'pods', ...ns, '--sort-by={.metadata.name', '-o', 'json']);
+  await same(['get', 'pods', ...ns, '--sort-by={.metadata.name']);
+  await same(['get', 'pods', ...ns, 'zeta', 'alpha', '--sort-by=.metadata.name']);
+  await same(['get', 'deploy,cm', '--sort-by=.metadata.name']);
+  // A map cannot be ordered: klog's fatal line (time and pid differ).
+  const klog = (r: CliResult): CliResult => ({
+    ...r,
+    stderr: r.stderr.replace(/^F\d{4} \d\d:\d\d:\d\d\.\d{6} +\d+ /, 'F<time> <pid> '),
+  });
+  for (const args of [
+    ['get', 'pods', ...ns, '--sort-by=.spec'],
+    ['get', 'pods', ...ns, '--sort-by=.spec', '-o', 'name'],
+  ]) {
+    const theirs = klog(await api.kubectl(args));
+    assert.match(theirs.stderr, /^F<time> <pid> sorter\.go:\d+\] Field \{\.spec\} in /);
+    assert.deepEqual(klog(await runKbox(api.kubeconfig, args)), theirs);
+  }
+});
+
+test('custom columns match kubectl get', async () => {
+  const ns = ['-n', 'sorted'];
+  const cols =
+    'NAME:.metadata.name,IMAGES:.spec.containers[*].image,SIZE:.metadata.annotations.size';
+  const out = await same(['get', 'pods', ...ns, '-o', `custom-columns=${cols}`]);
+  assert.match(out.stdout, /^NAME +IMAGES +SIZE\n/);
+  assert.match(out.stdout, /\nmid-10 +redis:7 +<none>\n/);
+  assert.match(out.stdout, /\nzeta +busybox,nginx +1Ki\n/);
+  await same(['get', 'pods', ...ns, '-o', `custom-columns=${cols}`, '--no-headers']);
+  await same([
+    'get',
+    'pods',
+    ...ns,
+    '--sort-by=.spec.terminationGracePeriodSeconds',
+    '-o=custom-columns=N:{.metadata.name},G:spec.terminationGracePeriodSeconds,A:.metadata.annotations,L:.metadata.labels',
+  ]);
+  await same([
+    'get',
+    'pods',
+    ...ns,
+    'alpha',
+    '-o',
+    'custom-columns=NAME:.metadata.name,IP:.status.podIP',
+  ]);
+  await same(['get', 'pods,cm', '-A', '-o', 'custom-columns=NAME:.metadata.name,KIND:.kind']);
+  await same(['get', 'pods', '-n', 'empty', '-o', 'custom-columns=NAME:.metadata.name']);
+  await same(['get', 'pods', '-o', 'custom-columns=']);
+  await same(['get', 'pods', '-o', 'custom-columns=NAME']);
+  await same(['get', 'pods', '-o', 'custom-columns=NAME:{.a']);
+  const dir = await mkdtemp(join(tmpdir(), 'kbox-cc-'));
+  try {
+    const file = join(dir, 'columns.txt');
+    await writeFile(file, 'NAME   IMAGES\n.metadata.name  {.spec.containers[*].image}\n');
+    await same(['get', 'pods', ...ns, '-o', `custom-columns-file=${file}`]);
+    await same(['get', 'pods', ...ns, '-o', `custom-columns-file=${join(dir, 'none.txt')}`]);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
