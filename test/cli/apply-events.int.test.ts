@@ -138,21 +138,27 @@ test('apply --prune -l: deletes the applied object dropped from the manifest, as
       201,
     );
   }
-  const dry = ['apply', ...prunable, '--dry-run=server', '-f', '-'];
-  const theirsDry = await api.kubectl(['-n', 'pk', ...dry], cm('one'));
+  const dry = [...prunable, '--dry-run=server', '-f', '-'];
+  const theirsDry = await api.kubectl(['apply', '-n', 'pk', ...dry], cm('one'));
   assert.equal(
     theirsDry.stdout,
     'configmap/one unchanged (server dry run)\nconfigmap/two pruned (server dry run)\n',
   );
-  assert.deepEqual(await runKbox(api.kubeconfig, ['-n', 'pb', ...dry], cm('one')), theirsDry);
-  const args = ['apply', ...prunable, '--wait', '-f', '-'];
-  const theirs = await api.kubectl(['-n', 'pk', ...args], cm('one'));
+  assert.deepEqual(
+    await runKbox(api.kubeconfig, ['apply', '-n', 'pb', ...dry], cm('one')),
+    theirsDry,
+  );
+  const args = [...prunable, '--wait', '-f', '-'];
+  const theirs = await api.kubectl(['apply', '-n', 'pk', ...args], cm('one'));
   assert.deepEqual(theirs, {
     stdout: 'configmap/one unchanged\nconfigmap/two pruned\n',
     stderr: '',
     code: 0,
   });
-  assert.deepEqual(await runKbox(api.kubeconfig, ['-n', 'pb', ...args], cm('one')), theirs);
+  assert.deepEqual(
+    await runKbox(api.kubeconfig, ['apply', '-n', 'pb', ...args], cm('one')),
+    theirs,
+  );
   for (const ns of ['pk', 'pb']) {
     const list = (await (
       await api.request('GET', `/api/v1/namespaces/${ns}/configmaps?labelSelector=app%3Dp`)
