@@ -6,6 +6,8 @@ import { resourcePath } from '../src/client/rest.js';
 import { KubeCommand } from '../src/cli/base.js';
 import { CliError } from '../src/cli/cluster.js';
 import { readManifests } from '../src/cli/manifests.js';
+import { progress } from '../src/cli/progress.js';
+import { prune, pruneKinds, waitGone } from '../src/cli/prune.js';
 import { discover, typePrefix } from '../src/cli/resources.js';
 
 export default class Apply extends KubeCommand {
@@ -16,6 +18,8 @@ export default class Apply extends KubeCommand {
     '<%= config.bin %> apply -f app.yaml',
     'cat app.yaml | <%= config.bin %> apply -f -',
     '<%= config.bin %> apply -f manifests/ -R',
+    '<%= config.bin %> apply --server-side -f app.yaml',
+    '<%= config.bin %> apply -f manifests/ --prune -l app=web --wait',
   ];
 
   static override flags = {
@@ -39,10 +43,44 @@ export default class Apply extends KubeCommand {
       description: 'name of the manager owning the applied fields',
       default: 'kbox',
     }),
+    'server-side': Flags.boolean({
+      description:
+        'report as kubectl apply --server-side does (serverside-applied) and fail on field conflicts',
+      default: false,
+    }),
+    'force-conflicts': Flags.boolean({
+      description: 'with --server-side: take over fields other managers own',
+      default: false,
+      dependsOn: ['server-side'],
+    }),
+    prune: Flags.boolean({
+      description:
+        'delete objects kbox applied before that match -l (or --all) but are not in the input',
+      default: false,
+    }),
+    selector: Flags.string({ char: 'l', description: 'label selector for --prune' }),
+    all: Flags.boolean({
+      description: 'with --prune: consider every object, not only matching -l',
+      default: false,
+    }),
+    'prune-allowlist': Flags.string({
+      description: "group/version/kind to prune (core for the core group); default kubectl's list",
+      multiple: true,
+    }),
+    wait: Flags.boolean({
+      description: 'with --prune: wait for pruned objects to be gone',
+      default: false,
+    }),
   };
 
   public async run(): Promise<void> {
     const { flags } = await this.parse(Apply);
+    if (flags.prune && !flags.all && !flags.selector)
+      throw new CliError(
+        'all resources selected for prune without explicitly passing --all. To prune all resources, pass the --all flag. If you did not mean to prune all resources, specify a label selector',
+      );
+    if (flags.all && flags.selector)
+      throw new CliError('cannot set --all and --selector at the same time');
     const manifests = readManifests(flags.filename, flags.recursive, () => readFileSync(0, 'utf8'));
     const target = this.target(flags);
     const client = target.client;
@@ -54,6 +92,9 @@ export default class Apply extends KubeCommand {
           ? ' (dry run)'
           : '';
     let failed = false;
+    const serverSide = flags['server-side'];
+    const visited = new Set<string>();
+    const namespaces = new Set<string>();
     for (const { object, source } of manifests) {
       const [group, version] = object.apiVersion?.includes('/')
         ? object.apiVersion.split('/')
@@ -93,15 +134,22 @@ export default class Apply extends KubeCommand {
         if (!isStatusError(err, 'NotFound')) throw err;
       }
       const id = `${typePrefix(r)}/${name}`;
+      if (ns !== undefined) namespaces.add(ns);
       if (flags['dry-run'] === 'client') {
-        this.log(`${id} ${before ? 'configured' : 'created'}${suffix}`);
+        if (before?.metadata.uid) visited.add(before.metadata.uid);
+        this.log(
+          `${id} ${serverSide ? 'serverside-applied' : before ? 'configured' : 'created'}${suffix}`,
+        );
         continue;
       }
       const body: KubeObject = {
         ...object,
         metadata: { ...object.metadata, ...(ns ? { namespace: ns } : {}) },
       };
-      const params = new URLSearchParams({ fieldManager: flags['field-manager'], force: 'true' });
+      const params = new URLSearchParams({
+        fieldManager: flags['field-manager'],
+        force: String(!serverSide || flags['force-conflicts']),
+      });
       if (flags['dry-run'] === 'server') params.set('dryRun', 'All');
       try {
         const after = await client.call<KubeObject>(
@@ -110,14 +158,23 @@ export default class Apply extends KubeCommand {
           body,
           'application/apply-patch+yaml',
         );
-        const verb = !before
-          ? 'created'
-          : before.metadata.resourceVersion === after.metadata.resourceVersion
-            ? 'unchanged'
-            : 'configured';
+        if (after.metadata.uid) visited.add(after.metadata.uid);
+        const verb = serverSide
+          ? 'serverside-applied'
+          : !before
+            ? 'created'
+            : before.metadata.resourceVersion === after.metadata.resourceVersion
+              ? 'unchanged'
+              : 'configured';
         this.log(`${id} ${verb}${suffix}`);
       } catch (err) {
         if (!isStatusError(err)) throw err;
+        if (serverSide && err.code === 409 && err.message.startsWith('Apply failed with')) {
+          // kubectl wraps the server's conflict Status in its own advice (apply.go).
+          process.stderr.write(`error: ${err.message}\n${CONFLICT_ADVICE}\n`);
+          failed = true;
+          continue;
+        }
         const reason = err.reason ? ` (${err.reason})` : '';
         process.stderr.write(
           `Error from server${reason}: error when applying "${source}": ${err.message}\n`,
@@ -125,6 +182,36 @@ export default class Apply extends KubeCommand {
         failed = true;
       }
     }
+    if (flags.prune) {
+      const pruned = await prune(client, {
+        kinds: pruneKinds(all, flags['prune-allowlist'] ?? []),
+        namespaces,
+        ...(flags.selector ? { labelSelector: flags.selector } : {}),
+        visited,
+        fieldManager: flags['field-manager'],
+        dryRun: flags['dry-run'] as 'none' | 'client' | 'server',
+      });
+      for (const p of pruned) this.log(`${typePrefix(p.resource)}/${p.name} pruned${suffix}`);
+      if (flags.wait && flags['dry-run'] === 'none' && pruned.length > 0) {
+        // Spinner only on a terminal: piped stderr stays as quiet as kubectl's.
+        const spin = process.stderr.isTTY ? await progress() : undefined;
+        spin?.phase(`waiting for ${pruned.length} pruned object(s) to be gone`);
+        await waitGone(client, pruned);
+        spin?.succeed(`${pruned.length} pruned object(s) gone`);
+      }
+    }
     if (failed) this.exit(1);
   }
 }
+
+const CONFLICT_ADVICE = `Please review the fields above--they currently have other managers. Here
+are the ways you can resolve this warning:
+* If you intend to manage all of these fields, please re-run the apply
+  command with the \`--force-conflicts\` flag.
+* If you do not intend to manage all of the fields, please edit your
+  manifest to remove references to the fields that should keep their
+  current managers.
+* You may co-own fields by updating your manifest to match the existing
+  value; in this case, you'll become the manager if the other manager(s)
+  stop managing the field (remove it from their configuration).
+See https://kubernetes.io/docs/reference/using-api/server-side-apply/#conflicts`;

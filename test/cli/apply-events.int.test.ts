@@ -12,7 +12,7 @@ let api: TestApi;
 
 before(async () => {
   api = await startTestApi();
-  for (const name of ['k', 'b', 'ev'])
+  for (const name of ['k', 'b', 'ev', 'sk', 'sb', 'pk', 'pb'])
     assert.equal(
       (await api.request('POST', '/api/v1/namespaces', { metadata: { name } })).status,
       201,
@@ -85,6 +85,107 @@ test('apply: created, then unchanged, then configured, as kubectl prints it', as
   const mine = await runKbox(api.kubeconfig, ['apply', '-n', 'b', '-f', dir]);
   assert.equal(theirs.stdout, 'deployment.apps/web unchanged\nconfigmap/settings unchanged\n');
   assert.deepEqual(mine, theirs);
+});
+
+test('apply --server-side: serverside-applied, conflicts and --force-conflicts, as kubectl', async () => {
+  const [deploy = ''] = manifest('busybox:1', 'a').split('---\n');
+  const cm = (value: string): string =>
+    `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: owned\ndata:\n  key: "${value}"\n`;
+  const both = async (ns: [string, string], args: string[], input?: string): Promise<void> => {
+    const theirs = await api.kubectl(['apply', '-n', ns[0], ...args, '-f', '-'], input);
+    const mine = await runKbox(api.kubeconfig, ['apply', '-n', ns[1], ...args, '-f', '-'], input);
+    assert.deepEqual(mine, theirs, args.join(' '));
+  };
+  for (const ns of ['sk', 'sb'])
+    assert.equal(
+      (await api.kubectl(['create', 'configmap', 'owned', '-n', ns, '--from-literal=key=x'])).code,
+      0,
+    );
+  const created = await api.kubectl(['apply', '-n', 'sk', '--server-side', '-f', '-'], deploy);
+  assert.equal(created.stdout, 'deployment.apps/web serverside-applied\n');
+  await both(['sk', 'sb'], ['--server-side'], deploy);
+  await both(['sk', 'sb'], ['--server-side'], deploy);
+  await both(['sk', 'sb'], ['--server-side', '--dry-run=server'], deploy);
+  const conflict = await api.kubectl(['apply', '-n', 'sk', '--server-side', '-f', '-'], cm('y'));
+  assert.equal(conflict.code, 1);
+  assert.match(
+    conflict.stderr,
+    /^error: Apply failed with 1 conflict: conflict with "kubectl-create" using v1: \.data\.key\n/,
+  );
+  await both(['sk', 'sb'], ['--server-side'], cm('y'));
+  await both(['sk', 'sb'], ['--server-side', '--force-conflicts'], cm('y'));
+});
+
+test('apply --prune -l: deletes the applied object dropped from the manifest, as kubectl', async () => {
+  const cm = (name: string): string =>
+    `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n  labels: { app: p }\ndata:\n  k: v\n`;
+  const prunable = ['--prune', '-l', 'app=p', '--prune-allowlist=core/v1/ConfigMap'];
+  for (const [ns, run] of [
+    ['pk', (args: string[], input?: string) => api.kubectl(args, input)],
+    ['pb', (args: string[], input?: string) => runKbox(api.kubeconfig, args, input)],
+  ] as const) {
+    assert.equal(
+      (await run(['apply', '-n', ns, '-f', '-'], cm('one') + '---\n' + cm('two'))).code,
+      0,
+    );
+    // Labelled but never applied: neither kubectl nor kbox prunes it.
+    assert.equal(
+      (
+        await api.request('POST', `/api/v1/namespaces/${ns}/configmaps`, {
+          metadata: { name: 'manual', labels: { app: 'p' } },
+        })
+      ).status,
+      201,
+    );
+  }
+  const dry = [...prunable, '--dry-run=server', '-f', '-'];
+  const theirsDry = await api.kubectl(['apply', '-n', 'pk', ...dry], cm('one'));
+  assert.equal(
+    theirsDry.stdout,
+    'configmap/one unchanged (server dry run)\nconfigmap/two pruned (server dry run)\n',
+  );
+  assert.deepEqual(
+    await runKbox(api.kubeconfig, ['apply', '-n', 'pb', ...dry], cm('one')),
+    theirsDry,
+  );
+  const args = [...prunable, '--wait', '-f', '-'];
+  const theirs = await api.kubectl(['apply', '-n', 'pk', ...args], cm('one'));
+  assert.deepEqual(theirs, {
+    stdout: 'configmap/one unchanged\nconfigmap/two pruned\n',
+    stderr: '',
+    code: 0,
+  });
+  assert.deepEqual(
+    await runKbox(api.kubeconfig, ['apply', '-n', 'pb', ...args], cm('one')),
+    theirs,
+  );
+  for (const ns of ['pk', 'pb']) {
+    const list = (await (
+      await api.request('GET', `/api/v1/namespaces/${ns}/configmaps?labelSelector=app%3Dp`)
+    ).json()) as {
+      items: Array<{ metadata: { name: string } }>;
+    };
+    assert.deepEqual(
+      list.items.map((i) => i.metadata.name),
+      ['manual', 'one'],
+      ns,
+    );
+  }
+  // kbox applies server-side, so --prune also works with --server-side (kubectl refuses it).
+  const mine = await runKbox(
+    api.kubeconfig,
+    ['apply', '-n', 'pb', '--server-side', ...prunable, '-f', '-'],
+    cm('two'),
+  );
+  assert.deepEqual(mine, {
+    stdout: 'configmap/two serverside-applied\nconfigmap/one pruned\n',
+    stderr: '',
+    code: 0,
+  });
+  assert.deepEqual(
+    await runKbox(api.kubeconfig, ['apply', '-n', 'pb', '--prune', '-f', '-'], cm('two')),
+    await api.kubectl(['apply', '-n', 'pk', '--prune', '-f', '-'], cm('two')),
+  );
 });
 
 const event = (
