@@ -98,6 +98,20 @@ function kindOf(store: ResourceStore): Kind {
   return { group: store.info.group, version: store.info.version, kind: store.info.kind };
 }
 
+/** A write body's unknown and duplicate fields, as fieldValidation asks; Warn's warnings returned. */
+function checkFields(
+  store: ResourceStore,
+  body: unknown,
+  raw: Buffer,
+  req: IncomingMessage,
+  q: URLSearchParams,
+): Warnings {
+  const warnings = new Warnings();
+  const json = jsonText(raw, req.headers['content-type']);
+  checkBody(kindOf(store), body, fieldValidationOf(q), warnings, json);
+  return warnings;
+}
+
 function successStatus(details: Record<string, unknown>): Status {
   return {
     kind: 'Status',
@@ -211,9 +225,7 @@ export class ResourceHandler {
               {},
             );
           }
-          const warnings = new Warnings();
-          const json = jsonText(raw, req.headers['content-type']);
-          checkBody(kindOf(store), body, fieldValidationOf(q), warnings, json);
+          const warnings = checkFields(store, body, raw, req, q);
           const created = store.create(ns, body, {
             dryRun: q.get('dryRun') === 'All',
             writer: writerOf(req, q),
@@ -265,9 +277,7 @@ export class ResourceHandler {
         const raw = await readBody(req);
         checkFieldValidationOption(q, 'UpdateOptions');
         const body = await decodeBody(raw, req.headers['content-type']);
-        const warnings = new Warnings();
-        const json = jsonText(raw, req.headers['content-type']);
-        checkBody(kindOf(store), body, fieldValidationOf(q), warnings, json);
+        const warnings = checkFields(store, body, raw, req, q);
         const out = store.update(ns, name, () => body, {
           allowCreate: store.allowCreateOnUpdate,
           dryRun: q.get('dryRun') === 'All',
@@ -630,9 +640,7 @@ export class ResourceHandler {
           const raw = await readBody(req);
           checkFieldValidationOption(q, 'UpdateOptions');
           const body = await decodeBody(raw, req.headers['content-type']);
-          const warnings = new Warnings();
-          const json = jsonText(raw, req.headers['content-type']);
-          checkBody(kindOf(store), body, fieldValidationOf(q), warnings, json);
+          const warnings = checkFields(store, body, raw, req, q);
           const out = store.update(ns, name, () => body, {
             subresource: 'status',
             dryRun: q.get('dryRun') === 'All',
