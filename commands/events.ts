@@ -51,7 +51,14 @@ export default class Events extends KubeCommand {
       types === undefined || types.has(String((ev as { type?: string }).type ?? 'Normal'));
     const fieldSelector = selectors.join(',') || undefined;
     const list = await client.list(EVENTS, ns, { fieldSelector });
-    const events = list.items.filter(keep).sort((a, b) => eventTime(a).localeCompare(eventTime(b)));
+    // Timestamps have whole seconds: within one, the order they were recorded in (resourceVersion).
+    const events = list.items
+      .filter(keep)
+      .sort(
+        (a, b) =>
+          eventTime(a).localeCompare(eventTime(b)) ||
+          Number(a.metadata.resourceVersion ?? 0) - Number(b.metadata.resourceVersion ?? 0),
+      );
     const printer = new EventPrinter(colorsWanted(process.stdout), undefined, !flags['no-headers']);
     const withNs = flags['all-namespaces'];
     const rows = events.map(toRow);
