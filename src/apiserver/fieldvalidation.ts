@@ -2,12 +2,16 @@
 // (apiserver/pkg/endpoints/handlers: create.go, update.go, patch.go, rest.go): unknown fields of a
 // built-in kind are always dropped, as decoding into Go structs drops them; `Strict` also fails
 // the request, `Warn` (the default) adds one `Warning` header per field, `Ignore` stays silent.
-// Keys repeated in a JSON body or merge/strategic patch count as errors too (`duplicate field`).
+// Keys repeated in a JSON body or merge/strategic patch count as errors too (`duplicate field`);
+// in a JSON patch they are `json patch duplicate field "[0].op"`. Keys repeated in a YAML body
+// fail Strict with goyaml.v2's multi-line text, which under Warn upstream's warning recorder drops
+// (a Warning header may not hold control characters).
 // Server-side apply rejects unknown fields whatever the directive, as structured-merge-diff does.
-import { invalid, StatusError, type FieldError } from '../api/status.js';
+import { badRequest, invalid, StatusError, type FieldError } from '../api/status.js';
 import { invalidValue, notSupported } from '../api/validation.js';
 import { typedPathString, typeOf } from './fieldmanager/typed.js';
 import { jsonKeys } from './json-keys.js';
+import { yamlDuplicatesOf } from './negotiate.js';
 import { schemaNameOf, structuralSchemas, type Schema } from './schemas.js';
 import { decoderPath, unknownFields, type Segment } from './unknown-fields.js';
 
@@ -65,6 +69,29 @@ function duplicateTexts(json: string | undefined): Array<{ text: string; offset:
   }));
 }
 
+/** goyaml.v2's TypeError text (`yaml: unmarshal errors:` and one indented line per key). */
+function yamlUnmarshalErrors(duplicates: readonly string[]): string {
+  return `yaml: unmarshal errors:\n  ${duplicates.join('\n  ')}`;
+}
+
+/**
+ * Orders paths as the strict JSON decoder meets them in the JSON that upstream makes of a YAML
+ * body (sigs.k8s.io/yaml's YAMLToJSON writes object keys sorted).
+ */
+function sortedPathOrder(a: readonly Segment[], b: readonly Segment[]): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) {
+    const x = a[i];
+    const y = b[i];
+    if (x === undefined || y === undefined) break;
+    if ('field' in x && 'field' in y) {
+      if (x.field !== y.field) return x.field < y.field ? -1 : 1;
+    } else if ('index' in x && 'index' in y) {
+      if (x.index !== y.index) return x.index - y.index;
+    }
+  }
+  return a.length - b.length;
+}
+
 /** Collects the warnings of one request, once each, in order. */
 export class Warnings {
   readonly #texts = new Set<string>();
@@ -92,8 +119,24 @@ export function checkBody(
   json?: string,
 ): void {
   const schema = schemaOf(k);
-  if (schema === undefined) return;
+  const yamlDuplicates = yamlDuplicatesOf(body);
+  if (schema === undefined) {
+    if (directive === 'Strict' && yamlDuplicates !== undefined && yamlDuplicates.length > 0) {
+      throw strictBodyError(k, body, [yamlUnmarshalErrors(yamlDuplicates)]);
+    }
+    return;
+  }
   const unknown = unknownFields(structuralSchemas(), schema, body, directive !== 'Strict');
+  if (yamlDuplicates !== undefined) {
+    unknown.sort(sortedPathOrder);
+    // Only Strict can show them: the Warn warning holds newlines, which upstream does not send.
+    if (directive === 'Strict' && yamlDuplicates.length > 0) {
+      throw strictBodyError(k, body, [
+        yamlUnmarshalErrors(yamlDuplicates),
+        ...unknown.map(unknownText),
+      ]);
+    }
+  }
   const duplicates = directive === 'Ignore' ? [] : duplicateTexts(json);
   if (unknown.length === 0 && duplicates.length === 0) return;
   // The decoder reports both kinds of error as it meets them in the text.
@@ -108,21 +151,62 @@ export function checkBody(
   ]
     .sort((a, b) => a.offset - b.offset)
     .map((e) => e.text);
-  if (directive === 'Strict') {
-    const obj = (typeof body === 'object' && body !== null ? body : {}) as {
-      kind?: unknown;
-      apiVersion?: unknown;
-    };
-    const kind = typeof obj.kind === 'string' && obj.kind !== '' ? obj.kind : k.kind;
-    const apiVersion = typeof obj.apiVersion === 'string' ? obj.apiVersion : '';
-    const version = apiVersion === '' ? k.version : apiVersion.slice(apiVersion.indexOf('/') + 1);
-    throw StatusError.from(
-      400,
-      'BadRequest',
-      `${kind} in version ${JSON.stringify(version)} cannot be handled as a ${k.kind}: ${strictText(errors)}`,
-    );
-  }
+  if (directive === 'Strict') throw strictBodyError(k, body, errors);
   if (directive === 'Warn') for (const e of errors) warnings.add(e);
+}
+
+/** upstream's transformDecodeError of a strict decoding error: a 400 naming the body's kind. */
+function strictBodyError(k: Kind, body: unknown, errors: readonly string[]): StatusError {
+  const obj = (typeof body === 'object' && body !== null ? body : {}) as {
+    kind?: unknown;
+    apiVersion?: unknown;
+  };
+  const kind = typeof obj.kind === 'string' && obj.kind !== '' ? obj.kind : k.kind;
+  const apiVersion = typeof obj.apiVersion === 'string' ? obj.apiVersion : '';
+  const version = apiVersion === '' ? k.version : apiVersion.slice(apiVersion.indexOf('/') + 1);
+  return StatusError.from(
+    400,
+    'BadRequest',
+    `${kind} in version ${JSON.stringify(version)} cannot be handled as a ${k.kind}: ${strictText(errors)}`,
+  );
+}
+
+/** The fields of an operation of a JSON patch (upstream's jsonPatchOp). */
+const JSON_PATCH_OP_FIELDS = new Set(['op', 'path', 'from', 'value']);
+
+/**
+ * The strict errors of a JSON patch document, decoded as upstream decodes it into []jsonPatchOp:
+ * repeated fields of an operation or within a value, and fields an operation does not have,
+ * in text order, each prefixed `json patch `.
+ */
+function jsonPatchTexts(text: string): string[] {
+  const keys = jsonKeys(text);
+  const errors: Array<{ text: string; offset: number }> = [];
+  for (const d of keys.duplicates) {
+    const rest = d.path.replace(/^\[\d+\]\./, '');
+    if (rest === d.path) continue;
+    if (JSON_PATCH_OP_FIELDS.has(rest) || /^value[.[]/.test(rest)) {
+      errors.push({ text: `duplicate field ${JSON.stringify(d.path)}`, offset: d.offset });
+    }
+  }
+  let ops: unknown;
+  try {
+    ops = JSON.parse(text);
+  } catch {
+    ops = undefined;
+  }
+  if (Array.isArray(ops)) {
+    ops.forEach((op: unknown, i) => {
+      if (typeof op !== 'object' || op === null || Array.isArray(op)) return;
+      for (const field of Object.keys(op)) {
+        if (JSON_PATCH_OP_FIELDS.has(field)) continue;
+        const path = `[${i}].${field}`;
+        const offset = keys.offsets.get(path) ?? Number.MAX_SAFE_INTEGER;
+        errors.push({ text: `unknown field ${JSON.stringify(path)}`, offset });
+      }
+    });
+  }
+  return errors.sort((a, b) => a.offset - b.offset).map((e) => `json patch ${e.text}`);
 }
 
 /**
@@ -136,22 +220,40 @@ export function checkPatched(
   directive: FieldValidation,
   warnings: Warnings,
   shownValue: () => string,
-  patchJson?: string,
+  patch?: { text: string; type: 'json' | 'merge' | 'strategic' },
 ): void {
   const schema = schemaOf(k);
   if (schema === undefined) return;
   const schemas = structuralSchemas();
   const unknown = unknownFields(schemas, schema, patched, false);
-  // Duplicates in the patch itself come first, as upstream decodes the patch before the result.
-  const duplicates = directive === 'Ignore' ? [] : duplicateTexts(patchJson);
-  if (unknown.length === 0 && duplicates.length === 0) return;
-  const errors = [...duplicates.map((d) => d.text), ...unknown.map(unknownText)];
+  // The patch's own errors come first, as upstream decodes the patch before the result.
+  const patchErrors =
+    directive === 'Ignore' || patch === undefined
+      ? []
+      : patch.type === 'json'
+        ? jsonPatchTexts(patch.text)
+        : duplicateTexts(patch.text).map((d) => d.text);
+  if (unknown.length === 0 && patchErrors.length === 0) return;
+  const errors = [...patchErrors, ...unknown.map(unknownText)];
   if (directive === 'Strict') {
     const err: FieldError = invalidValue('patch', shownValue(), strictText(errors));
     throw invalid('', '', '', [err]);
   }
   unknownFields(schemas, schema, patched, true);
   if (directive === 'Warn') for (const e of errors) warnings.add(e);
+}
+
+/**
+ * Server-side apply under Strict, once the configuration is applied: keys repeated in it fail
+ * the request as upstream's applyPatcher fails it (sigs.k8s.io/yaml UnmarshalStrict's error).
+ * Under Warn the warning would hold newlines, which upstream does not send.
+ */
+export function checkAppliedDuplicates(config: unknown, directive: FieldValidation): void {
+  const duplicates = yamlDuplicatesOf(config);
+  if (directive !== 'Strict' || duplicates === undefined || duplicates.length === 0) return;
+  throw badRequest(
+    `error strict decoding YAML: error converting YAML to JSON: ${yamlUnmarshalErrors(duplicates)}`,
+  );
 }
 
 /**

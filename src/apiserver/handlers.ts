@@ -22,6 +22,7 @@ import {
 } from './fieldmanager/manager.js';
 import {
   checkApplied,
+  checkAppliedDuplicates,
   checkBody,
   checkFieldValidationOption,
   checkPatched,
@@ -582,7 +583,7 @@ export class ResourceHandler {
             directive,
             warnings,
             () => (patchType === 'strategic' ? goValue(JSON.parse(raw)) : JSON.stringify(patched)),
-            patchType === 'json' ? undefined : raw,
+            { text: raw, type: patchType },
           );
           return patched;
         },
@@ -601,14 +602,17 @@ export class ResourceHandler {
     return store.update(
       ns,
       name,
-      (current) =>
-        apply(
+      (current) => {
+        const applied = apply(
           current.metadata.uid === undefined ? undefined : current,
           config as KubeObject,
           writer,
           force,
           store.fieldManagerContext(),
-        ),
+        );
+        checkAppliedDuplicates(config, fieldValidationOf(q));
+        return applied;
+      },
       { allowCreate: subresource === undefined, dryRun, subresource },
     );
   }

@@ -1,6 +1,6 @@
 // Content negotiation and body decoding at the HTTP edge.
-import type * as YamlLibrary from 'yaml';
 import { badRequest, StatusError } from '../api/status.js';
+import type * as YamlKeys from './yaml-keys.js';
 import { decodeKubernetesProtobuf } from './protobuf/decode.js';
 
 export type Representation = 'object' | 'table' | 'metadata';
@@ -29,8 +29,19 @@ export function representation(accept: string | undefined): Representation {
   return 'object';
 }
 
-/** The YAML library, loaded on the first YAML body (most clients send JSON). */
-let yamlLibrary: Promise<typeof YamlLibrary> | undefined;
+/** The YAML decoder, loaded with its library on the first YAML body (most clients send JSON). */
+let yamlKeys: Promise<typeof YamlKeys> | undefined;
+
+/** The keys repeated in the YAML bodies decoded here, by decoded value (objects only). */
+const yamlDuplicates = new WeakMap<object, string[]>();
+
+/**
+ * The repeated keys of a YAML body decoded by `decodeBody`, in goyaml.v2's words (`line 5: key
+ * "x" already set in map`); undefined when `body` did not come from YAML.
+ */
+export function yamlDuplicatesOf(body: unknown): readonly string[] | undefined {
+  return typeof body === 'object' && body !== null ? yamlDuplicates.get(body) : undefined;
+}
 
 /** Decodes a JSON or YAML request body into a value; malformed input is a 400 with a position. */
 export async function decodeBody(body: Buffer, contentType: string | undefined): Promise<unknown> {
@@ -39,9 +50,11 @@ export async function decodeBody(body: Buffer, contentType: string | undefined):
   const text = body.toString('utf8');
   if (text.trim() === '') throw badRequest('the request body is empty');
   if (type.includes('yaml')) {
-    const { parse: parseYaml, YAMLParseError } = await (yamlLibrary ??= import('yaml'));
+    const { parseYamlBody, YAMLParseError } = await (yamlKeys ??= import('./yaml-keys.js'));
     try {
-      return parseYaml(text, { prettyErrors: true });
+      const { value, duplicates } = parseYamlBody(text);
+      if (typeof value === 'object' && value !== null) yamlDuplicates.set(value, duplicates);
+      return value;
     } catch (err) {
       if (err instanceof YAMLParseError) {
         const where = err.linePos?.[0];

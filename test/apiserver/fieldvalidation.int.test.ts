@@ -133,6 +133,127 @@ test('duplicate fields of a JSON body are reported among unknown ones, in text o
   );
 });
 
+// Upstream decodes YAML through sigs.k8s.io/yaml: goyaml.v2's strict pass names repeated keys by
+// the line of their value; its text spans lines, so Warn's warning is dropped by the recorder.
+test('keys repeated in a YAML body: goyaml.v2 error under Strict, nothing under Warn', async () => {
+  const text = [
+    'apiVersion: v1',
+    'kind: ConfigMap',
+    'metadata:',
+    '  name: yamldup',
+    '  labels:',
+    '    a: x',
+    '  labels:',
+    '    b: y',
+    '    b: z',
+    'zz: 1',
+    'data:',
+    '  k: "1"',
+    '  k: "2"',
+    'aa: 2',
+    '',
+  ].join('\n');
+  const url = '/api/v1/namespaces/default/configmaps';
+  let res = await api.request('POST', `${url}?fieldValidation=Strict`, text, 'application/yaml');
+  assert.equal(res.status, 400);
+  assert.equal(
+    (await json(res)).message,
+    'ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: yaml: unmarshal errors:\n' +
+      '  line 9: key "b" already set in map\n' +
+      '  line 8: key "labels" already set in map\n' +
+      '  line 13: key "k" already set in map, unknown field "aa", unknown field "zz"',
+  );
+  res = await api.request('POST', url, text, 'application/yaml');
+  assert.equal(res.status, 201);
+  assert.equal(warnings(res), '299 - "unknown field \\"aa\\"", 299 - "unknown field \\"zz\\""');
+  const created = (await json(res)) as { metadata: { labels: object }; data: object };
+  assert.deepEqual(created.metadata.labels, { b: 'z' });
+  assert.deepEqual(created.data, { k: '2' });
+  res = await api.request(
+    'PUT',
+    `${url}/yamldup?fieldValidation=Strict`,
+    '{"apiVersion": "v1", "kind": "ConfigMap",\n "metadata": {"name": "yamldup"},\n "data": {"k": "3", "k": "4"}}',
+    'application/yaml',
+  );
+  assert.equal(res.status, 400);
+  assert.equal(
+    (await json(res)).message,
+    'ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: yaml: unmarshal errors:\n  line 3: key "k" already set in map',
+  );
+});
+
+test('server-side apply: repeated keys fail Strict after the apply, pass under Warn', async () => {
+  const text = [
+    'apiVersion: v1',
+    'kind: ConfigMap',
+    'metadata:',
+    '  name: ssadup',
+    'data:',
+    '  a: "1"',
+    '  a: "2"',
+    '',
+  ].join('\n');
+  const url = '/api/v1/namespaces/default/configmaps/ssadup?fieldManager=t';
+  let res = await api.request(
+    'PATCH',
+    `${url}&fieldValidation=Strict`,
+    text,
+    'application/apply-patch+yaml',
+  );
+  assert.equal(res.status, 400);
+  const body = await json(res);
+  assert.equal(body.reason, 'BadRequest');
+  assert.equal(
+    body.message,
+    'error strict decoding YAML: error converting YAML to JSON: yaml: unmarshal errors:\n  line 7: key "a" already set in map',
+  );
+  assert.equal((await api.request('GET', url)).status, 404);
+  res = await api.request('PATCH', `${url}&fieldValidation=Warn`, text, 'application/apply-patch+yaml');
+  assert.equal(res.status, 201);
+  assert.equal(res.headers.get('warning'), null);
+  assert.deepEqual(((await json(res)) as { data: object }).data, { a: '2' });
+});
+
+test('JSON patch: its own repeated and unknown fields come first, prefixed `json patch`', async () => {
+  const url = '/api/v1/namespaces/default/configmaps/dup';
+  let res = await api.request(
+    'PATCH',
+    `${url}?fieldValidation=Strict`,
+    '[{"op":"add","path":"/data/x","value":"1","value":"2","foo":1},{"op":"add","path":"/nope","value":1}]',
+    'application/json-patch+json',
+  );
+  assert.equal(res.status, 422);
+  assert.ok(
+    String((await json(res)).message).endsWith(
+      'strict decoding error: json patch duplicate field "[0].value", json patch unknown field "[0].foo", unknown field "nope"',
+    ),
+  );
+  res = await api.request(
+    'PATCH',
+    `${url}?fieldValidation=Warn`,
+    '[{"op":"add","path":"/data/x","op":"add","value":"v","foo":1},' +
+      '{"op":"add","path":"/metadata/labels","value":{"l":"1","l":"2"}}]',
+    'application/json-patch+json',
+  );
+  assert.equal(res.status, 200);
+  assert.equal(
+    warnings(res),
+    '299 - "json patch duplicate field \\"[0].op\\"", 299 - "json patch unknown field \\"[0].foo\\"", ' +
+      '299 - "json patch duplicate field \\"[1].value.l\\""',
+  );
+  assert.deepEqual(((await json(res)) as { metadata: { labels: object } }).metadata.labels, {
+    l: '2',
+  });
+  res = await api.request(
+    'PATCH',
+    `${url}?fieldValidation=Ignore`,
+    '[{"op":"add","path":"/data/y","op":"add","value":"v","foo":1}]',
+    'application/json-patch+json',
+  );
+  assert.equal(res.status, 200);
+  assert.equal(res.headers.get('warning'), null);
+});
+
 test('update: Strict fails, Warn warns and drops', async () => {
   const current = await json(await api.request('GET', `${PODS}/warn`));
   const next = { ...current, spec: { ...(current.spec as object), extra: 'x' } };
