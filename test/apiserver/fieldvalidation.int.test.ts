@@ -208,7 +208,12 @@ test('server-side apply: repeated keys fail Strict after the apply, pass under W
     'error strict decoding YAML: error converting YAML to JSON: yaml: unmarshal errors:\n  line 7: key "a" already set in map',
   );
   assert.equal((await api.request('GET', url)).status, 404);
-  res = await api.request('PATCH', `${url}&fieldValidation=Warn`, text, 'application/apply-patch+yaml');
+  res = await api.request(
+    'PATCH',
+    `${url}&fieldValidation=Warn`,
+    text,
+    'application/apply-patch+yaml',
+  );
   assert.equal(res.status, 201);
   assert.equal(res.headers.get('warning'), null);
   assert.deepEqual(((await json(res)) as { data: object }).data, { a: '2' });
