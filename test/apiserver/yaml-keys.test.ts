@@ -30,6 +30,15 @@ test('the last value wins and every repeat is named by the line of its value', (
   ]);
 });
 
+test('a value with an anchor or tag starts at it, as goyaml.v2 counts', () => {
+  const { value, duplicates } = parseYamlBody('a: 1\na: &x\n  b: 1\nc: 1\nc: !!str\n  v\n');
+  assert.deepEqual(value, { a: { b: 1 }, c: 'v' });
+  assert.deepEqual(duplicates, [
+    'line 2: key "a" already set in map',
+    'line 5: key "c" already set in map',
+  ]);
+});
+
 test('keys keep their types: 1 and "1" differ, null prints as <nil>', () => {
   const { duplicates } = parseYamlBody('1: a\n"1": b\n1: c\n~: x\nnull: y\n"k\\n": z\n"k\\n": w\n');
   assert.deepEqual(duplicates, [
