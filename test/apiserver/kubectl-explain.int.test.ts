@@ -125,3 +125,24 @@ test('apply with an unknown field fails server-side; --validate=warn and =false 
     'Error from server: failed to create typed patch object (default/bad; /v1, Kind=Pod): .spec.containers[name="c"].foo: field not declared in schema\n',
   );
 });
+
+// kubectl decodes a manifest leniently and sends JSON: a key repeated in the file never reaches
+// the server, and the last value wins, client-side and server-side apply alike (as upstream).
+test('apply of a manifest with a repeated key keeps its last value', async () => {
+  const file = join(dir, 'dup.yaml');
+  writeFileSync(
+    file,
+    'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: dup\ndata:\n  a: "1"\n  a: "2"\n',
+  );
+  for (const args of [
+    ['apply', '-f', file],
+    ['apply', '--server-side', '-f', file],
+  ]) {
+    const out = await api.kubectl(args);
+    assert.equal(out.code, 0, out.stderr);
+    assert.equal(out.stderr, '');
+    const got = await api.kubectl(['get', 'configmap', 'dup', '-o', 'jsonpath={.data}']);
+    assert.equal(got.stdout, '{"a":"2"}');
+    assert.equal((await api.kubectl(['delete', 'configmap', 'dup'])).code, 0);
+  }
+});
