@@ -429,9 +429,11 @@ export class Kubelet {
       // pod's deletion removes it.)
       const dead = containers.filter((c) => c.kind === 'sandbox');
       for (const c of dead) {
-        await rt.removeContainer(c.id).catch((err: unknown) =>
-          this.#o.log('dead sandbox not removed', { pod: key, id: c.id, error: String(err) }),
-        );
+        await rt
+          .removeContainer(c.id)
+          .catch((err: unknown) =>
+            this.#o.log('dead sandbox not removed', { pod: key, id: c.id, error: String(err) }),
+          );
       }
       const ports = ((spec.containers ?? []) as Json[]).flatMap((c) =>
         ((c.ports ?? []) as Json[])

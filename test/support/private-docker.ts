@@ -69,7 +69,8 @@ function ip(...args: string[]): { ok: boolean; out: string } {
 /** Why this machine cannot run a private engine, or undefined when it can. */
 function unavailable(): string | undefined {
   if (process.getuid?.() !== 0) return 'a private dockerd needs root';
-  if (DOCKERD === undefined) return 'no dockerd binary (looked at /usr/sbin/dockerd, /usr/bin/dockerd)';
+  if (DOCKERD === undefined)
+    return 'no dockerd binary (looked at /usr/sbin/dockerd, /usr/bin/dockerd)';
   if (which('ip') === undefined) return 'no ip command (iproute2) for a network namespace';
   if (which('nsenter') === undefined) return 'no nsenter command (util-linux)';
   return undefined;
