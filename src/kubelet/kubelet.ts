@@ -423,8 +423,18 @@ export class Kubelet {
     }
     let sandbox = containers.find((c) => c.kind === 'sandbox' && c.state === 'running');
     if (!sandbox) {
-      for (const c of containers.filter((c) => c.kind === 'sandbox'))
-        await rt.removeContainer(c.id);
+      // A dead sandbox that cannot be removed does not hold the pod back: upstream removes dead
+      // sandboxes in its garbage collection, apart from SyncPod. (Docker 20.10 may refuse, its
+      // root filesystem "busy", one it was starting as it shut down; the next attempt or the
+      // pod's deletion removes it.)
+      const dead = containers.filter((c) => c.kind === 'sandbox');
+      for (const c of dead) {
+        await rt
+          .removeContainer(c.id)
+          .catch((err: unknown) =>
+            this.#o.log('dead sandbox not removed', { pod: key, id: c.id, error: String(err) }),
+          );
+      }
       const ports = ((spec.containers ?? []) as Json[]).flatMap((c) =>
         ((c.ports ?? []) as Json[])
           .filter((p) => typeof p.hostPort === 'number' && p.hostPort > 0)
@@ -452,6 +462,7 @@ export class Kubelet {
             }),
         hostPorts: ports,
         labels: {},
+        attempt: dead.length === 0 ? 0 : Math.max(...dead.map((c) => c.attempt)) + 1,
       });
     }
 

@@ -103,6 +103,31 @@ export function runtimeConformance(
     );
 
     test(
+      "a sandbox of the next attempt is a new one beside the pod's dead one",
+      TIMEOUT,
+      async (t) => {
+        const f = await fixture(t);
+        if (!f) return;
+        const uid = newUid();
+        const first = await f.runtime.createSandbox(sandboxSpec(f, uid));
+        assert.equal(first.attempt, 0);
+        await f.runtime.stopContainer(first.id, 0);
+        // The dead one stays (its removal failed, say): the next attempt does not reuse it.
+        const next = await f.runtime.createSandbox({ ...sandboxSpec(f, uid), attempt: 1 });
+        assert.notEqual(next.id, first.id);
+        assert.equal(next.attempt, 1);
+        assert.equal(next.state, 'running');
+        assert.deepEqual(
+          (await f.runtime.podContainers(uid)).map((c) => `${c.attempt}:${c.state}`).sort(),
+          ['0:exited', '1:running'],
+        );
+        await f.runtime.removeContainer(next.id);
+        await f.runtime.removeContainer(first.id);
+        assert.deepEqual(await f.runtime.podContainers(uid), []);
+      },
+    );
+
+    test(
       'resource readings cover the running containers and sandbox; images list the one in use',
       TIMEOUT,
       async (t) => {

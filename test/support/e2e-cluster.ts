@@ -23,6 +23,11 @@ export interface E2eCluster {
   readonly root: string;
   /** The environment every command runs with. */
   readonly env: NodeJS.ProcessEnv;
+  /**
+   * Command words every command is run under (none by default), e.g. a private engine's `enter`
+   * (test/support/private-docker.ts), so the daemon and kubectl share its network namespace.
+   */
+  readonly launcher: string[];
   run(cmd: string, args: string[], stdin?: string | Buffer): Promise<ProcessResult>;
   kbox(args: string[], stdin?: string | Buffer): Promise<ProcessResult>;
   kubectl(args: string[], stdin?: string | Buffer): Promise<ProcessResult>;
@@ -45,11 +50,13 @@ export function e2eCluster(prefix: string): E2eCluster {
     KUBECONFIG: join(root, 'kubeconfig'),
     NO_COLOR: '1',
   };
+  const launcher: string[] = [];
   const run = (cmd: string, args: string[], stdin?: string | Buffer): Promise<ProcessResult> =>
     new Promise((resolve) => {
+      const [file = cmd, ...words] = [...launcher, cmd];
       const child = execFile(
-        cmd,
-        args,
+        file,
+        [...words, ...args],
         { env, timeout: 150_000, maxBuffer: 64 * 1024 * 1024 },
         (err, stdout, stderr) => {
           const code = err ? ((err as { code?: number | string }).code ?? 1) : 0;
@@ -68,6 +75,7 @@ export function e2eCluster(prefix: string): E2eCluster {
     name,
     root,
     env,
+    launcher,
     run,
     kbox,
     kubectl,

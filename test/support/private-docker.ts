@@ -1,10 +1,16 @@
 // A Docker engine of a test's own, for tests that must stop and start the engine: the machine's
 // shared engine is never restarted. It runs the host's dockerd with its own data root, exec root
-// (where it starts its own containerd), pid file and Unix socket; a default bridge of its own and no
-// iptables rules, so it touches nothing of the host engine's networking. kbox's cluster network
-// on it is a plain Linux bridge the host routes to directly.
-import { randomBytes } from 'node:crypto';
+// (where it starts its own containerd and keeps its containers' network namespaces), pid file and
+// Unix socket, inside a network namespace of its own (`ip netns add kbox-e2e-<pid>-<hex>`). Every
+// link it makes (its docker0, the cluster's bridge, the containers' veths) lives there and goes
+// with the namespace: Docker 20.10 deletes and remakes "its" docker0 when it starts again on the
+// same data root, which in the host's namespace would be the host engine's. Its iptables rules
+// would be the namespace's too; it makes none (--iptables=false). Processes that must reach the
+// engine's containers (kbox's daemon, kubectl talking to it on 127.0.0.1) run in the namespace:
+// `enter` is the command prefix that puts them there. The Unix sockets are files, reachable from
+// anywhere.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import {
   closeSync,
   existsSync,
@@ -26,13 +32,21 @@ export interface PrivateDocker {
   readonly docker: Docker;
   /** The running dockerd's PID (changes with each start). */
   readonly pid: number;
+  /** The engine's network namespace (a name under /run/netns). */
+  readonly netns: string;
+  /** The command words that run a command in the engine's network namespace (nsenter --net). */
+  readonly enter: readonly string[];
   /** Starts dockerd (again, on the same data root) and waits until it answers. */
   start(): Promise<void>;
   /** SIGTERM to this dockerd and wait for it to exit (it stops its containers first). */
   stop(): Promise<void>;
   /** The end of dockerd's log, for failure messages. */
   logTail(lines?: number): string;
-  /** stop() and removal of the data root and everything else under the directory. */
+  /**
+   * stop(), then removal of everything the engine left: its shims and any other process still in
+   * its network namespace (all started by this engine or by commands run with `enter`), mounts
+   * under its directory, the directory, and the namespace with its links.
+   */
   remove(): Promise<void>;
 }
 
@@ -41,45 +55,63 @@ function exited(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
+function which(cmd: string): string | undefined {
+  return ['/usr/sbin', '/usr/bin', '/sbin', '/bin']
+    .map((d) => join(d, cmd))
+    .find((p) => existsSync(p));
+}
+
+function ip(...args: string[]): { ok: boolean; out: string } {
+  const r = spawnSync('ip', args, { encoding: 'utf8' });
+  return { ok: r.status === 0, out: r.status === 0 ? r.stdout : r.stderr || String(r.error) };
+}
+
+/** Why this machine cannot run a private engine, or undefined when it can. */
+function unavailable(): string | undefined {
+  if (process.getuid?.() !== 0) return 'a private dockerd needs root';
+  if (DOCKERD === undefined)
+    return 'no dockerd binary (looked at /usr/sbin/dockerd, /usr/bin/dockerd)';
+  if (which('ip') === undefined) return 'no ip command (iproute2) for a network namespace';
+  if (which('nsenter') === undefined) return 'no nsenter command (util-linux)';
+  return undefined;
+}
+
 /**
  * A private engine under a new directory in /tmp (short: the socket path must stay under 108
- * bytes). Skips the test when this machine cannot run one (not root, or no dockerd); with
- * CI=true it fails it, as the shared engine's absence does.
+ * bytes), in a new network namespace. Skips the test when this machine cannot run one (not root,
+ * no dockerd, ip or nsenter, no network namespaces); with CI=true it fails it, as the shared
+ * engine's absence does.
  */
 export async function privateDockerOrSkip(t: TestContext): Promise<PrivateDocker | undefined> {
-  const why =
-    process.getuid?.() !== 0
-      ? 'a private dockerd needs root'
-      : DOCKERD === undefined
-        ? 'no dockerd binary (looked at /usr/sbin/dockerd, /usr/bin/dockerd)'
-        : undefined;
+  const netns = `kbox-e2e-${process.pid}-${randomBytes(3).toString('hex')}`;
+  let why = unavailable();
+  if (why === undefined) {
+    const add = ip('netns', 'add', netns);
+    if (!add.ok) why = `cannot make a network namespace: ip netns add: ${add.out.trim()}`;
+  }
   if (why !== undefined || DOCKERD === undefined) {
     if (process.env.CI === 'true') throw new Error(`${why}; CI requires it for this e2e test`);
     process.stderr.write(`\n!!! SKIPPING e2e test "${t.name}": ${why} !!!\n\n`);
     t.skip(why);
     return undefined;
   }
+  const enter = ['nsenter', `--net=/run/netns/${netns}`];
   const dir = mkdtempSync('/tmp/kbox-dockerd-');
   const socket = join(dir, 'docker.sock');
   const host = `unix://${socket}`;
   const logFile = join(dir, 'dockerd.log');
   const docker = new Docker({ socketPath: socket });
   let child: ChildProcess | undefined;
-  const bridge = `kbxe${randomBytes(4).toString('hex')}`;
-  const ip = (...args: string[]): void => {
-    const r = spawnSync('ip', args, { encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`ip ${args.join(' ')}: ${r.stderr || r.error?.message}`);
-  };
-  ip('link', 'add', bridge, 'type', 'bridge');
-  ip('addr', 'add', `10.214.${1 + ((randomBytes(1)[0] ?? 0) % 250)}.1/24`, 'dev', bridge);
-  ip('link', 'set', bridge, 'up');
 
   const start = async (): Promise<void> => {
     if (child && child.exitCode === null && child.signalCode === null) return;
     const out = openSync(logFile, 'a');
+    // nsenter execs dockerd: the child's PID is dockerd's.
     child = spawn(
-      DOCKERD,
+      enter[0] ?? 'nsenter',
       [
+        ...enter.slice(1),
+        DOCKERD,
         '--data-root',
         join(dir, 'data'),
         '--exec-root',
@@ -88,13 +120,9 @@ export async function privateDockerOrSkip(t: TestContext): Promise<PrivateDocker
         join(dir, 'docker.pid'),
         '-H',
         host,
-        // Its own default bridge, made here: `--bridge=none` would make dockerd delete the
-        // host engine's docker0, which every engine on the host takes for its own.
-        '--bridge',
-        bridge,
         '--iptables=false',
         '--ip-masq=false',
-        // Networks the engine picks itself (none that kbox makes: it sets its own subnet).
+        // Networks the engine picks itself, its docker0 among them (kbox sets its own subnet).
         '--default-address-pool',
         'base=10.213.0.0/16,size=24',
         // Containers get SIGKILL 2 s after SIGTERM when the engine stops (default 10 s).
@@ -132,41 +160,62 @@ export async function privateDockerOrSkip(t: TestContext): Promise<PrivateDocker
       return '';
     }
   };
-  await start();
+  const remove = async (): Promise<void> => {
+    await stop();
+    // Container shims this engine started that outlived it (its containerd is gone), then any
+    // process left in the namespace (a container or a daemon a failed test did not stop).
+    const address = join(dir, 'exec');
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      let cmd: string;
+      try {
+        cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      } catch {
+        continue;
+      }
+      if (cmd.includes('containerd-shim') && cmd.includes(address)) {
+        process.kill(Number(entry), 'SIGKILL');
+      }
+    }
+    const pids = ip('netns', 'pids', netns);
+    for (const pid of pids.ok ? pids.out.split('\n').filter((l) => /^\d+$/.test(l)) : []) {
+      try {
+        process.kill(Number(pid), 'SIGKILL');
+      } catch {
+        // gone meanwhile
+      }
+    }
+    // Container mounts still held (a mount can leak into another mount namespace), then files.
+    const mounts = readFileSync('/proc/mounts', 'utf8')
+      .split('\n')
+      .map((l) => l.split(' ')[1] ?? '')
+      .filter((m) => m.startsWith(`${dir}/`))
+      .reverse();
+    for (const m of mounts) spawnSync('umount', ['-l', m]);
+    rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
+    // The namespace goes when its last process has: its bridges and veths with it.
+    ip('netns', 'del', netns);
+  };
+
+  try {
+    const lo = ip('-n', netns, 'link', 'set', 'lo', 'up');
+    if (!lo.ok) throw new Error(`ip -n ${netns} link set lo up: ${lo.out}`);
+    await start();
+  } catch (err) {
+    await remove();
+    throw err;
+  }
   return {
     host,
     docker,
     get pid() {
       return child?.pid ?? 0;
     },
+    netns,
+    enter,
     start,
     stop,
     logTail: tail,
-    async remove() {
-      await stop();
-      // Container shims this engine started that outlived it (its containerd is gone), then
-      // container mounts still held (a mount can leak into another mount namespace), then files.
-      const address = join(dir, 'exec');
-      for (const entry of readdirSync('/proc')) {
-        if (!/^\d+$/.test(entry)) continue;
-        let cmd: string;
-        try {
-          cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
-        } catch {
-          continue;
-        }
-        if (cmd.includes('containerd-shim') && cmd.includes(address)) {
-          process.kill(Number(entry), 'SIGKILL');
-        }
-      }
-      const mounts = readFileSync('/proc/mounts', 'utf8')
-        .split('\n')
-        .map((l) => l.split(' ')[1] ?? '')
-        .filter((m) => m.startsWith(`${dir}/`))
-        .reverse();
-      for (const m of mounts) spawnSync('umount', ['-l', m]);
-      rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
-      spawnSync('ip', ['link', 'del', bridge]);
-    },
+    remove,
   };
 }

@@ -293,7 +293,8 @@ export class DockerRuntime implements Runtime {
       exposed[key] = {};
       bindings[key] = [{ HostIp: p.hostIP || '127.0.0.1', HostPort: String(p.hostPort) }];
     }
-    const name = `k8s_POD_${spec.podName}_${spec.namespace}_${spec.podUid}_0`;
+    const attempt = spec.attempt ?? 0;
+    const name = `k8s_POD_${spec.podName}_${spec.namespace}_${spec.podUid}_${attempt}`;
     let container: Docker.Container;
     try {
       container = await this.docker.createContainer({
@@ -305,6 +306,7 @@ export class DockerRuntime implements Runtime {
           ...this.#baseLabels(),
           ...spec.labels,
           [LABEL_TYPE]: 'sandbox',
+          [LABEL_ATTEMPT]: String(attempt),
           [LABEL_POD_UID]: spec.podUid,
           [LABEL_POD_NAME]: spec.podName,
           [LABEL_POD_NAMESPACE]: spec.namespace,

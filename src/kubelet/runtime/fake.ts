@@ -149,7 +149,7 @@ export class FakeRuntime implements Runtime {
   }
 
   createSandbox(spec: SandboxSpec): Promise<ContainerInfo> {
-    const key = `${spec.podUid}/POD/0`;
+    const key = `${spec.podUid}/POD/${spec.attempt ?? 0}`;
     const existing = this.#byKey.get(key);
     const found = existing ? this.#containers.get(existing) : undefined;
     if (found) {
@@ -174,7 +174,7 @@ export class FakeRuntime implements Runtime {
       podUid: spec.podUid,
       name: 'POD',
       kind: 'sandbox',
-      attempt: 0,
+      attempt: spec.attempt ?? 0,
       specHash: '',
       image: 'kbox/pause:fake',
       imageId: `sha256:${sha('image', 'kbox/pause:fake')}`,

@@ -15,6 +15,11 @@ export interface SandboxSpec {
   dnsOptions: string[];
   hostPorts: Array<{ hostPort: number; containerPort: number; protocol: string; hostIP?: string }>;
   labels: Record<string, string>;
+  /**
+   * The pod's sandbox count so far (0 for its first), in the name as upstream's; a dead sandbox
+   * that could not be removed does not stand in the new one's way.
+   */
+  attempt?: number;
 }
 
 export interface ContainerSpec {
