@@ -148,6 +148,18 @@ function decodeContinue(s: string): ContinueToken {
   }
 }
 
+/** `head` (a JSON object's text) with `"items":[...]` added, the items' JSON given as bytes. */
+function spliceItems(head: string, items: readonly Buffer[]): Buffer {
+  const parts: Buffer[] = [Buffer.from(`${head.slice(0, -1)},"items":[`)];
+  const comma = Buffer.from(',');
+  for (const [i, item] of items.entries()) {
+    if (i > 0) parts.push(comma);
+    parts.push(item);
+  }
+  parts.push(Buffer.from(']}'));
+  return Buffer.concat(parts);
+}
+
 function partialMetadata(obj: KubeObject): KubeObject {
   return { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: obj.metadata };
 }
@@ -410,11 +422,11 @@ export class ResourceHandler {
       throw badRequest('resourceVersionMatch is forbidden unless resourceVersion is provided');
     }
     // Filtering happens after storage paging, so keep reading pages until `limit` matches.
-    // Without a filter, plain JSON lists splice the stored text instead of parsing and
-    // re-serialising every object (managedFields make objects twice as large).
-    const raw = rep === 'object' && filter.empty && !store.converts;
+    // Plain JSON lists splice the stored bytes instead of decoding, parsing and re-serialising
+    // every object (managedFields make objects twice as large); a selector parses to match.
+    const raw = rep === 'object' && !store.converts;
     const items: KubeObject[] = [];
-    const texts: string[] = [];
+    const texts: Buffer[] = [];
     let lastKey: string | undefined;
     let remaining: number | undefined;
     let listRevision = 0;
@@ -449,8 +461,13 @@ export class ResourceHandler {
       }
       listRevision = page.revision;
       revision = page.revision;
-      if (raw) texts.push(...(page.json ?? []));
-      else {
+      if (raw) {
+        for (const bytes of page.json ?? []) {
+          if (filter.empty || filter.matches(JSON.parse(bytes.toString()) as KubeObject)) {
+            texts.push(bytes);
+          }
+        }
+      } else {
         for (const stored of page.items) {
           const obj = store.fromStorage(stored);
           if (filter.matches(obj)) items.push(obj);
@@ -496,7 +513,7 @@ export class ResourceHandler {
         apiVersion: store.apiVersion,
         metadata,
       });
-      writeJsonText(res, 200, `${head.slice(0, -1)},"items":[${texts.join(',')}]}`);
+      writeJsonText(res, 200, spliceItems(head, texts));
       return;
     }
     writeJson(res, 200, {

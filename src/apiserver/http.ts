@@ -12,11 +12,11 @@ export function writeJson(
   writeJsonText(res, code, JSON.stringify(body), contentType);
 }
 
-/** A response whose JSON text is already made. */
+/** A response whose JSON text (or its UTF-8 bytes) is already made. */
 export function writeJsonText(
   res: ServerResponse,
   code: number,
-  text: string,
+  text: string | Buffer,
   contentType?: string,
 ): void {
   res.writeHead(code, {

@@ -112,11 +112,13 @@ const storage = new SqliteStorage({ path: ${JSON.stringify(db)}, groupCommit: ${
 const server = new ApiServer({ storage, port: 0, tls: { cert: pki.serverCert, key: pki.serverKey, ca: pki.caCert }, auth: { token } });
 const url = await server.start();
 process.send({ url, ca: pki.caCert, token });
-process.on('message', (m) => { if (m === 'rss') { globalThis.gc?.(); process.send({ rss: process.memoryUsage().rss }); } if (m === 'cpu') { const c = process.cpuUsage(); process.send({ cpu: c.user + c.system }); } });
+process.on('message', (m) => { if (m === 'exit') process.exit(0); if (m === 'rss') { globalThis.gc?.(); process.send({ rss: process.memoryUsage().rss }); } if (m === 'cpu') { const c = process.cpuUsage(); process.send({ cpu: c.user + c.system }); } });
 `,
   );
+  // KBOX_BENCH_PROF=<dir>: the server writes a CPU profile there (node --cpu-prof) when it stops.
+  const prof = process.env.KBOX_BENCH_PROF;
   const child = fork(script, [], {
-    execArgv: ['--expose-gc'],
+    execArgv: ['--expose-gc', ...(prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : [])],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const first = await new Promise<{ url: string; ca: string; token: string }>((resolve) =>
@@ -134,7 +136,10 @@ process.on('message', (m) => { if (m === 'rss') { globalThis.gc?.(); process.sen
         child.once('message', (m) => resolve((m as { cpu: number }).cpu));
         child.send('cpu');
       }),
-    stop: () => child.kill('SIGKILL'),
+    stop: () => {
+      if (prof) child.send('exit');
+      else child.kill('SIGKILL');
+    },
   };
 }
 
@@ -189,17 +194,26 @@ async function main(): Promise<void> {
   );
 
   // 2. LIST of 10,000 pods as JSON, and server memory with them stored.
+  // Wall time to the whole body (bytes), then to the parsed object, and the server's CPU per LIST.
   const lists: number[] = [];
+  const fetches: number[] = [];
+  const listCpu: number[] = [];
+  let listBytes = 0;
   for (let i = 0; i < 5; i++) {
+    const c = await server.cpu();
     const t = performance.now();
     const res = await pool.request({
       path: '/api/v1/namespaces/default/pods',
       method: 'GET',
       headers,
     });
-    const body = (await res.body.json()) as { items: unknown[] };
+    const text = await res.body.text();
+    fetches.push(performance.now() - t);
+    const body = JSON.parse(text) as { items: unknown[] };
     if (body.items.length !== total) throw new Error(`listed ${body.items.length}`);
     lists.push(performance.now() - t);
+    listCpu.push(((await server.cpu()) - c) / 1000);
+    listBytes = Buffer.byteLength(text);
   }
   const storage = new SqliteStorage({ path: join(dir, 'api.db') });
   const direct10k: number[] = [];
@@ -235,6 +249,9 @@ async function main(): Promise<void> {
   });
   const kubectlMs = performance.now() - kt;
   out.push(`LIST ${total} pods (JSON, parsed), p50: ${pct(lists, 50).toFixed(0)} ms`);
+  out.push(
+    `  body only (not parsed), p50: ${pct(fetches, 50).toFixed(0)} ms; server CPU per LIST, p50: ${pct(listCpu, 50).toFixed(0)} ms; ${(listBytes / 1048576).toFixed(1)} MiB`,
+  );
   out.push(
     `  SqliteStorage.list of the same, p50: ${pct(direct10k, 50).toFixed(0)} ms (API = ${(pct(lists, 50) / pct(direct10k, 50)).toFixed(2)}x)`,
   );
