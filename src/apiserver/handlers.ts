@@ -160,6 +160,21 @@ function spliceItems(head: string, items: readonly Buffer[]): Buffer {
   return Buffer.concat(parts);
 }
 
+/**
+ * The watch frame of an event sent as stored, encoded once and shared by every watcher that
+ * sends it (a hundred watchers of one resource cost one encoding, not a hundred).
+ */
+const storedFrames = new WeakMap<StoredEvent, Buffer>();
+
+function storedFrame(ev: StoredEvent): Buffer {
+  let frame = storedFrames.get(ev);
+  if (frame === undefined) {
+    frame = Buffer.from(`{"type":"${ev.type}","object":${ev.json}}\n`);
+    storedFrames.set(ev, frame);
+  }
+  return frame;
+}
+
 function partialMetadata(obj: KubeObject): KubeObject {
   return { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: obj.metadata };
 }
@@ -1075,14 +1090,15 @@ export class ResourceHandler {
     req.on('close', onClose);
 
     // Events of a burst leave in one socket write: the response is corked at the first event
-    // and uncorked once the event loop turns, instead of one write(2) per event.
+    // and uncorked on the next tick, which comes once the microtasks that write the rest of the
+    // burst (queued events) have run, but without waiting for the event loop to turn.
     let corked = false;
-    const write = async (chunk: string): Promise<void> => {
+    const write = async (chunk: string | Buffer): Promise<void> => {
       if (res.writableEnded || res.destroyed) return;
       if (!corked) {
         corked = true;
         res.cork();
-        setImmediate(() => {
+        process.nextTick(() => {
           corked = false;
           res.uncork();
         });
@@ -1110,7 +1126,7 @@ export class ResourceHandler {
         lastRv = ev.revision;
         if (type === undefined) continue;
         if (type === ev.type && rep === 'object' && !store.converts) {
-          await write(`{"type":"${type}","object":${ev.json}}\n`);
+          await write(storedFrame(ev));
         } else {
           await write(frame(type, ev.object as KubeObject));
         }
