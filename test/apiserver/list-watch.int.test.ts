@@ -1,6 +1,7 @@
-// LIST over HTTP: plain JSON lists splice the stored bytes of each object. The answers must be
-// byte for byte what serialising the parsed objects gives, with selectors, limit/continue and
-// resourceVersion, and the Table and metadata answers must be unchanged.
+// LIST and WATCH over HTTP. Plain JSON lists splice the stored bytes of each object, and watch
+// frames of stored events are encoded once for every watcher: the answers must be byte for byte
+// what serialising the parsed objects gives, with selectors, limit/continue and resourceVersion,
+// and the Table and metadata answers must be unchanged.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { KubeObject } from '../../src/api/types.js';
@@ -11,7 +12,7 @@ const PATH = '/api/v1/namespaces/ns1/configmaps';
 
 before(async () => {
   api = await startTestApi();
-  for (const ns of ['ns1', 'ns2']) {
+  for (const ns of ['ns1', 'ns2', 'ns3']) {
     const res = await api.request('POST', '/api/v1/namespaces', { metadata: { name: ns } });
     assert.equal(res.status, 201);
   }
@@ -156,4 +157,94 @@ test('Table and metadata answers are built from the parsed objects', async () =>
       .slice(0, 1)
       .map((o) => o.metadata),
   );
+});
+
+/** Opens a watch; `lines` resolves with its first `n` lines, then the watch is closed. */
+async function watchLines(query: string, n: number): Promise<{ lines: Promise<string[]> }> {
+  const abort = new AbortController();
+  const res = await fetch(`${api.url}/api/v1/namespaces/ns3/configmaps?watch=true&${query}`, {
+    signal: abort.signal,
+  });
+  assert.equal(res.status, 200);
+  const reader = res.body!.getReader();
+  const lines = (async () => {
+    let text = '';
+    const decoder = new TextDecoder();
+    while (text.split('\n').length <= n) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value, { stream: true });
+    }
+    abort.abort();
+    return text.split('\n').slice(0, n);
+  })();
+  return { lines };
+}
+
+/** The frames the store's own events give from `revision` on, as upstream encodes them. */
+async function storedFrames(revision: number, n: number): Promise<string[]> {
+  const frames: string[] = [];
+  const watch = api.storage.watch('/core/configmaps/ns3/', revision);
+  for await (const ev of watch) {
+    frames.push(`{"type":"${ev.type}","object":${ev.json}}`);
+    if (frames.length === n) break;
+  }
+  return frames;
+}
+
+const NS3 = '/api/v1/namespaces/ns3/configmaps';
+
+test('every watcher gets each event as the stored object, a burst complete and in order', async () => {
+  const rv = api.storage.currentRevision();
+  const a = await watchLines(`resourceVersion=${rv}`, 5);
+  const b = await watchLines(`resourceVersion=${rv}`, 5);
+  // Three creates in one turn share a commit: their events are one burst.
+  const created = await Promise.all(
+    ['x', 'y', 'z'].map((name) =>
+      api.request('POST', NS3, { metadata: { name }, data: { text: `✓ ${name} 🚀` } }),
+    ),
+  );
+  assert.deepEqual(
+    created.map((r) => r.status),
+    [201, 201, 201],
+  );
+  const y = (await api.request('GET', `${NS3}/y`).then((r) => r.json())) as KubeObject;
+  assert.equal((await api.request('PUT', `${NS3}/y`, { ...y, data: { v: 'é' } })).status, 200);
+  assert.equal((await api.request('DELETE', `${NS3}/x`)).status, 200);
+  const expected = await storedFrames(rv, 5);
+  assert.deepEqual(await a.lines, expected);
+  assert.deepEqual(await b.lines, expected);
+  const summary = expected.map((l) => {
+    const ev = JSON.parse(l) as { type: string; object: KubeObject };
+    return `${ev.type} ${ev.object.metadata.name}`;
+  });
+  assert.deepEqual(summary.slice(0, 3).sort(), ['ADDED x', 'ADDED y', 'ADDED z']);
+  assert.deepEqual(summary.slice(3), ['MODIFIED y', 'DELETED x']);
+});
+
+test('a watch with a label selector sees objects enter and leave it as ADDED and DELETED', async () => {
+  const rv = api.storage.currentRevision();
+  const w = await watchLines(`resourceVersion=${rv}&labelSelector=pick%3Dyes`, 3);
+  const label = async (value: string): Promise<void> => {
+    const res = await api.request(
+      'PATCH',
+      `${NS3}/sel`,
+      { metadata: { labels: { pick: value } } },
+      'application/merge-patch+json',
+    );
+    assert.equal(res.status, 200);
+  };
+  assert.equal(
+    (await api.request('POST', NS3, { metadata: { name: 'sel', labels: { pick: 'yes' } } })).status,
+    201,
+  );
+  await label('no');
+  await label('yes');
+  const stored = await storedFrames(rv, 3);
+  const objects = stored.map((l) => JSON.stringify((JSON.parse(l) as { object: unknown }).object));
+  assert.deepEqual(await w.lines, [
+    `{"type":"ADDED","object":${objects[0]}}`,
+    `{"type":"DELETED","object":${objects[1]}}`,
+    `{"type":"ADDED","object":${objects[2]}}`,
+  ]);
 });
