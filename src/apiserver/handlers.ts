@@ -32,7 +32,7 @@ import {
   type Kind,
 } from './fieldvalidation.js';
 import { buildFilter, type ObjectFilter } from './filter.js';
-import { readBody, writeJson, writeJsonText } from './http.js';
+import { drained, readBody, writeJson, writeJsonPieces, writeJsonText } from './http.js';
 import { decodeBody, representation, type Representation } from './negotiate.js';
 import { applyPatch, patchTypeOf } from './patch/apply-patch.js';
 import type { ResourceRequest } from './request.js';
@@ -148,16 +148,16 @@ function decodeContinue(s: string): ContinueToken {
   }
 }
 
-/** `head` (a JSON object's text) with `"items":[...]` added, the items' JSON given as bytes. */
-function spliceItems(head: string, items: readonly Buffer[]): Buffer {
-  const parts: Buffer[] = [Buffer.from(`${head.slice(0, -1)},"items":[`)];
+/** The pieces of `head` (a JSON object's text) with `"items":[...]` added, items given as bytes. */
+function itemsPieces(head: string, items: readonly Buffer[]): Buffer[] {
+  const pieces: Buffer[] = [Buffer.from(`${head.slice(0, -1)},"items":[`)];
   const comma = Buffer.from(',');
   for (const [i, item] of items.entries()) {
-    if (i > 0) parts.push(comma);
-    parts.push(item);
+    if (i > 0) pieces.push(comma);
+    pieces.push(item);
   }
-  parts.push(Buffer.from(']}'));
-  return Buffer.concat(parts);
+  pieces.push(Buffer.from(']}'));
+  return pieces;
 }
 
 /**
@@ -228,7 +228,7 @@ export class ResourceHandler {
             await this.#watch(req, res, store, ns, q, rep);
           } else {
             this.#allow(store, 'list', method);
-            this.#list(res, store, ns, q, rep);
+            await this.#list(res, store, ns, q, rep);
           }
           return;
         case 'POST': {
@@ -387,13 +387,13 @@ export class ResourceHandler {
     return obj;
   }
 
-  #list(
+  async #list(
     res: ServerResponse,
     store: ResourceStore,
     ns: string | undefined,
     q: URLSearchParams,
     rep: Representation,
-  ): void {
+  ): Promise<void> {
     const filter = this.#filter(store, q);
     const limit = Number(q.get('limit') ?? '0');
     if (!Number.isInteger(limit) || limit < 0) throw badRequest(`invalid limit: ${q.get('limit')}`);
@@ -528,7 +528,10 @@ export class ResourceHandler {
         apiVersion: store.apiVersion,
         metadata,
       });
-      writeJsonText(res, 200, spliceItems(head, texts));
+      // Sent in pieces, which sends the head at once: first the writes this list may have seen
+      // must be committed (a failed commit answers its Status instead).
+      await storage.settled?.();
+      await writeJsonPieces(res, 200, itemsPieces(head, texts));
       return;
     }
     writeJson(res, 200, {
@@ -1103,17 +1106,7 @@ export class ResourceHandler {
           res.uncork();
         });
       }
-      if (!res.write(chunk)) {
-        await new Promise<void>((resolve) => {
-          const done = (): void => {
-            res.off('drain', done);
-            res.off('close', done);
-            resolve();
-          };
-          res.on('drain', done);
-          res.on('close', done);
-        });
-      }
+      if (!res.write(chunk)) await drained(res);
     };
 
     try {
