@@ -120,6 +120,9 @@ interface ReplayRow {
 
 const SCHEMA_VERSION = 1;
 
+/** How much of the database file reads may map (SQLite's mmap_size). */
+const MMAP_BYTES = 256 * 1024 * 1024;
+
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS log (
   id INTEGER PRIMARY KEY,
@@ -254,6 +257,9 @@ export class SqliteStorage implements Storage {
       db.pragma('journal_mode = WAL');
       db.pragma(`synchronous = ${opts.durability === 'fsync' ? 'FULL' : 'NORMAL'}`);
       db.pragma(`busy_timeout = ${opts.busyTimeoutMs ?? 5000}`);
+      // Reads map the database file instead of copying each page out of the OS cache: a LIST of
+      // 10,000 pods reads about 30 MB. Writes still go through the WAL with write(2).
+      db.pragma(`mmap_size = ${MMAP_BYTES}`);
       const version = db.pragma('user_version', { simple: true }) as number;
       if (version > SCHEMA_VERSION) {
         throw new Error(
