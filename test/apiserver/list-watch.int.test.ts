@@ -5,6 +5,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { KubeObject } from '../../src/api/types.js';
+import { ApiServer } from '../../src/apiserver/server.js';
+import { SqliteStorage } from '../../src/storage/sqlite.js';
 import { startTestApi, type TestApi } from '../support/apiserver.js';
 
 let api: TestApi;
@@ -12,7 +14,7 @@ const PATH = '/api/v1/namespaces/ns1/configmaps';
 
 before(async () => {
   api = await startTestApi();
-  for (const ns of ['ns1', 'ns2', 'ns3']) {
+  for (const ns of ['ns1', 'ns2', 'ns3', 'ns4']) {
     const res = await api.request('POST', '/api/v1/namespaces', { metadata: { name: ns } });
     assert.equal(res.status, 201);
   }
@@ -51,6 +53,24 @@ test('a plain LIST is the stored objects serialised, with a byte Content-Length'
   assert.equal(res.text, listText({ resourceVersion: rv }, stored()));
   assert.equal(Number(res.length), Buffer.byteLength(res.text));
   assert.ok(Number(res.length) > res.text.length);
+});
+
+test('a LIST larger than one 64 KiB chunk arrives whole', async () => {
+  const path = '/api/v1/namespaces/ns4/configmaps';
+  for (let i = 0; i < 6; i++) {
+    const data = { big: `${i}é🚀`.repeat(5000) };
+    assert.equal(
+      (await api.request('POST', path, { metadata: { name: `big${i}` }, data })).status,
+      201,
+    );
+  }
+  const res = await api.request('GET', path);
+  const text = await res.text();
+  const items = api.storage.list('/core/configmaps/ns4/').items;
+  const rv = String(api.storage.currentRevision());
+  assert.ok(Buffer.byteLength(text) > 3 * 64 * 1024);
+  assert.equal(text, listText({ resourceVersion: rv }, items));
+  assert.equal(Number(res.headers.get('content-length')), Buffer.byteLength(text));
 });
 
 test('an empty LIST has an empty items array', async () => {
@@ -247,4 +267,33 @@ test('a watch with a label selector sees objects enter and leave it as ADDED and
     `{"type":"DELETED","object":${objects[1]}}`,
     `{"type":"ADDED","object":${objects[2]}}`,
   ]);
+});
+
+/** A store whose next commit fails, as a full disk would make it. */
+class FailingCommitStorage extends SqliteStorage {
+  fail = false;
+  override settled(): Promise<void> | undefined {
+    return this.fail ? Promise.reject(new Error('disk I/O error')) : super.settled();
+  }
+}
+
+test('a LIST that may have seen a write whose commit fails answers the failure', async () => {
+  const storage = new FailingCommitStorage({ path: ':memory:', groupCommit: true });
+  const server = new ApiServer({ storage, port: 0 });
+  const url = await server.start();
+  try {
+    const path = `${url}/api/v1/namespaces/default/configmaps`;
+    assert.equal((await fetch(path)).status, 200);
+    storage.fail = true;
+    for (const accept of ['application/json', 'application/json;as=Table;v=v1;g=meta.k8s.io']) {
+      const res = await fetch(path, { headers: { accept } });
+      assert.equal(res.status, 500, accept);
+      const status = (await res.json()) as { kind: string; message: string };
+      assert.equal(status.kind, 'Status');
+      assert.match(status.message, /disk I\/O error/);
+    }
+  } finally {
+    await server.stop();
+    storage.close();
+  }
 });
