@@ -112,13 +112,11 @@ const storage = new SqliteStorage({ path: ${JSON.stringify(db)}, groupCommit: ${
 const server = new ApiServer({ storage, port: 0, tls: { cert: pki.serverCert, key: pki.serverKey, ca: pki.caCert }, auth: { token } });
 const url = await server.start();
 process.send({ url, ca: pki.caCert, token });
-process.on('message', (m) => { if (m === 'exit') process.exit(0); if (m === 'rss') { globalThis.gc?.(); process.send({ rss: process.memoryUsage().rss }); } if (m === 'cpu') { const c = process.cpuUsage(); process.send({ cpu: c.user + c.system }); } });
+process.on('message', (m) => { if (m === 'rss') { globalThis.gc?.(); process.send({ rss: process.memoryUsage().rss }); } if (m === 'cpu') { const c = process.cpuUsage(); process.send({ cpu: c.user + c.system }); } });
 `,
   );
-  // KBOX_BENCH_PROF=<dir>: the server writes a CPU profile there (node --cpu-prof) when it stops.
-  const prof = process.env.KBOX_BENCH_PROF;
   const child = fork(script, [], {
-    execArgv: ['--expose-gc', ...(prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : [])],
+    execArgv: ['--expose-gc'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const first = await new Promise<{ url: string; ca: string; token: string }>((resolve) =>
@@ -136,10 +134,7 @@ process.on('message', (m) => { if (m === 'exit') process.exit(0); if (m === 'rss
         child.once('message', (m) => resolve((m as { cpu: number }).cpu));
         child.send('cpu');
       }),
-    stop: () => {
-      if (prof) child.send('exit');
-      else child.kill('SIGKILL');
-    },
+    stop: () => child.kill('SIGKILL'),
   };
 }
 
