@@ -33,7 +33,7 @@ import {
   type Kind,
 } from './fieldvalidation.js';
 import { buildFilter, type ObjectFilter } from './filter.js';
-import { readBody, writeJson, writeJsonText } from './http.js';
+import { drained, readBody, writeJson, writeJsonPieces, writeJsonText } from './http.js';
 import { decodeBody, representation, type Representation } from './negotiate.js';
 import { applyPatch, patchTypeOf } from './patch/apply-patch.js';
 import type { ResourceRequest } from './request.js';
@@ -149,6 +149,33 @@ function decodeContinue(s: string): ContinueToken {
   }
 }
 
+/** The pieces of `head` (a JSON object's text) with `"items":[...]` added, items given as bytes. */
+function itemsPieces(head: string, items: readonly Buffer[]): Buffer[] {
+  const pieces: Buffer[] = [Buffer.from(`${head.slice(0, -1)},"items":[`)];
+  const comma = Buffer.from(',');
+  for (const [i, item] of items.entries()) {
+    if (i > 0) pieces.push(comma);
+    pieces.push(item);
+  }
+  pieces.push(Buffer.from(']}'));
+  return pieces;
+}
+
+/**
+ * The watch frame of an event sent as stored, encoded once and shared by every watcher that
+ * sends it (a hundred watchers of one resource cost one encoding, not a hundred).
+ */
+const storedFrames = new WeakMap<StoredEvent, Buffer>();
+
+function storedFrame(ev: StoredEvent): Buffer {
+  let frame = storedFrames.get(ev);
+  if (frame === undefined) {
+    frame = Buffer.from(`{"type":"${ev.type}","object":${ev.json}}\n`);
+    storedFrames.set(ev, frame);
+  }
+  return frame;
+}
+
 function partialMetadata(obj: KubeObject): KubeObject {
   return { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: obj.metadata };
 }
@@ -202,7 +229,7 @@ export class ResourceHandler {
             await this.#watch(req, res, store, ns, q, rep);
           } else {
             this.#allow(store, 'list', method);
-            this.#list(res, store, ns, q, rep);
+            await this.#list(res, store, ns, q, rep);
           }
           return;
         case 'POST': {
@@ -361,13 +388,13 @@ export class ResourceHandler {
     return obj;
   }
 
-  #list(
+  async #list(
     res: ServerResponse,
     store: ResourceStore,
     ns: string | undefined,
     q: URLSearchParams,
     rep: Representation,
-  ): void {
+  ): Promise<void> {
     const filter = this.#filter(store, q);
     const limit = Number(q.get('limit') ?? '0');
     if (!Number.isInteger(limit) || limit < 0) throw badRequest(`invalid limit: ${q.get('limit')}`);
@@ -411,11 +438,11 @@ export class ResourceHandler {
       throw badRequest('resourceVersionMatch is forbidden unless resourceVersion is provided');
     }
     // Filtering happens after storage paging, so keep reading pages until `limit` matches.
-    // Without a filter, plain JSON lists splice the stored text instead of parsing and
-    // re-serialising every object (managedFields make objects twice as large).
-    const raw = rep === 'object' && filter.empty && !store.converts;
+    // Plain JSON lists splice the stored bytes instead of decoding, parsing and re-serialising
+    // every object (managedFields make objects twice as large); a selector parses to match.
+    const raw = rep === 'object' && !store.converts;
     const items: KubeObject[] = [];
-    const texts: string[] = [];
+    const texts: Buffer[] = [];
     let lastKey: string | undefined;
     let remaining: number | undefined;
     let listRevision = 0;
@@ -450,8 +477,13 @@ export class ResourceHandler {
       }
       listRevision = page.revision;
       revision = page.revision;
-      if (raw) texts.push(...(page.json ?? []));
-      else {
+      if (raw) {
+        for (const bytes of page.json ?? []) {
+          if (filter.empty || filter.matches(JSON.parse(bytes.toString()) as KubeObject)) {
+            texts.push(bytes);
+          }
+        }
+      } else {
         for (const stored of page.items) {
           const obj = store.fromStorage(stored);
           if (filter.matches(obj)) items.push(obj);
@@ -497,7 +529,10 @@ export class ResourceHandler {
         apiVersion: store.apiVersion,
         metadata,
       });
-      writeJsonText(res, 200, `${head.slice(0, -1)},"items":[${texts.join(',')}]}`);
+      // Sent in pieces, which sends the head at once: first the writes this list may have seen
+      // must be committed (a failed commit answers its Status instead).
+      await storage.settled?.();
+      await writeJsonPieces(res, 200, itemsPieces(head, texts));
       return;
     }
     writeJson(res, 200, {
@@ -1062,29 +1097,20 @@ export class ResourceHandler {
     req.on('close', onClose);
 
     // Events of a burst leave in one socket write: the response is corked at the first event
-    // and uncorked once the event loop turns, instead of one write(2) per event.
+    // and uncorked on the next tick, which comes once the microtasks that write the rest of the
+    // burst (queued events) have run, but without waiting for the event loop to turn.
     let corked = false;
-    const write = async (chunk: string): Promise<void> => {
+    const write = async (chunk: string | Buffer): Promise<void> => {
       if (res.writableEnded || res.destroyed) return;
       if (!corked) {
         corked = true;
         res.cork();
-        setImmediate(() => {
+        process.nextTick(() => {
           corked = false;
           res.uncork();
         });
       }
-      if (!res.write(chunk)) {
-        await new Promise<void>((resolve) => {
-          const done = (): void => {
-            res.off('drain', done);
-            res.off('close', done);
-            resolve();
-          };
-          res.on('drain', done);
-          res.on('close', done);
-        });
-      }
+      if (!res.write(chunk)) await drained(res);
     };
 
     try {
@@ -1097,7 +1123,7 @@ export class ResourceHandler {
         lastRv = ev.revision;
         if (type === undefined) continue;
         if (type === ev.type && rep === 'object' && !store.converts) {
-          await write(`{"type":"${type}","object":${ev.json}}\n`);
+          await write(storedFrame(ev));
         } else {
           await write(frame(type, ev.object as KubeObject));
         }

@@ -26,6 +26,52 @@ export function writeJsonText(
   res.end(text);
 }
 
+/** writeJsonPieces sends about this many bytes per write. */
+const PIECES_CHUNK = 64 * 1024;
+
+/**
+ * A response whose JSON is already made, as UTF-8 pieces to send one after the other (a large
+ * LIST): written in chunks of about 64 KiB, each once the socket has taken the one before, so
+ * nothing copies the whole answer into one buffer and the client reads the first chunks while
+ * the later ones are encrypted. Writing sends the head at once: the caller waits for anything
+ * the answer must wait for first. Stops early if the client goes away.
+ */
+export async function writeJsonPieces(
+  res: ServerResponse,
+  code: number,
+  pieces: readonly Buffer[],
+): Promise<void> {
+  let length = 0;
+  for (const piece of pieces) length += piece.length;
+  res.writeHead(code, { 'Content-Type': 'application/json', 'Content-Length': length });
+  let chunk: Buffer[] = [];
+  let size = 0;
+  for (const piece of pieces) {
+    chunk.push(piece);
+    size += piece.length;
+    if (size >= PIECES_CHUNK) {
+      if (!res.write(Buffer.concat(chunk, size))) await drained(res);
+      if (res.destroyed) return;
+      chunk = [];
+      size = 0;
+    }
+  }
+  res.end(Buffer.concat(chunk, size));
+}
+
+/** Resolves when `res` can take more writes, or has closed. */
+export function drained(res: ServerResponse): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = (): void => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
+
 export function writeText(res: ServerResponse, code: number, text: string): void {
   res.writeHead(code, {
     'Content-Type': 'text/plain; charset=utf-8',

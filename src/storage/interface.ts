@@ -51,16 +51,16 @@ export interface ListOptions {
    */
   revision?: number;
   /**
-   * Leave `items` empty and return each object's stored JSON text in `json` instead, for
-   * callers that only pass the objects on (an unfiltered LIST): nothing is parsed.
+   * Leave `items` empty and return each object's stored JSON in `json` instead, as UTF-8 bytes,
+   * for callers that mostly pass the objects on (a LIST): nothing is parsed or decoded.
    */
   raw?: boolean;
 }
 
 export interface ListResult {
   items: KubeObject[];
-  /** With `raw`: the stored JSON of each object, in key order. */
-  json?: string[];
+  /** With `raw`: the stored JSON of each object (UTF-8), in key order. */
+  json?: Buffer[];
   /** The revision the list reflects (the current revision when reading current state). */
   revision: number;
   /** Set when `limit` cut the result: the key to pass as afterKey for the next page. */

@@ -319,6 +319,36 @@ export function runStorageConformance(name: string, fixture: StorageFixture): vo
       assert.equal(s.list('/cm/', { limit: 0 }).items.length, 5);
     });
 
+    test('raw lists give the stored JSON bytes of the same pages as parsed lists', (t) => {
+      const s = open(t);
+      for (const n of ['a', 'b', 'c', 'd'])
+        s.create(`/cm/ns/${n}`, obj(n, { data: { v: `é ${n} 🚀` } }));
+      s.update('/cm/ns/b', (cur) => ({ ...cur!, data: { v: 'changed' } })); // 5
+      s.delete('/cm/ns/c'); // 6
+      for (const opts of [
+        {},
+        { limit: 2 },
+        { limit: 2, afterKey: '/cm/ns/a' },
+        { limit: 5 },
+        { revision: 4 },
+        { revision: 4, limit: 1, afterKey: '/cm/ns/b' },
+      ]) {
+        const parsed = s.list('/cm/', opts);
+        const raw = s.list('/cm/', { ...opts, raw: true });
+        assert.deepEqual(raw.items, []);
+        const texts = (raw.json ?? []).map((b) => b.toString('utf8'));
+        assert.deepEqual(
+          texts,
+          parsed.items.map((o) => JSON.stringify(o)),
+          JSON.stringify(opts),
+        );
+        const { items: _i, json: _j, ...rawRest } = raw;
+        const { items: _p, ...parsedRest } = parsed;
+        assert.deepEqual(rawRest, parsedRest);
+      }
+      assert.equal(s.list('/cm/', { revision: 4, raw: true }).json?.length, 4);
+    });
+
     test('historical get and list read an older revision', (t) => {
       const s = open(t);
       s.create('/cm/ns/a', obj('a', { data: { v: '1' } })); // 1
