@@ -122,13 +122,18 @@ function fieldType(map: MapType, name: string, value: unknown): TypeNode | undef
   return undefined;
 }
 
+/** The key fields of each list-map type, sorted by name (types are built once and kept). */
+const sortedKeys = new WeakMap<ListType, readonly string[]>();
+
 /** The path element of a list element, or undefined when a list-map element lacks its keys. */
 export function listElement(t: ListType, item: unknown, index: number): PathElement | undefined {
   if (t.list === 'set') return valueElement(item);
   if (t.list === 'atomic') return indexElement(index);
   if (!isJsonObject(item)) return undefined;
+  let names = sortedKeys.get(t);
+  if (names === undefined) sortedKeys.set(t, (names = [...(t.keys ?? [])].sort()));
   const k: Array<readonly [string, unknown]> = [];
-  for (const name of [...(t.keys ?? [])].sort()) {
+  for (const name of names) {
     const v = Object.hasOwn(item, name) ? item[name] : t.keyDefaults?.[name];
     if (v === undefined) return undefined;
     k.push([name, v]);
