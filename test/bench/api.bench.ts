@@ -124,7 +124,10 @@ process.on('message', (m) => { if (m === 'rss') { globalThis.gc?.(); process.sen
 `,
   );
   const child = fork(script, [], {
-    execArgv: ['--expose-gc', ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])],
+    execArgv: [
+      '--expose-gc',
+      ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+    ],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const first = await new Promise<{ url: string; ca: string; token: string }>((resolve) =>

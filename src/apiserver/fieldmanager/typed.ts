@@ -390,10 +390,32 @@ function close(children: Emitted | undefined, member: boolean): Emitted | undefi
   return children;
 }
 
+/**
+ * `f:name`, the same string each time for a name: a property key made afresh by concatenation
+ * would be looked up in V8's string table on every store. Field names are few; map keys (labels,
+ * annotations) are bounded by clearing the table when it grows large.
+ */
+const fieldTokens = new Map<string, string>();
+
+function fieldToken(name: string): string {
+  let token = fieldTokens.get(name);
+  if (token === undefined) {
+    if (fieldTokens.size >= 10_000) fieldTokens.clear();
+    token = `f:${name}`;
+    fieldTokens.set(name, token);
+  }
+  return token;
+}
+
+/** sort()'s default order for strings (UTF-16 code units), without its conversions. */
+function byCodeUnits(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 /** The fields of one object, keys in order (f: tokens sort as their names do). */
 function emitFields(zero: JsonObject, value: JsonObject, type: MapType): Emitted | undefined {
   let out: Emitted | undefined;
-  for (const k of Object.keys(value).sort()) {
+  for (const k of Object.keys(value).sort(byCodeUnits)) {
     const v = value[k];
     const sub = emitCreated(
       Object.hasOwn(zero, k) ? zero[k] : undefined,
@@ -401,7 +423,7 @@ function emitFields(zero: JsonObject, value: JsonObject, type: MapType): Emitted
       fieldType(type, k, v),
       false,
     );
-    if (sub !== undefined) (out ??= {})[`f:${k}`] = sub;
+    if (sub !== undefined) (out ??= {})[fieldToken(k)] = sub;
   }
   return out;
 }

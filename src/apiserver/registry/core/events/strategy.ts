@@ -214,10 +214,8 @@ export const coreEventStrategy: Strategy = {
 /** events.k8s.io/v1 Events: a view of the core Events in storage, with the strict rules. */
 export const eventsV1EventStrategy: Strategy = {
   allowCreateOnUpdate: true,
-  prepareForCreate: (obj) =>
-    replaceFields(obj, internalToEventsV1(eventsV1ToInternal(obj, true))),
-  prepareForUpdate: (obj) =>
-    replaceFields(obj, internalToEventsV1(eventsV1ToInternal(obj, true))),
+  prepareForCreate: (obj) => replaceFields(obj, internalToEventsV1(eventsV1ToInternal(obj, true))),
+  prepareForUpdate: (obj) => replaceFields(obj, internalToEventsV1(eventsV1ToInternal(obj, true))),
   validate: (obj) => legacyValidate(eventsV1ToInternal(obj, true)),
   validateCreate: (obj) => strictCreate(eventsV1ToInternal(obj, true)),
   validateUpdate: (obj: KubeObject, old: KubeObject) =>
