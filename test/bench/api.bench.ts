@@ -116,7 +116,7 @@ import { SqliteStorage } from ${JSON.stringify(new URL('storage/sqlite.js', serv
 import { generateClusterPki } from ${JSON.stringify(new URL('apiserver/tls.js', serverSrc).href)};
 const pki = await generateClusterPki({ commonName: 'bench', hosts: [] });
 const token = 'bench-token-0123456789abcdef0123456789abcdef';
-const storage = new SqliteStorage({ path: ${JSON.stringify(db)}, groupCommit: ${process.env.KBOX_BENCH_GROUP_COMMIT !== 'off'} });
+const storage = new SqliteStorage({ path: ${JSON.stringify(db)}, groupCommit: ${process.env.KBOX_BENCH_GROUP_COMMIT !== 'off'}, checkpointThread: ${process.env.KBOX_BENCH_CHECKPOINT_THREAD !== 'off'} });
 const server = new ApiServer({ storage, port: 0, tls: { cert: pki.serverCert, key: pki.serverKey, ca: pki.caCert }, auth: { token } });
 const url = await server.start();
 process.send({ url, ca: pki.caCert, token });
