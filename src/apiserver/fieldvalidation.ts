@@ -10,7 +10,7 @@
 import { badRequest, invalid, StatusError, type FieldError } from '../api/status.js';
 import { invalidValue, notSupported } from '../api/validation.js';
 import { typedPathString, typeOf } from './fieldmanager/typed.js';
-import { jsonKeys } from './json-keys.js';
+import { hasDuplicateKeys, jsonKeys } from './json-keys.js';
 import { yamlDuplicatesOf } from './negotiate.js';
 import { schemaNameOf, structuralSchemas, type Schema } from './schemas.js';
 import { decoderPath, unknownFields, type Segment } from './unknown-fields.js';
@@ -62,7 +62,7 @@ function unknownText(path: readonly Segment[]): string {
 
 /** The duplicate-field errors of a JSON text, as the strict decoder words them. */
 function duplicateTexts(json: string | undefined): Array<{ text: string; offset: number }> {
-  if (json === undefined) return [];
+  if (json === undefined || !hasDuplicateKeys(json)) return [];
   return jsonKeys(json).duplicates.map((d) => ({
     text: `duplicate field ${JSON.stringify(d.path)}`,
     offset: d.offset,

@@ -257,6 +257,7 @@ export class ResourceHandler {
           const created = store.create(ns, body, {
             dryRun: q.get('dryRun') === 'All',
             writer: writerOf(req, q),
+            ownedBody: true,
           });
           sendWarnings(res, warnings);
           this.#answer(res, 201, store, created, rep, q);

@@ -89,3 +89,68 @@ export function jsonKeys(text: string): JsonKeys {
     offsets,
   };
 }
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+const COLON = 0x3a;
+
+/**
+ * Whether some object of `text` repeats a key: jsonKeys' duplicates are non-empty exactly when
+ * this is true (for well-formed JSON). One pass over character codes that builds no paths, for
+ * the common body without repeats; a malformed text may answer either way (jsonKeys decides).
+ */
+export function hasDuplicateKeys(text: string): boolean {
+  // The keys seen so far in each open object (undefined for an array), innermost last: a list
+  // while short, a set once long (a ConfigMap of many keys).
+  const open: Array<string[] | Set<string> | undefined> = [];
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === QUOTE) {
+      const start = i;
+      let escaped = false;
+      for (i++; i < n; i++) {
+        const d = text.charCodeAt(i);
+        if (d === QUOTE) break;
+        if (d === BACKSLASH) {
+          escaped = true;
+          i++;
+        }
+      }
+      const keys = open[open.length - 1];
+      if (keys === undefined) continue;
+      // A string is a key when the next significant character is a colon.
+      let j = i + 1;
+      while (j < n && text.charCodeAt(j) <= 0x20) j++;
+      if (text.charCodeAt(j) !== COLON) continue;
+      const raw = text.slice(start + 1, i);
+      let key = raw;
+      if (escaped) {
+        try {
+          key = JSON.parse(`"${raw}"`) as string;
+        } catch {
+          return true;
+        }
+      }
+      if (Array.isArray(keys)) {
+        if (keys.includes(key)) return true;
+        keys.push(key);
+        if (keys.length > 32) open[open.length - 1] = new Set(keys);
+      } else {
+        if (keys.has(key)) return true;
+        keys.add(key);
+      }
+    } else if (c === OPEN_BRACE) {
+      open.push([]);
+    } else if (c === OPEN_BRACKET) {
+      open.push(undefined);
+    } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
+      open.pop();
+    }
+  }
+  return false;
+}

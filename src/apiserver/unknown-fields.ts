@@ -20,6 +20,9 @@ export function decoderPath(path: readonly Segment[]): string {
   return out;
 }
 
+/** resolveSchema's answers per schema set: the sets are loaded once and never change. */
+const resolvedSchemas = new WeakMap<SchemaSet, WeakMap<Schema, Schema>>();
+
 /**
  * The paths of the fields of `value` that `schema` does not declare, in document order; with
  * `prune` they are also deleted from `value`.
@@ -31,13 +34,30 @@ export function unknownFields(
   prune: boolean,
 ): Segment[][] {
   const out: Segment[][] = [];
-  const walk = (v: unknown, raw: Schema, path: Segment[]): void => {
-    const s = resolveSchema(schemas, raw);
+  // The path to the value being walked, innermost step first: made into an array only for an
+  // unknown field, so that the walk over a valid object allocates no paths.
+  interface Steps {
+    readonly seg: Segment;
+    readonly up: Steps | undefined;
+  }
+  const pathOf = (steps: Steps | undefined): Segment[] => {
+    const path: Segment[] = [];
+    for (let s = steps; s !== undefined; s = s.up) path.push(s.seg);
+    return path.reverse();
+  };
+  let resolved = resolvedSchemas.get(schemas);
+  if (resolved === undefined) resolvedSchemas.set(schemas, (resolved = new WeakMap()));
+  const cache = resolved;
+  const walk = (v: unknown, raw: Schema, steps: Steps | undefined): void => {
+    // Scalars have nothing below them to check.
+    if (typeof v !== 'object' || v === null) return;
+    let s = cache.get(raw);
+    if (s === undefined) cache.set(raw, (s = resolveSchema(schemas, raw)));
     if (s['x-kubernetes-preserve-unknown-fields'] === true) return;
     if (Array.isArray(v)) {
       const items = s.items;
       if (items === undefined) return;
-      v.forEach((item: unknown, index) => walk(item, items, [...path, { index, item }]));
+      v.forEach((item: unknown, index) => walk(item, items, { seg: { index, item }, up: steps }));
       return;
     }
     if (!isJsonObject(v)) return;
@@ -45,17 +65,17 @@ export function unknownFields(
       for (const key of Object.keys(v)) {
         const sub = Object.hasOwn(s.properties, key) ? s.properties[key] : undefined;
         if (sub === undefined) {
-          out.push([...path, { field: key }]);
+          out.push(pathOf({ seg: { field: key }, up: steps }));
           if (prune) delete v[key];
         } else {
-          walk(v[key], sub, [...path, { field: key }]);
+          walk(v[key], sub, { seg: { field: key }, up: steps });
         }
       }
     } else if (typeof s.additionalProperties === 'object') {
       const sub = s.additionalProperties;
-      for (const key of Object.keys(v)) walk(v[key], sub, [...path, { field: key }]);
+      for (const key of Object.keys(v)) walk(v[key], sub, { seg: { field: key }, up: steps });
     }
   };
-  walk(value, schema, []);
+  walk(value, schema, undefined);
   return out;
 }

@@ -95,7 +95,11 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
     writeFileSync(paths.pid, `${process.pid}\n`, { mode: 0o600 });
     cleanups.push(() => rmSync(paths.pid, { force: true }));
 
-    const storage = new SqliteStorage({ path: paths.db, groupCommit: true });
+    const storage = new SqliteStorage({
+      path: paths.db,
+      groupCommit: true,
+      checkpointThread: true,
+    });
     storage.startCompactor(60_000, (err) => log.error('compaction failed', { error: String(err) }));
     cleanups.push(() => storage.close());
     log

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { typedPathString, typeOf } from '../../src/apiserver/fieldmanager/typed.js';
 import { goValue } from '../../src/apiserver/fieldvalidation.js';
 import { schemaNameOf, structuralSchemas, type Schema } from '../../src/apiserver/schemas.js';
-import { jsonKeys } from '../../src/apiserver/json-keys.js';
+import { hasDuplicateKeys, jsonKeys } from '../../src/apiserver/json-keys.js';
 import { decoderPath, unknownFields } from '../../src/apiserver/unknown-fields.js';
 
 function kindSchema(group: string, kind: string): Schema {
@@ -162,4 +162,32 @@ test('jsonKeys finds repeated keys with their paths, and where each path starts'
   assert.equal(keys.offsets.get('a[1].e'), text.indexOf('"e"'));
   assert.equal(keys.duplicates[2]?.offset, text.indexOf('"a":[1'));
   assert.deepEqual(jsonKeys('{"a":1,"a"').duplicates, [{ path: 'a', offset: 7 }]);
+});
+
+test('hasDuplicateKeys agrees with jsonKeys on repeats, escapes, strings and long objects', () => {
+  const many = (n: number, repeat: string): string =>
+    `{${Array.from({ length: n }, (_, i) => `"k${i}":${i}`).join(',')}${repeat}}`;
+  const texts = [
+    '{"a":1, "b":{"c":[{"d":"x\\"y","d":2}],"c":3}, "a":[1,{"e":null}] ,"a":4, "f":{}}',
+    '{"a":1,"b":{"a":1},"c":[{"a":1},{"a":2}]}',
+    // A string value that looks like a key, brackets inside strings, an escaped quote.
+    '{"a":"\\"a\\":1","b":"{[}]","c":["a","a"]}',
+    '{"a":"x:","b":1}',
+    // The same key spelt with and without an escape.
+    '{"a":1,"\\u0061":2}',
+    '{"\\u0061":1,"b":2}',
+    ' { "a" : 1 ,\n "b" : { "a" : [ ] } , "a" : 2 } ',
+    '[{"a":1},{"a":2},[{"b":1,"b":1}]]',
+    '{"metadata":{"labels":{"a":"1","b":"2"},"annotations":{"a":"1"}},"a":{}}',
+    many(100, ''),
+    many(100, ',"k7":1'),
+    many(100, ',"k99":1'),
+  ];
+  for (const text of texts) {
+    assert.equal(hasDuplicateKeys(text), jsonKeys(text).duplicates.length > 0, text);
+  }
+  assert.equal(hasDuplicateKeys(texts[0] ?? ''), true);
+  assert.equal(hasDuplicateKeys(texts[1] ?? ''), false);
+  assert.equal(hasDuplicateKeys(texts[4] ?? ''), true);
+  assert.equal(hasDuplicateKeys(many(100, ',"k99":1')), true);
 });

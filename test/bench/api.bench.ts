@@ -5,6 +5,7 @@ import { execFile, fork } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
@@ -99,24 +100,34 @@ interface Child {
   stop(): void;
 }
 
+// KBOX_BENCH_SERVER_SRC=<dist/src of another build> runs that build's server (A/B comparisons);
+// KBOX_BENCH_PROFILE=<dir> writes a CPU profile of the server child there (--cpu-prof).
+const serverSrc = process.env.KBOX_BENCH_SERVER_SRC
+  ? pathToFileURL(`${process.env.KBOX_BENCH_SERVER_SRC}/`)
+  : new URL('../../src/', import.meta.url);
+const profileDir = process.env.KBOX_BENCH_PROFILE;
+
 async function startServerChild(db: string): Promise<Child> {
   const script = join(dir, 'server.mjs');
   writeFileSync(
     script,
-    `import { ApiServer } from ${JSON.stringify(new URL('../../src/apiserver/server.js', import.meta.url).href)};
-import { SqliteStorage } from ${JSON.stringify(new URL('../../src/storage/sqlite.js', import.meta.url).href)};
-import { generateClusterPki } from ${JSON.stringify(new URL('../../src/apiserver/tls.js', import.meta.url).href)};
+    `import { ApiServer } from ${JSON.stringify(new URL('apiserver/server.js', serverSrc).href)};
+import { SqliteStorage } from ${JSON.stringify(new URL('storage/sqlite.js', serverSrc).href)};
+import { generateClusterPki } from ${JSON.stringify(new URL('apiserver/tls.js', serverSrc).href)};
 const pki = await generateClusterPki({ commonName: 'bench', hosts: [] });
 const token = 'bench-token-0123456789abcdef0123456789abcdef';
-const storage = new SqliteStorage({ path: ${JSON.stringify(db)}, groupCommit: ${process.env.KBOX_BENCH_GROUP_COMMIT !== 'off'} });
+const storage = new SqliteStorage({ path: ${JSON.stringify(db)}, groupCommit: ${process.env.KBOX_BENCH_GROUP_COMMIT !== 'off'}, checkpointThread: ${process.env.KBOX_BENCH_CHECKPOINT_THREAD !== 'off'} });
 const server = new ApiServer({ storage, port: 0, tls: { cert: pki.serverCert, key: pki.serverKey, ca: pki.caCert }, auth: { token } });
 const url = await server.start();
 process.send({ url, ca: pki.caCert, token });
-process.on('message', (m) => { if (m === 'rss') { globalThis.gc?.(); process.send({ rss: process.memoryUsage().rss }); } if (m === 'cpu') { const c = process.cpuUsage(); process.send({ cpu: c.user + c.system }); } });
+process.on('message', (m) => { if (m === 'rss') { globalThis.gc?.(); process.send({ rss: process.memoryUsage().rss }); } if (m === 'cpu') { const c = process.cpuUsage(); process.send({ cpu: c.user + c.system }); } if (m === 'exit') process.exit(0); });
 `,
   );
   const child = fork(script, [], {
-    execArgv: ['--expose-gc'],
+    execArgv: [
+      '--expose-gc',
+      ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+    ],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const first = await new Promise<{ url: string; ca: string; token: string }>((resolve) =>
@@ -134,7 +145,8 @@ process.on('message', (m) => { if (m === 'rss') { globalThis.gc?.(); process.sen
         child.once('message', (m) => resolve((m as { cpu: number }).cpu));
         child.send('cpu');
       }),
-    stop: () => child.kill('SIGKILL'),
+    // A profiled child exits by itself, so that it writes its profile.
+    stop: () => (profileDir ? child.send('exit') : child.kill('SIGKILL')),
   };
 }
 

@@ -32,6 +32,7 @@ const dir = mkdtempSync(join(tmpdir(), 'kbox-bench-sched-'));
 const storage = new SqliteStorage({
   path: join(dir, 'state.db'),
   groupCommit: process.env.KBOX_BENCH_GROUP_COMMIT !== 'off',
+  checkpointThread: process.env.KBOX_BENCH_CHECKPOINT_THREAD !== 'off',
 });
 const pki = await generateClusterPki({ commonName: 'bench', hosts: ['127.0.0.1'] });
 const token = 'bench-token';

@@ -2,7 +2,7 @@
 // can and reports each acknowledged write on stdout as "<revision> <key>\n", only after
 // create() has returned. Usage: node durability-child.js <db path> <durability> <count> [group]
 // With "group", the store uses group commit: 16 creates per turn of the event loop, acknowledged
-// once settled() has resolved.
+// once settled() has resolved; "group-thread" adds WAL checkpoints on a worker thread.
 import { writeSync } from 'node:fs';
 import { SqliteStorage, type Durability } from '../../src/storage/sqlite.js';
 
@@ -22,8 +22,13 @@ function acknowledge(line: string): void {
   }
 }
 
-const groupCommit = mode === 'group';
-const storage = new SqliteStorage({ path, durability: durability as Durability, groupCommit });
+const groupCommit = mode === 'group' || mode === 'group-thread';
+const storage = new SqliteStorage({
+  path,
+  durability: durability as Durability,
+  groupCommit,
+  checkpointThread: mode === 'group-thread',
+});
 const create = (i: number): string => {
   const key = `/configmaps/default/cm-${i}`;
   const stored = storage.create(key, {

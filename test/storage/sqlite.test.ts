@@ -494,13 +494,54 @@ describe('SqliteStorage', () => {
     assert.throws(() => s.watch('/cm/', 0));
   });
 
+  test('checkpointThread: a worker thread checkpoints the WAL into the database file', async () => {
+    const sizes = async (checkpointThread: boolean): Promise<{ db: number; wal: boolean }> => {
+      const path = tempPath();
+      const s = new SqliteStorage({ path, groupCommit: true, checkpointThread });
+      const initial = statSync(path).size;
+      // About 2 MB of WAL: below SQLite's own automatic checkpoint (1000 pages, 4 MB), above
+      // the thread's request interval (500 writes).
+      for (let i = 0; i < 600; i++) {
+        s.create(`/cm/ns/c${i}`, { ...cm(`c${i}`), data: { x: 'y'.repeat(3000) } });
+        if (i % 16 === 15) await s.settled();
+      }
+      await s.settled();
+      let grown = statSync(path).size;
+      for (let waited = 0; grown === initial && waited < 5000; waited += 50) {
+        await new Promise((r) => setTimeout(r, 50));
+        grown = statSync(path).size;
+      }
+      s.close();
+      const reopened = new SqliteStorage({ path });
+      try {
+        assert.equal(reopened.count('/cm/ns/'), 600);
+      } finally {
+        reopened.close();
+      }
+      let wal = true;
+      try {
+        statSync(`${path}-wal`);
+      } catch {
+        wal = false;
+      }
+      return { db: grown - initial, wal };
+    };
+    const threaded = await sizes(true);
+    assert.ok(threaded.db > 1_000_000, `the database file grew by ${threaded.db} bytes only`);
+    // The last connection's close checkpoints and removes the WAL, as without the thread.
+    assert.equal(threaded.wal, false);
+    const plain = await sizes(false);
+    assert.equal(plain.db, 0, 'without the thread, nothing is checkpointed below 1000 pages');
+  });
+
   for (const [durability, mode] of [
     ['process', 'single'],
     ['fsync', 'single'],
     ['process', 'group'],
+    ['process', 'group-thread'],
   ] as [Durability, string][]) {
     test(
-      `SIGKILL mid-write keeps every acknowledged write (durability ${durability}${mode === 'group' ? ', group commit' : ''})`,
+      `SIGKILL mid-write keeps every acknowledged write (durability ${durability}${mode === 'group' ? ', group commit' : mode === 'group-thread' ? ', group commit, checkpoint thread' : ''})`,
       {
         timeout: 60_000,
       },
@@ -512,7 +553,8 @@ describe('SqliteStorage', () => {
         });
         const acked: { revision: number; key: string }[] = [];
         let buffer = '';
-        const target = 300;
+        // With the checkpoint thread, enough writes that it checkpoints several times.
+        const target = mode === 'group-thread' ? 3000 : 300;
         const exited = new Promise<NodeJS.Signals | null>((resolve, reject) => {
           proc.on('error', reject);
           proc.on('exit', (_code, signal) => resolve(signal));

@@ -107,18 +107,26 @@ function zeroObject(key: SchemaKey): JsonObject {
   return obj;
 }
 
+/** The metadata fields nobody manages, as a set. */
+const STRIPPED_META_SET: ReadonlySet<string> = new Set(STRIPPED_META);
+
+/** `obj`'s fields but those of `skip` (built up rather than deleted: deletes slow objects down). */
+function without(obj: JsonObject, skip: (key: string) => boolean): JsonObject {
+  const out: JsonObject = {};
+  for (const k of Object.keys(obj)) if (!skip(k)) out[k] = obj[k];
+  return out;
+}
+
 /** The part of an object whose fields are managed by writes through `subresource`. */
 function managedPart(obj: unknown, subresource: string, hasStatus: boolean): JsonObject {
   if (!isJsonObject(obj)) return {};
   if (subresource === 'status') return obj.status === undefined ? {} : { status: obj.status };
-  const out: JsonObject = { ...obj };
-  delete out.apiVersion;
-  delete out.kind;
-  if (hasStatus) delete out.status;
+  const out = without(
+    obj,
+    (k) => k === 'apiVersion' || k === 'kind' || (hasStatus && k === 'status'),
+  );
   if (isJsonObject(obj.metadata)) {
-    const meta: JsonObject = { ...obj.metadata };
-    for (const k of STRIPPED_META) delete meta[k];
-    out.metadata = meta;
+    out.metadata = without(obj.metadata, (k) => STRIPPED_META_SET.has(k));
   }
   return out;
 }

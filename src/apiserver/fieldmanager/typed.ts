@@ -122,13 +122,18 @@ function fieldType(map: MapType, name: string, value: unknown): TypeNode | undef
   return undefined;
 }
 
+/** The key fields of each list-map type, sorted by name (types are built once and kept). */
+const sortedKeys = new WeakMap<ListType, readonly string[]>();
+
 /** The path element of a list element, or undefined when a list-map element lacks its keys. */
 export function listElement(t: ListType, item: unknown, index: number): PathElement | undefined {
   if (t.list === 'set') return valueElement(item);
   if (t.list === 'atomic') return indexElement(index);
   if (!isJsonObject(item)) return undefined;
+  let names = sortedKeys.get(t);
+  if (names === undefined) sortedKeys.set(t, (names = [...(t.keys ?? [])].sort()));
   const k: Array<readonly [string, unknown]> = [];
-  for (const name of [...(t.keys ?? [])].sort()) {
+  for (const name of names) {
     const v = Object.hasOwn(item, name) ? item[name] : t.keyDefaults?.[name];
     if (v === undefined) return undefined;
     k.push([name, v]);
@@ -385,10 +390,32 @@ function close(children: Emitted | undefined, member: boolean): Emitted | undefi
   return children;
 }
 
+/**
+ * `f:name`, the same string each time for a name: a property key made afresh by concatenation
+ * would be looked up in V8's string table on every store. Field names are few; map keys (labels,
+ * annotations) are bounded by clearing the table when it grows large.
+ */
+const fieldTokens = new Map<string, string>();
+
+function fieldToken(name: string): string {
+  let token = fieldTokens.get(name);
+  if (token === undefined) {
+    if (fieldTokens.size >= 10_000) fieldTokens.clear();
+    token = `f:${name}`;
+    fieldTokens.set(name, token);
+  }
+  return token;
+}
+
+/** sort()'s default order for strings (UTF-16 code units), without its conversions. */
+function byCodeUnits(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 /** The fields of one object, keys in order (f: tokens sort as their names do). */
 function emitFields(zero: JsonObject, value: JsonObject, type: MapType): Emitted | undefined {
   let out: Emitted | undefined;
-  for (const k of Object.keys(value).sort()) {
+  for (const k of Object.keys(value).sort(byCodeUnits)) {
     const v = value[k];
     const sub = emitCreated(
       Object.hasOwn(zero, k) ? zero[k] : undefined,
@@ -396,7 +423,7 @@ function emitFields(zero: JsonObject, value: JsonObject, type: MapType): Emitted
       fieldType(type, k, v),
       false,
     );
-    if (sub !== undefined) (out ??= {})[`f:${k}`] = sub;
+    if (sub !== undefined) (out ??= {})[fieldToken(k)] = sub;
   }
   return out;
 }

@@ -45,6 +45,11 @@ export interface WriteOptions {
    * as the body has them (server-side apply computes its own; internal bookkeeping writes).
    */
   writer?: Writer;
+  /**
+   * The body is the caller's to give away (freshly decoded from a request and not used after):
+   * create builds the object in it instead of in a deep copy.
+   */
+  ownedBody?: boolean;
 }
 
 export interface DeleteResult {
@@ -218,9 +223,14 @@ export class ResourceStore {
   }
 
   /** Builds the object as it would be stored on create; throws Invalid/BadRequest. */
-  prepareCreate(namespace: string | undefined, body: unknown, writer?: Writer): KubeObject {
+  prepareCreate(
+    namespace: string | undefined,
+    body: unknown,
+    writer?: Writer,
+    ownedBody = false,
+  ): KubeObject {
     if (!isRecord(body)) throw badRequest('the request body must be a JSON or YAML object');
-    const obj = structuredClone(body) as KubeObject;
+    const obj = (ownedBody ? body : structuredClone(body)) as KubeObject;
     if (!isRecord(obj.metadata)) obj.metadata = {};
     const meta = obj.metadata;
     this.#checkTypeMeta(obj);
@@ -275,7 +285,7 @@ export class ResourceStore {
   }
 
   create(namespace: string | undefined, body: unknown, opts: WriteOptions = {}): KubeObject {
-    const obj = this.prepareCreate(namespace, body, opts.writer);
+    const obj = this.prepareCreate(namespace, body, opts.writer, opts.ownedBody);
     const name = obj.metadata.name ?? '';
     if (this.info.namespaced && namespace !== undefined)
       this.admitNamespace(namespace, this.groupResource, name);

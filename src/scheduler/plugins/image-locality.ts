@@ -2,7 +2,7 @@
 // images score higher, in proportion to the images' sizes and to how many nodes have them (an
 // image on every node says little), between 23 MB and 1,000 MB per container.
 import type { KubeObject } from '../../api/types.js';
-import type { CycleState, NodeInfo, ScorePlugin } from '../framework.js';
+import type { NodeInfo, ScorePlugin } from '../framework.js';
 
 const MB = 1024 * 1024;
 const MIN_THRESHOLD = 23 * MB;
@@ -19,36 +19,22 @@ export function normalizedImageName(name: string): string {
   return name.lastIndexOf(':') <= name.lastIndexOf('/') ? `${name}:latest` : name;
 }
 
+/** Each Node object's images (name → size); Node objects are replaced, never changed, on update. */
+const imagesByNode = new WeakMap<object, Map<string, number>>();
+
 function nodeImages(info: NodeInfo): Map<string, number> {
-  const out = new Map<string, number>();
-  const images = (info.node.status as { images?: NodeImage[] } | undefined)?.images ?? [];
-  for (const image of images) {
-    for (const name of image.names ?? []) out.set(normalizedImageName(name), image.sizeBytes ?? 0);
+  let out = imagesByNode.get(info.node);
+  if (out === undefined) {
+    out = new Map();
+    const images = (info.node.status as { images?: NodeImage[] } | undefined)?.images ?? [];
+    for (const image of images) {
+      for (const name of image.names ?? []) {
+        out.set(normalizedImageName(name), image.sizeBytes ?? 0);
+      }
+    }
+    imagesByNode.set(info.node, out);
   }
   return out;
-}
-
-interface ImageSpread {
-  /** Per node (same order as state.nodes' NodeInfo objects): image name → size. */
-  byNode: WeakMap<NodeInfo, Map<string, number>>;
-  /** Image name → number of nodes that have it. */
-  numNodes: Map<string, number>;
-  total: number;
-}
-
-const spreads = new WeakMap<CycleState, ImageSpread>();
-function spread(state: CycleState): ImageSpread {
-  let s = spreads.get(state);
-  if (!s) {
-    s = { byNode: new WeakMap(), numNodes: new Map(), total: state.nodes.length };
-    for (const info of state.nodes) {
-      const images = nodeImages(info);
-      s.byNode.set(info, images);
-      for (const name of images.keys()) s.numNodes.set(name, (s.numNodes.get(name) ?? 0) + 1);
-    }
-    spreads.set(state, s);
-  }
-  return s;
 }
 
 /** Upstream's calculatePriority: the summed score clamped and scaled to 0..100. */
@@ -70,16 +56,22 @@ export const imageLocality: ScorePlugin = {
     const images = [...(spec.initContainers ?? []), ...(spec.containers ?? [])].map((c) =>
       normalizedImageName(c.image ?? ''),
     );
-    const s = spread(state);
+    // How many of all the nodes hold each of the pod's images (the spread of upstream's state).
+    const numNodes = images.map((name) => {
+      let n = 0;
+      for (const info of state.nodes) if (nodeImages(info).has(name)) n++;
+      return n;
+    });
+    const total = Math.max(1, state.nodes.length);
     return nodes.map((info) => {
-      const onNode = s.byNode.get(info) ?? nodeImages(info);
+      const onNode = nodeImages(info);
       let sum = 0;
-      for (const name of images) {
+      images.forEach((name, i) => {
         const size = onNode.get(name);
-        if (size === undefined) continue;
+        if (size === undefined) return;
         // scaledImageScore: size weighted by the share of nodes that have the image.
-        sum += Math.trunc(size * ((s.numNodes.get(name) ?? 1) / Math.max(1, s.total)));
-      }
+        sum += Math.trunc(size * ((numNodes[i] || 1) / total));
+      });
       return imageScore(sum, images.length);
     });
   },

@@ -194,6 +194,38 @@ test('compare: new subtrees are added whole, with "." on maps that did not exist
   assert.ok(d.added.empty());
 });
 
+test('createdFieldsV1 equals compare(zero, pod).added: key order, escapes, list-maps, sets', () => {
+  const podType = typeOf({ group: '', kind: 'Pod' });
+  const zero = { metadata: {}, spec: { containers: [] } };
+  // Keys whose code-unit order differs from locale order, upper case, digits, escapes.
+  const labels = { Zeta: '1', alpha: '2', 'a.b/c': '3', a_b: '4', '9x': '5', é: '6', 'a"q': '7' };
+  const pod = {
+    metadata: { labels, annotations: { B: '', a: 'x' }, finalizers: ['b', 'a'] },
+    spec: {
+      nodeSelector: { disk: 'ssd' },
+      tolerations: [{ key: 'k', operator: 'Exists' }],
+      containers: [
+        {
+          name: 'web',
+          image: 'nginx',
+          ports: [{ containerPort: 80 }, { containerPort: 53, protocol: 'UDP' }],
+          env: [
+            { name: 'B', value: 'x' },
+            { name: 'A', valueFrom: { fieldRef: { fieldPath: 'x' } } },
+          ],
+          resources: { requests: { cpu: '1' }, limits: {} },
+        },
+        { name: 'side', image: 'busybox', args: ['a', 'b'] },
+      ],
+      securityContext: {},
+    },
+  };
+  assert.equal(
+    JSON.stringify(createdFieldsV1(zero, pod, podType)),
+    JSON.stringify(compare(zero, pod, podType).added.toFieldsV1()),
+  );
+});
+
 test('merge: list-maps merge by key (live order, new elements appended), atomic lists replace', () => {
   const live = {
     spec: {

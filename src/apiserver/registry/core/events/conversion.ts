@@ -110,8 +110,10 @@ function omitEmpty(key: string, value: string | number): Record<string, string |
   return value === '' || value === 0 ? {} : { [key]: value };
 }
 
-function meta(obj: KubeObject): ObjectMeta {
-  return structuredClone(rec(obj.metadata)) as ObjectMeta;
+/** `obj`'s metadata: a deep copy, or the object itself when the caller is replacing `obj`. */
+function meta(obj: KubeObject, copy: boolean): ObjectMeta {
+  const m = rec(obj.metadata) as ObjectMeta;
+  return copy ? structuredClone(m) : m;
 }
 
 /** Where each API keeps the internal fields whose JSON names differ between the two. */
@@ -145,9 +147,9 @@ const EVENTS_V1_NAMES: WireNames = {
   reportingController: 'reportingController',
 };
 
-function toInternal(obj: KubeObject, n: WireNames): InternalEvent {
+function toInternal(obj: KubeObject, n: WireNames, copy: boolean): InternalEvent {
   return {
-    metadata: meta(obj),
+    metadata: meta(obj, copy),
     involvedObject: readReference(obj[n.involvedObject]),
     reason: str(obj['reason']),
     message: str(obj[n.message]),
@@ -165,14 +167,18 @@ function toInternal(obj: KubeObject, n: WireNames): InternalEvent {
   };
 }
 
-/** A core/v1 Event read as the internal one (Convert_v1_Event_To_core_Event of core/v1). */
-export function coreToInternal(obj: KubeObject): InternalEvent {
-  return toInternal(obj, CORE_NAMES);
+/**
+ * A core/v1 Event read as the internal one (Convert_v1_Event_To_core_Event of core/v1).
+ * `shareMetadata`: the result keeps `obj.metadata` itself rather than a copy, for callers that
+ * only read the result or replace `obj` by what they build from it (the write path).
+ */
+export function coreToInternal(obj: KubeObject, shareMetadata = false): InternalEvent {
+  return toInternal(obj, CORE_NAMES, !shareMetadata);
 }
 
 /** An events.k8s.io/v1 Event read as the internal one (events/v1 Convert_v1_Event_To_core_Event). */
-export function eventsV1ToInternal(obj: KubeObject): InternalEvent {
-  return toInternal(obj, EVENTS_V1_NAMES);
+export function eventsV1ToInternal(obj: KubeObject, shareMetadata = false): InternalEvent {
+  return toInternal(obj, EVENTS_V1_NAMES, !shareMetadata);
 }
 
 /** The core/v1 Event as kube-apiserver serialises it (field order of the Go struct). */

@@ -199,23 +199,26 @@ function strictUpdate(ev: InternalEvent, old: InternalEvent): FieldError[] {
   return errs;
 }
 
+// Every write through either API reads the object as the internal Event without copying its
+// metadata: the object is replaced by what is built from it, or only read (validation).
+
 /** core/v1 Events: stored as they are served, validated by the legacy rules only. */
 export const coreEventStrategy: Strategy = {
   allowCreateOnUpdate: true,
   // Normalised after field management saw the client's fields, as Go's decoding would.
-  prepareForCreate: (obj) => replaceFields(obj, internalToCore(coreToInternal(obj))),
-  prepareForUpdate: (obj) => replaceFields(obj, internalToCore(coreToInternal(obj))),
-  validate: (obj) => legacyValidate(coreToInternal(obj)),
+  prepareForCreate: (obj) => replaceFields(obj, internalToCore(coreToInternal(obj, true))),
+  prepareForUpdate: (obj) => replaceFields(obj, internalToCore(coreToInternal(obj, true))),
+  validate: (obj) => legacyValidate(coreToInternal(obj, true)),
 };
 
 /** events.k8s.io/v1 Events: a view of the core Events in storage, with the strict rules. */
 export const eventsV1EventStrategy: Strategy = {
   allowCreateOnUpdate: true,
-  prepareForCreate: (obj) => replaceFields(obj, internalToEventsV1(eventsV1ToInternal(obj))),
-  prepareForUpdate: (obj) => replaceFields(obj, internalToEventsV1(eventsV1ToInternal(obj))),
-  validate: (obj) => legacyValidate(eventsV1ToInternal(obj)),
-  validateCreate: (obj) => strictCreate(eventsV1ToInternal(obj)),
+  prepareForCreate: (obj) => replaceFields(obj, internalToEventsV1(eventsV1ToInternal(obj, true))),
+  prepareForUpdate: (obj) => replaceFields(obj, internalToEventsV1(eventsV1ToInternal(obj, true))),
+  validate: (obj) => legacyValidate(eventsV1ToInternal(obj, true)),
+  validateCreate: (obj) => strictCreate(eventsV1ToInternal(obj, true)),
   validateUpdate: (obj: KubeObject, old: KubeObject) =>
-    strictUpdate(eventsV1ToInternal(obj), eventsV1ToInternal(old)),
+    strictUpdate(eventsV1ToInternal(obj, true), eventsV1ToInternal(old, true)),
   conversion: { toStorage: eventsV1EventToCore, fromStorage: coreEventToEventsV1 },
 };
