@@ -742,6 +742,7 @@ export class ResourceHandler {
             );
           }
           current.spec = { ...spec, nodeName: node };
+          current.status = podScheduled(current.status, this.#ctx.clock);
           return current;
         });
         writeJson(res, 201, { ...successStatus({}), code: 201 });
@@ -1160,4 +1161,28 @@ export class ResourceHandler {
     if (before) return 'DELETED';
     return undefined;
   }
+}
+
+/**
+ * A bound pod's status with PodScheduled True, as upstream's BindingREST sets it in the same
+ * write as spec.nodeName (podutil.UpdatePodCondition: the transition time moves only when the
+ * condition's status does).
+ */
+function podScheduled(status: unknown, clock: () => Date): Record<string, unknown> {
+  const s = { ...((status as Record<string, unknown> | undefined) ?? {}) };
+  const conditions = Array.isArray(s.conditions)
+    ? (s.conditions as Array<Record<string, unknown>>)
+    : [];
+  const old = conditions.find((c) => c.type === 'PodScheduled');
+  const cond: Record<string, unknown> = {
+    type: 'PodScheduled',
+    status: 'True',
+    lastProbeTime: null,
+    lastTransitionTime:
+      old?.status === 'True' && old.lastTransitionTime !== undefined
+        ? old.lastTransitionTime
+        : rfc3339(clock()),
+  };
+  s.conditions = old ? conditions.map((c) => (c === old ? cond : c)) : [...conditions, cond];
+  return s;
 }

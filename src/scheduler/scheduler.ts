@@ -202,6 +202,14 @@ function schedulingView(node: Readonly<KubeObject>): string {
   ]);
 }
 
+interface PodCondition {
+  type: string;
+  status: string;
+  reason?: string;
+  message?: string;
+  lastTransitionTime?: string;
+}
+
 export class Scheduler {
   readonly #client: KubeClient;
   readonly #pods: Informer;
@@ -353,16 +361,13 @@ export class Scheduler {
       const step = this.#unschedulable.get(key) ?? 0;
       this.#unschedulable.set(key, Math.min(step + 1, BACKOFF_MS.length - 1));
       this.#add(key, BACKOFF_MS[step] ?? 10_000);
-      void this.#events.record(
-        pod,
-        'Warning',
-        'FailedScheduling',
-        failureMessage(
-          state.nodes.length,
-          result.failures,
-          'candidate' in outcome ? '' : outcome.message,
-        ),
+      const message = failureMessage(
+        state.nodes.length,
+        result.failures,
+        'candidate' in outcome ? '' : outcome.message,
       );
+      void this.#events.record(pod, 'Warning', 'FailedScheduling', message);
+      await this.#markUnschedulable(pod, message);
       if ('candidate' in outcome) await this.#preempt(pod, outcome.candidate);
       return;
     }
@@ -431,6 +436,45 @@ export class Scheduler {
       clears.push(this.#setNominatedNode(n.pod, null));
     }
     await Promise.all([...victims, ...clears, this.#setNominatedNode(pod, nodeName)]);
+  }
+
+  /**
+   * Upstream's handleSchedulingFailure: the pod's PodScheduled condition says False, Unschedulable,
+   * with the FailedScheduling message; written only when it changes, and its lastTransitionTime
+   * only moves when the status does (podutil.UpdatePodCondition). The patch carries no
+   * `lastProbeTime: null`: in a strategic merge patch a null deletes the field.
+   */
+  async #markUnschedulable(pod: Readonly<KubeObject>, message: string): Promise<void> {
+    const conditions =
+      (pod.status as { conditions?: PodCondition[] } | undefined)?.conditions ?? [];
+    const old = conditions.find((c) => c.type === 'PodScheduled');
+    if (old?.status === 'False' && old.reason === 'Unschedulable' && old.message === message)
+      return;
+    const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    try {
+      await this.#client.patch(
+        PODS,
+        pod.metadata.namespace ?? 'default',
+        pod.metadata.name ?? '',
+        {
+          status: {
+            conditions: [
+              {
+                type: 'PodScheduled',
+                status: 'False',
+                reason: 'Unschedulable',
+                message,
+                lastTransitionTime: old?.status === 'False' ? (old.lastTransitionTime ?? now) : now,
+              },
+            ],
+          },
+        },
+        'strategic',
+        'status',
+      );
+    } catch (err) {
+      if (!isStatusError(err, 'NotFound')) throw err;
+    }
   }
 
   async #setNominatedNode(pod: Readonly<KubeObject>, nodeName: string | null): Promise<void> {

@@ -85,6 +85,27 @@ test('binds pods that fit and waits with FailedScheduling for those that do not'
     failed.message,
     '0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.',
   );
+  // As upstream's handleSchedulingFailure: the pod says why in its PodScheduled condition.
+  const waiting = await until(async () => {
+    const p = await client.get(PODS, 'default', 'too-big');
+    return podScheduledOf(p)?.status === 'False' ? podScheduledOf(p) : undefined;
+  }, 'PodScheduled False');
+  assert.deepEqual(
+    { ...waiting, lastTransitionTime: typeof waiting.lastTransitionTime },
+    {
+      type: 'PodScheduled',
+      status: 'False',
+      reason: 'Unschedulable',
+      message: failed.message,
+      lastTransitionTime: 'string',
+    },
+  );
+  // The binding itself sets PodScheduled True (upstream's BindingREST), replacing the reason.
+  const fitting = podScheduledOf(await client.get(PODS, 'default', 'fits'));
+  assert.deepEqual(
+    { ...fitting, lastTransitionTime: typeof fitting?.lastTransitionTime },
+    { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: 'string' },
+  );
 
   // A bigger node arrives: the waiting pod is placed there without further prompting.
   await client.create(NODES, undefined, node('big', '8'));
@@ -93,7 +114,21 @@ test('binds pods that fit and waits with FailedScheduling for those that do not'
     return (p.spec as { nodeName?: string }).nodeName;
   }, 'too-big bound');
   assert.equal(placed, 'big');
+  const after = await client.get(PODS, 'default', 'too-big');
+  assert.equal(podScheduledOf(after)?.status, 'True');
+  assert.equal(podScheduledOf(after)?.reason, undefined);
+  assert.equal(
+    (after.status as { conditions: unknown[] }).conditions.length,
+    1,
+    'one PodScheduled condition, not two',
+  );
 });
+
+function podScheduledOf(p: KubeObject): Record<string, unknown> | undefined {
+  const conditions = (p.status as { conditions?: Array<Record<string, unknown>> } | undefined)
+    ?.conditions;
+  return conditions?.find((c) => c.type === 'PodScheduled');
+}
 
 test('a burst of pods is spread over the nodes without over-committing one', async () => {
   for (let i = 0; i < 12; i++) {
