@@ -22,6 +22,7 @@ import {
 } from './fieldmanager/manager.js';
 import {
   checkApplied,
+  checkAppliedResult,
   checkBody,
   checkFieldValidationOption,
   checkPatched,
@@ -583,6 +584,7 @@ export class ResourceHandler {
             directive,
             warnings,
             () => (patchType === 'strategic' ? goValue(JSON.parse(raw)) : JSON.stringify(patched)),
+            patchType === 'strategic',
             patchType === 'json' ? undefined : raw,
           );
           return patched;
@@ -602,14 +604,17 @@ export class ResourceHandler {
     return store.update(
       ns,
       name,
-      (current) =>
-        apply(
+      (current) => {
+        const applied = apply(
           current.metadata.uid === undefined ? undefined : current,
           config as KubeObject,
           writer,
           force,
           store.fieldManagerContext(),
-        ),
+        );
+        checkAppliedResult(kindOf(store), config, applied);
+        return applied;
+      },
       { allowCreate: subresource === undefined, dryRun, subresource },
     );
   }
