@@ -5,7 +5,10 @@
 // wrong JSON type (a number for a string, a string for a list...) is a type mismatch, which fails
 // the request whatever fieldValidation says (field-types.ts words it). JSON null fits anything, as
 // Go decodes null into any type. Below `x-kubernetes-preserve-unknown-fields` (RawExtension,
-// FieldsV1, JSON) nothing is checked.
+// FieldsV1, JSON) nothing is checked. A Quantity written as a JSON number (`cpu: 0.5`) is
+// replaced by its canonical string (`500m`), as upstream stores it: every component reads
+// quantities as strings.
+import { formatDecimalQuantity } from '../api/quantity.js';
 import { isJsonObject } from './patch/json-value.js';
 import { resolveSchema, type Schema, type SchemaSet } from './schemas.js';
 
@@ -143,7 +146,7 @@ function fits(v: unknown, shape: Shape): boolean {
 
 /**
  * Walks `value` against `schema`: the undeclared fields (deleted from `value` with `prune`) and
- * the type mismatches.
+ * the type mismatches. Numeric quantities become strings in place.
  */
 export function walkObject(
   schemas: SchemaSet,
@@ -165,6 +168,9 @@ export function walkObject(
     return path.reverse();
   };
   const resolve = resolver(schemas);
+  const normalise = (o: Record<string, unknown>, key: string, n: number, raw: Schema): void => {
+    if (resolve(raw).shape === 'quantity' && Number.isFinite(n)) o[key] = formatDecimalQuantity(n);
+  };
   const walk = (v: unknown, raw: Schema, steps: Steps | undefined): void => {
     if (v === null) return;
     const { schema: s, shape } = resolve(raw);
@@ -188,13 +194,19 @@ export function walkObject(
           unknown.push(pathOf({ seg: { field: key }, up: steps }));
           if (prune) delete o[key];
         } else {
-          walk(o[key], sub, { seg: { field: key }, up: steps });
+          const child = o[key];
+          if (typeof child === 'number') normalise(o, key, child, sub);
+          walk(child, sub, { seg: { field: key }, up: steps });
         }
       }
     } else if (shape === 'map') {
       const o = v as Record<string, unknown>;
       const sub = s.additionalProperties as Schema;
-      for (const key of Object.keys(o)) walk(o[key], sub, { seg: { field: key }, up: steps });
+      for (const key of Object.keys(o)) {
+        const child = o[key];
+        if (typeof child === 'number') normalise(o, key, child, sub);
+        walk(child, sub, { seg: { field: key }, up: steps });
+      }
     }
   };
   walk(value, schema, undefined);

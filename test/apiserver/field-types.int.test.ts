@@ -167,6 +167,22 @@ test('server-side apply: a 500 from structured-merge-diff, or from the conversio
   assert.equal((await api.request('GET', `${DEPLOYS}/applied`)).status, 404);
 });
 
+test('a quantity given as a number is stored as its canonical string', async () => {
+  const res = await api.request('POST', '/api/v1/namespaces/default/pods', {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'numeric-cpu' },
+    spec: { containers: [{ name: 'c', image: 'i', resources: { limits: { cpu: 0.5 } } }] },
+  });
+  assert.equal(res.status, 201);
+  const pod = (await res.json()) as {
+    spec: { containers: Array<{ resources: unknown }> };
+  };
+  assert.deepEqual((pod.spec.containers[0]?.resources as { limits: unknown }).limits, {
+    cpu: '500m',
+  });
+});
+
 test('kubectl apply of a manifest with replicas: "3" prints the server error', async () => {
   const manifest = `apiVersion: apps/v1
 kind: Deployment

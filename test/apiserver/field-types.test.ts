@@ -125,7 +125,12 @@ test('the JSON decoder reports the first mismatch, unless a self-decoding type f
     'json: cannot unmarshal bool into Go struct field RollingUpdateDeployment.spec.strategy.rollingUpdate.maxSurge of type int32',
   );
   assert.equal(
-    decoder('', 'v1', 'Pod', pod({ containers: [{ name: 'c', resources: { limits: { cpu: [] } } }] })),
+    decoder(
+      '',
+      'v1',
+      'Pod',
+      pod({ containers: [{ name: 'c', resources: { limits: { cpu: [] } } }] }),
+    ),
     "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'",
   );
   assert.equal(
@@ -143,7 +148,10 @@ test('the unstructured converter (strategic merge patches) words it by Go kinds'
     [deployment({ template: 'x' }), 'cannot restore struct from: string'],
     [deployment({ template: { spec: { containers: {} } } }), 'cannot restore slice from map'],
     [deployment({ selector: { matchLabels: 'a' } }), 'cannot restore map from string'],
-    [deployment({ template: { metadata: { labels: { a: 5 } } } }), 'cannot convert int64 to string'],
+    [
+      deployment({ template: { metadata: { labels: { a: 5 } } } }),
+      'cannot convert int64 to string',
+    ],
     [deployment({ template: { metadata: { labels: { a: true } } } }), 'unrecognized type: string'],
     [deployment({ paused: 'yes' }), 'unrecognized type: bool'],
     [
@@ -173,4 +181,29 @@ test("structured-merge-diff's errors for an applied configuration", () => {
     'expected boolean, got &{no}',
     'expected map, got &{[1]}',
   ]);
+});
+
+test('quantities written as numbers become their canonical strings, as upstream stores them', () => {
+  const p = pod({
+    containers: [
+      {
+        name: 'c',
+        resources: { limits: { cpu: 0.5, memory: 2000 }, requests: { cpu: 1.5, memory: '1Mi' } },
+      },
+    ],
+    overhead: { cpu: 1e-10 },
+    volumes: [{ name: 'v', emptyDir: { sizeLimit: 1_000_000 } }],
+  });
+  assert.deepEqual(walk('', 'v1', 'Pod', p).walked.mismatches, []);
+  assert.deepEqual(p.spec.containers, [
+    {
+      name: 'c',
+      resources: {
+        limits: { cpu: '500m', memory: '2k' },
+        requests: { cpu: '1500m', memory: '1Mi' },
+      },
+    },
+  ]);
+  assert.deepEqual(p.spec.overhead, { cpu: '1n' });
+  assert.deepEqual(p.spec.volumes, [{ name: 'v', emptyDir: { sizeLimit: '1M' } }]);
 });
