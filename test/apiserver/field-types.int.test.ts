@@ -167,6 +167,52 @@ test('server-side apply: a 500 from structured-merge-diff, or from the conversio
   assert.equal((await api.request('GET', `${DEPLOYS}/applied`)).status, 404);
 });
 
+test('subresources decode their bodies: scale, eviction', async () => {
+  assert.equal((await api.request('POST', DEPLOYS, deployment('scaled'))).status, 201);
+  const put = await api.request('PUT', `${DEPLOYS}/scaled/scale`, {
+    apiVersion: 'autoscaling/v1',
+    kind: 'Scale',
+    metadata: { name: 'scaled', namespace: 'default' },
+    spec: { replicas: '3' },
+  });
+  assert.equal(
+    (await status(put)).message,
+    'Scale in version "v1" cannot be handled as a Scale: json: cannot unmarshal string into Go struct field ScaleSpec.spec.replicas of type int32',
+  );
+  const patch = await api.request(
+    'PATCH',
+    `${DEPLOYS}/scaled/scale`,
+    { spec: { replicas: 2.5 } },
+    'application/merge-patch+json',
+  );
+  const s = await status(patch);
+  assert.equal(s.code, 422);
+  assert.ok(
+    s.message.endsWith(
+      ': json: cannot unmarshal number 2.5 into Go struct field ScaleSpec.spec.replicas of type int32',
+    ),
+    s.message,
+  );
+  const pods = '/api/v1/namespaces/default/pods';
+  const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'evicted' } };
+  assert.equal(
+    (await api.request('POST', pods, { ...pod, spec: { containers: [{ name: 'c', image: 'i' }] } }))
+      .status,
+    201,
+  );
+  const eviction = await api.request('POST', `${pods}/evicted/eviction`, {
+    apiVersion: 'policy/v1',
+    kind: 'Eviction',
+    metadata: { name: 'evicted', namespace: 'default' },
+    deleteOptions: { gracePeriodSeconds: '5' },
+  });
+  assert.equal(
+    (await status(eviction)).message,
+    'Eviction in version "v1" cannot be handled as a Eviction: json: cannot unmarshal string into Go struct field DeleteOptions.deleteOptions.gracePeriodSeconds of type int64',
+  );
+  assert.equal((await api.request('GET', `${pods}/evicted`)).status, 200);
+});
+
 test('a quantity given as a number is stored as its canonical string', async () => {
   const res = await api.request('POST', '/api/v1/namespaces/default/pods', {
     apiVersion: 'v1',
