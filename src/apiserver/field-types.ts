@@ -221,11 +221,9 @@ function goSyntax(v: unknown): string {
 
 /** Go's `%T` of a value decoded into interface{}. */
 function goDynamicType(v: unknown): string {
-  if (typeof v === 'string') return 'string';
-  if (typeof v === 'boolean') return 'bool';
-  if (Array.isArray(v)) return '[]interface {}';
-  if (typeof v === 'number') return Number.isInteger(v) ? 'int64' : 'float64';
-  return 'map[string]interface {}';
+  const kind = unstructuredKind(v);
+  if (kind === 'slice') return '[]interface {}';
+  return kind === 'map' ? 'map[string]interface {}' : kind;
 }
 
 /**
