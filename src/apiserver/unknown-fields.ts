@@ -127,7 +127,7 @@ function fits(v: unknown, shape: Shape): boolean {
     case 'int32':
       return Number.isInteger(v) && (v as number) >= INT32_MIN && (v as number) <= INT32_MAX;
     case 'int64':
-      return Number.isSafeInteger(v);
+      return Number.isInteger(v) && (v as number) >= -(2 ** 63) && (v as number) < 2 ** 63;
     case 'float':
       return typeof v === 'number';
     case 'bool':
