@@ -12,12 +12,17 @@
 // RawExtension, FieldsV1 and apiextensions' JSON keep unknown fields.
 //
 // The package describes Kubernetes 1.30; OVERLAY adds the few later fields kbox itself writes.
+// TypeScript's `number` says nothing of int32, int64 or float64: the formats come from the models of
+// `@kubernetes/client-node` (a dev dependency, generated from upstream's OpenAPI, whose
+// attributeTypeMap keeps each property's format), and a number without one there is an int32,
+// the commonest integer of the API. Decoding errors name the Go type from these formats.
 import { readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { createRequire } from 'node:module';
 import ts from 'typescript';
 
 const require = createRequire(import.meta.url);
+const clientModels = await import('@kubernetes/client-node');
 const root = dirname(require.resolve('kubernetes-types/package.json'));
 const outDir = process.argv[2] ?? 'dist/src/apiserver';
 
@@ -70,6 +75,43 @@ const SPECIAL = {
  * controllers' and the scheduler's writes in the e2e suite). Add an entry when one does.
  */
 const OVERLAY = {};
+
+const capitalised = (s) => s.charAt(0).toUpperCase() + s.slice(1);
+
+/**
+ * Property → OpenAPI format (int32, int64, double...) of one schema, from the client-node model
+ * that describes it: `V1DeploymentSpec`, or group-qualified where names clash (`CoreV1Event`).
+ */
+function numberFormats(schemaName) {
+  const parts = schemaName.split('.');
+  const kind = parts[parts.length - 1];
+  const version = capitalised(parts[parts.length - 2] ?? '');
+  const group = capitalised((parts[parts.length - 3] ?? '').split('-')[0]);
+  const model = clientModels[`${group}${version}${kind}`] ?? clientModels[`${version}${kind}`];
+  const formats = new Map();
+  for (const attr of model?.attributeTypeMap ?? []) {
+    if (attr.format !== '') formats.set(attr.baseName, attr.format);
+  }
+  return formats;
+}
+
+/** A number schema (also inside arrays and maps) with its format: int32 unless told otherwise. */
+function withNumberFormat(schema, format) {
+  if (schema.type === 'integer') {
+    if (format === 'double' || format === 'float') return { type: 'number', format };
+    return { type: 'integer', format: format === 'int64' ? 'int64' : 'int32' };
+  }
+  if (schema.type === 'array' && schema.items) {
+    return { ...schema, items: withNumberFormat(schema.items, format) };
+  }
+  if (schema.type === 'object' && typeof schema.additionalProperties === 'object') {
+    return {
+      ...schema,
+      additionalProperties: withNumberFormat(schema.additionalProperties, format),
+    };
+  }
+  return schema;
+}
 
 function jsDocText(node) {
   const docs = node.jsDoc;
@@ -176,6 +218,7 @@ for (const file of declarationFiles(root)) {
     }
     const properties = {};
     const required = [];
+    const formats = numberFormats(name);
     let apiVersion;
     let kind;
     for (const member of stmt.members) {
@@ -186,7 +229,7 @@ for (const file of declarationFiles(root)) {
         apiVersion = member.type.literal.text;
       }
       if (prop === 'kind' && ts.isLiteralTypeNode(member.type)) kind = member.type.literal.text;
-      const schema = typeSchema(member.type);
+      const schema = withNumberFormat(typeSchema(member.type), formats.get(prop));
       const text = jsDocText(member);
       properties[prop] = schema.$ref
         ? { ...(text ? { description: text } : {}), allOf: [schema] }

@@ -45,6 +45,34 @@ export function formatNanoCores(nano: number): string {
   return `${n}n`;
 }
 
+const DECIMAL_SUFFIXES: ReadonlyArray<[bigint, string]> = [
+  [10n ** 27n, 'E'],
+  [10n ** 24n, 'P'],
+  [10n ** 21n, 'T'],
+  [10n ** 18n, 'G'],
+  [10n ** 15n, 'M'],
+  [10n ** 12n, 'k'],
+  [10n ** 9n, ''],
+  [10n ** 6n, 'm'],
+  [10n ** 3n, 'u'],
+];
+
+/**
+ * The canonical form of a quantity written as a JSON number, as upstream's Quantity decodes and
+ * prints it (DecimalSI, the largest suffix that keeps the number whole, below nano rounded up):
+ * 0.5 → 500m, 2000 → 2k, 1500 → 1500, 1e-10 → 1n.
+ */
+export function formatDecimalQuantity(value: number): string {
+  const nanos = quantityNanos(String(value));
+  if (nanos === 0n) return '0';
+  const sign = nanos < 0n ? '-' : '';
+  const abs = nanos < 0n ? -nanos : nanos;
+  for (const [unit, suffix] of DECIMAL_SUFFIXES) {
+    if (abs % unit === 0n) return `${sign}${abs / unit}${suffix}`;
+  }
+  return `${sign}${abs}n`;
+}
+
 /** The canonical form of a byte count as a BinarySI quantity: 4096 → 4Ki, 1000 → 1000. */
 export function formatBinaryBytes(bytes: number): string {
   let n = Math.max(0, Math.round(bytes));

@@ -7,13 +7,16 @@
 // fail Strict with goyaml.v2's multi-line text, which under Warn upstream's warning recorder drops
 // (a Warning header may not hold control characters).
 // Server-side apply rejects unknown fields whatever the directive, as structured-merge-diff does.
+// A value of the wrong JSON type fails every write whatever the directive (field-types.ts has
+// upstream's words for it), before any strict-decoding error, as the decoder's own error does.
 import { badRequest, invalid, StatusError, type FieldError } from '../api/status.js';
 import { invalidValue, notSupported } from '../api/validation.js';
 import { typedPathString, typeOf } from './fieldmanager/typed.js';
 import { hasDuplicateKeys, jsonKeys } from './json-keys.js';
+import { appliedTypeErrors, converterTypeError, decoderTypeError } from './field-types.js';
 import { yamlDuplicatesOf } from './negotiate.js';
 import { schemaNameOf, structuralSchemas, type Schema } from './schemas.js';
-import { decoderPath, unknownFields, type Segment } from './unknown-fields.js';
+import { decoderPath, walkObject, type Segment } from './unknown-fields.js';
 
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 
@@ -47,9 +50,31 @@ export interface Kind {
   kind: string;
 }
 
-function schemaOf(k: Kind): Schema | undefined {
+function schemaOf(k: Kind): { name: string; schema: Schema } | undefined {
   const name = schemaNameOf(k.group, k.version, k.kind);
-  return name === undefined ? undefined : structuralSchemas()[name];
+  const schema = name === undefined ? undefined : structuralSchemas()[name];
+  return name === undefined || schema === undefined ? undefined : { name, schema };
+}
+
+/** upstream's transformDecodeError: `Pod in version "v1" cannot be handled as a Pod: <err>`. */
+function cannotBeHandled(k: Kind, body: unknown, err: string): StatusError {
+  const obj = (typeof body === 'object' && body !== null ? body : {}) as {
+    kind?: unknown;
+    apiVersion?: unknown;
+  };
+  const kind = typeof obj.kind === 'string' && obj.kind !== '' ? obj.kind : k.kind;
+  const apiVersion = typeof obj.apiVersion === 'string' ? obj.apiVersion : '';
+  const version = apiVersion === '' ? k.version : apiVersion.slice(apiVersion.indexOf('/') + 1);
+  return StatusError.from(
+    400,
+    'BadRequest',
+    `${kind} in version ${JSON.stringify(version)} cannot be handled as a ${k.kind}: ${err}`,
+  );
+}
+
+/** The 422 of a patch whose result does not decode: the `patch` field, shown as `shown`. */
+function invalidPatch(shown: string, err: string): StatusError {
+  return invalid('', '', '', [invalidValue('patch', shown, err)]);
 }
 
 function strictText(errors: readonly string[]): string {
@@ -118,23 +143,30 @@ export function checkBody(
   warnings: Warnings,
   json?: string,
 ): void {
-  const schema = schemaOf(k);
+  const root = schemaOf(k);
   const yamlDuplicates = yamlDuplicatesOf(body);
-  if (schema === undefined) {
+  if (root === undefined) {
     if (directive === 'Strict' && yamlDuplicates !== undefined && yamlDuplicates.length > 0) {
-      throw strictBodyError(k, body, [yamlUnmarshalErrors(yamlDuplicates)]);
+      throw cannotBeHandled(k, body, strictText([yamlUnmarshalErrors(yamlDuplicates)]));
     }
     return;
   }
-  const unknown = unknownFields(structuralSchemas(), schema, body, directive !== 'Strict');
+  const schemas = structuralSchemas();
+  const walked = walkObject(schemas, root.schema, body, directive !== 'Strict');
+  if (walked.mismatches.length > 0) {
+    const err = decoderTypeError(schemas, root.name, walked.mismatches);
+    if (err !== undefined) throw cannotBeHandled(k, body, err);
+  }
+  const unknown = walked.unknown;
   if (yamlDuplicates !== undefined) {
     unknown.sort(sortedPathOrder);
     // Only Strict can show them: the Warn warning holds newlines, which upstream does not send.
     if (directive === 'Strict' && yamlDuplicates.length > 0) {
-      throw strictBodyError(k, body, [
-        yamlUnmarshalErrors(yamlDuplicates),
-        ...unknown.map(unknownText),
-      ]);
+      throw cannotBeHandled(
+        k,
+        body,
+        strictText([yamlUnmarshalErrors(yamlDuplicates), ...unknown.map(unknownText)]),
+      );
     }
   }
   const duplicates = directive === 'Ignore' ? [] : duplicateTexts(json);
@@ -151,24 +183,8 @@ export function checkBody(
   ]
     .sort((a, b) => a.offset - b.offset)
     .map((e) => e.text);
-  if (directive === 'Strict') throw strictBodyError(k, body, errors);
+  if (directive === 'Strict') throw cannotBeHandled(k, body, strictText(errors));
   if (directive === 'Warn') for (const e of errors) warnings.add(e);
-}
-
-/** upstream's transformDecodeError of a strict decoding error: a 400 naming the body's kind. */
-function strictBodyError(k: Kind, body: unknown, errors: readonly string[]): StatusError {
-  const obj = (typeof body === 'object' && body !== null ? body : {}) as {
-    kind?: unknown;
-    apiVersion?: unknown;
-  };
-  const kind = typeof obj.kind === 'string' && obj.kind !== '' ? obj.kind : k.kind;
-  const apiVersion = typeof obj.apiVersion === 'string' ? obj.apiVersion : '';
-  const version = apiVersion === '' ? k.version : apiVersion.slice(apiVersion.indexOf('/') + 1);
-  return StatusError.from(
-    400,
-    'BadRequest',
-    `${kind} in version ${JSON.stringify(version)} cannot be handled as a ${k.kind}: ${strictText(errors)}`,
-  );
 }
 
 /** The fields of an operation of a JSON patch (upstream's jsonPatchOp). */
@@ -211,8 +227,10 @@ function jsonPatchTexts(text: string): string[] {
 
 /**
  * Checks the result of a JSON, merge or strategic merge patch and drops its unknown fields.
- * Under Strict the request fails with upstream's 422 on the `patch` field, whose value is the
- * patched object (JSON and merge patches) or the patch as Go prints a map (strategic).
+ * Under Strict, or for a value of the wrong type, the request fails with upstream's 422 on the
+ * `patch` field, whose value is the patched object (JSON and merge patches) or the patch as Go
+ * prints a map (strategic). A strategic patch's result is converted from a map, not decoded from
+ * JSON, so its type errors are the unstructured converter's.
  */
 export function checkPatched(
   k: Kind,
@@ -222,10 +240,18 @@ export function checkPatched(
   shownValue: () => string,
   patch?: { text: string; type: 'json' | 'merge' | 'strategic' },
 ): void {
-  const schema = schemaOf(k);
-  if (schema === undefined) return;
+  const root = schemaOf(k);
+  if (root === undefined) return;
   const schemas = structuralSchemas();
-  const unknown = unknownFields(schemas, schema, patched, false);
+  const walked = walkObject(schemas, root.schema, patched, true);
+  if (walked.mismatches.length > 0) {
+    const err =
+      patch?.type === 'strategic'
+        ? converterTypeError(walked.mismatches)
+        : decoderTypeError(schemas, root.name, walked.mismatches);
+    if (err !== undefined) throw invalidPatch(shownValue(), err);
+  }
+  const unknown = walked.unknown;
   // The patch's own errors come first, as upstream decodes the patch before the result.
   const patchErrors =
     directive === 'Ignore' || patch === undefined
@@ -235,11 +261,7 @@ export function checkPatched(
         : duplicateTexts(patch.text).map((d) => d.text);
   if (unknown.length === 0 && patchErrors.length === 0) return;
   const errors = [...patchErrors, ...unknown.map(unknownText)];
-  if (directive === 'Strict') {
-    const err: FieldError = invalidValue('patch', shownValue(), strictText(errors));
-    throw invalid('', '', '', [err]);
-  }
-  unknownFields(schemas, schema, patched, true);
+  if (directive === 'Strict') throw invalidPatch(shownValue(), strictText(errors));
   if (directive === 'Warn') for (const e of errors) warnings.add(e);
 }
 
@@ -256,33 +278,64 @@ export function checkAppliedDuplicates(config: unknown, directive: FieldValidati
   );
 }
 
-/**
- * Server-side apply: an applied configuration with unknown fields fails whatever the directive,
- * with structured-merge-diff's error (`.spec.foo: field not declared in schema`), which upstream
- * returns as a 500 without a reason.
- */
-export function checkApplied(k: Kind, config: unknown): void {
-  const schema = schemaOf(k);
-  if (schema === undefined) return;
-  const unknown = unknownFields(structuralSchemas(), schema, config, false);
-  if (unknown.length === 0) return;
-  const type = typeOf({ group: k.group, kind: k.kind });
-  const errors = unknown.map((p) => `${typedPathString(type, p)}: field not declared in schema`);
-  const text =
-    errors.length === 1 ? errors[0] : ['errors:', ...errors.map((e) => `  ${e}`)].join('\n');
+/** `ns/name; group/version, Kind=Kind`, as the field manager names the applied object. */
+function appliedObjectName(k: Kind, config: unknown): string {
   const meta = (config as { metadata?: { namespace?: unknown; name?: unknown } }).metadata;
   const ns = typeof meta?.namespace === 'string' ? meta.namespace : '';
   const name = typeof meta?.name === 'string' ? meta.name : '';
-  const gvk = `${k.group === '' ? '' : k.group}/${k.version}, Kind=${k.kind}`;
-  // A plain Go error reaches the client as a 500 Status without a reason.
-  throw new StatusError({
+  return `${ns}/${name}; ${k.group}/${k.version}, Kind=${k.kind}`;
+}
+
+/** A plain Go error, which reaches the client as a 500 Status without a reason. */
+function internalError(message: string): StatusError {
+  return new StatusError({
     kind: 'Status',
     apiVersion: 'v1',
     metadata: {},
     status: 'Failure',
-    message: `failed to create typed patch object (${ns}/${name}; ${gvk}): ${text}`,
+    message,
     code: 500,
   });
+}
+
+/**
+ * Server-side apply: an applied configuration with unknown fields or values of the wrong type
+ * fails whatever the directive, with structured-merge-diff's errors (`.spec.foo: field not
+ * declared in schema`, `.spec.replicas: expected numeric (int or float), got string`), which
+ * upstream returns as a 500 without a reason.
+ */
+export function checkApplied(k: Kind, config: unknown): void {
+  const root = schemaOf(k);
+  if (root === undefined) return;
+  const walked = walkObject(structuralSchemas(), root.schema, config, false);
+  const typeErrors = appliedTypeErrors(walked.mismatches, goValue);
+  if (walked.unknown.length === 0 && typeErrors.length === 0) return;
+  const type = typeOf({ group: k.group, kind: k.kind });
+  const errors = [
+    ...typeErrors.map((e) => `${typedPathString(type, e.mismatch.path)}: ${e.text}`),
+    ...walked.unknown.map((p) => `${typedPathString(type, p)}: field not declared in schema`),
+  ];
+  const text =
+    errors.length === 1 ? errors[0] : ['errors:', ...errors.map((e) => `  ${e}`)].join('\n');
+  throw internalError(
+    `failed to create typed patch object (${appliedObjectName(k, config)}): ${text}`,
+  );
+}
+
+/**
+ * The object server-side apply made, converted to its Go type as upstream's field manager does
+ * (toVersioned): what structured-merge-diff let through (a fraction for an integer, an object for
+ * an IntOrString) fails there with the unstructured converter's error, as a 500.
+ */
+export function checkAppliedResult(k: Kind, config: unknown, result: unknown): void {
+  const root = schemaOf(k);
+  if (root === undefined) return;
+  const walked = walkObject(structuralSchemas(), root.schema, result, false);
+  const err = converterTypeError(walked.mismatches);
+  if (err === undefined) return;
+  throw internalError(
+    `failed to convert new object (${appliedObjectName(k, config)}) to proper version: ${err}`,
+  );
 }
 
 /** A value as Go's `%+v` prints the result of decoding JSON into interface{} (maps sorted). */

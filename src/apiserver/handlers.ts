@@ -23,6 +23,7 @@ import {
 import {
   checkApplied,
   checkAppliedDuplicates,
+  checkAppliedResult,
   checkBody,
   checkFieldValidationOption,
   checkPatched,
@@ -94,6 +95,11 @@ function jsonText(raw: Buffer, contentType: string | undefined): string | undefi
   const type = (contentType ?? 'application/json').split(';')[0]?.trim().toLowerCase() ?? '';
   return type.includes('json') ? raw.toString('utf8') : undefined;
 }
+
+/** Subresource bodies decoded into their own kinds (type errors as upstream's decoder words them). */
+const SCALE: Kind = { group: 'autoscaling', version: 'v1', kind: 'Scale' };
+const EVICTION: Kind = { group: 'policy', version: 'v1', kind: 'Eviction' };
+const BINDING: Kind = { group: '', version: 'v1', kind: 'Binding' };
 
 function kindOf(store: ResourceStore): Kind {
   return { group: store.info.group, version: store.info.version, kind: store.info.kind };
@@ -647,6 +653,7 @@ export class ResourceHandler {
           store.fieldManagerContext(),
         );
         checkAppliedDuplicates(config, fieldValidationOf(q));
+        checkAppliedResult(kindOf(store), config, applied);
         return applied;
       },
       { allowCreate: subresource === undefined, dryRun, subresource },
@@ -722,6 +729,7 @@ export class ResourceHandler {
         const body = (await decodeBody(await readBody(req), req.headers['content-type'])) as {
           target?: { name?: string };
         };
+        checkBody(BINDING, body, 'Ignore', new Warnings());
         const node = body.target?.name;
         if (!node) throw badRequest('target.name is required: the node to bind the pod to');
         // Only spec.nodeName changes, so the pod is not revalidated (upstream's assignPod).
@@ -754,6 +762,7 @@ export class ResourceHandler {
         const body = (await decodeBody(await readBody(req), req.headers['content-type'])) as {
           deleteOptions?: { gracePeriodSeconds?: number };
         };
+        checkBody(EVICTION, body, 'Ignore', new Warnings());
         const opts: DeleteOptions = {};
         if (body.deleteOptions?.gracePeriodSeconds !== undefined) {
           opts.gracePeriodSeconds = body.deleteOptions.gracePeriodSeconds;
@@ -926,21 +935,33 @@ export class ResourceHandler {
     const contentType = req.headers['content-type'];
     // A PUT body is decoded before the (synchronous) read-modify-write.
     const put = method === 'PUT' ? await decodeBody(Buffer.from(raw), contentType) : undefined;
+    if (put !== undefined) checkBody(SCALE, put, 'Ignore', new Warnings());
     const out = store.update(
       ns,
       name,
       (current) => {
         const scale = toScale(current);
-        const next = (
-          method === 'PUT'
-            ? structuredClone(put)
-            : applyPatch(
-                (contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '',
-                scale,
-                raw,
-                { group: 'autoscaling', kind: 'Scale' },
-              )
-        ) as KubeObject;
+        const patchType = (contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+        let next: KubeObject;
+        if (method === 'PUT') {
+          next = structuredClone(put) as KubeObject;
+        } else {
+          next = applyPatch(patchType, scale, raw, {
+            group: 'autoscaling',
+            kind: 'Scale',
+          }) as KubeObject;
+          const type = patchTypeOf(patchType);
+          const shown = () =>
+            type === 'strategic' ? goValue(JSON.parse(raw)) : JSON.stringify(next);
+          checkPatched(
+            SCALE,
+            next,
+            'Ignore',
+            new Warnings(),
+            shown,
+            type === 'apply' ? undefined : { text: raw, type },
+          );
+        }
         const replicas = (next.spec as { replicas?: unknown } | undefined)?.replicas;
         if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0) {
           throw StatusError.from(

@@ -1,8 +1,14 @@
-// Unknown fields of built-in objects, found and dropped through their OpenAPI schema, as upstream
-// drops them by decoding JSON into Go structs. Paths are written as upstream's strict decoder
-// (sigs.k8s.io/json) writes them: `spec.containers[0].foo`, map keys as `.key`. Below
-// `x-kubernetes-preserve-unknown-fields` (RawExtension, FieldsV1, JSON) and below scalars
-// (IntOrString, Quantity) nothing is checked.
+// Unknown fields and wrongly typed values of built-in objects, found through their OpenAPI schema
+// in one walk, as upstream finds them by decoding JSON into Go structs. Unknown fields are dropped
+// (as decoding drops them); their paths are written as upstream's strict decoder
+// (sigs.k8s.io/json) writes them: `spec.containers[0].foo`, map keys as `.key`. A value of the
+// wrong JSON type (a number for a string, a string for a list...) is a type mismatch, which fails
+// the request whatever fieldValidation says (field-types.ts words it). JSON null fits anything, as
+// Go decodes null into any type. Below `x-kubernetes-preserve-unknown-fields` (RawExtension,
+// FieldsV1, JSON) nothing is checked. A Quantity written as a JSON number (`cpu: 0.5`) is
+// replaced by its canonical string (`500m`), as upstream stores it: every component reads
+// quantities as strings.
+import { formatDecimalQuantity } from '../api/quantity.js';
 import { isJsonObject } from './patch/json-value.js';
 import { resolveSchema, type Schema, type SchemaSet } from './schemas.js';
 
@@ -20,8 +26,192 @@ export function decoderPath(path: readonly Segment[]): string {
   return out;
 }
 
+/**
+ * What a schema asks of a value, as Go's decoder sees the type behind it. `custom` types decode
+ * through their own UnmarshalJSON (IntOrString, Quantity, Time), whose errors end the decoding.
+ */
+export type Shape =
+  | 'any'
+  | 'string'
+  | 'int32'
+  | 'int64'
+  | 'float'
+  | 'bool'
+  | 'struct'
+  | 'map'
+  | 'list'
+  | 'intOrString'
+  | 'quantity'
+  | 'time';
+
+/** Shapes whose Go type has its own UnmarshalJSON. */
+export function isCustomShape(shape: Shape): boolean {
+  return shape === 'intOrString' || shape === 'quantity' || shape === 'time';
+}
+
+/** The shape of a resolved schema. */
+export function shapeOf(s: Schema): Shape {
+  if (s['x-kubernetes-preserve-unknown-fields'] === true) return 'any';
+  if (s.format === 'int-or-string') return 'intOrString';
+  if (s.oneOf !== undefined) {
+    const types = s.oneOf.map((o) => o.type);
+    return types.includes('string') && types.includes('number') ? 'quantity' : 'any';
+  }
+  switch (s.type) {
+    case 'string':
+      return s.format === 'date-time' ? 'time' : 'string';
+    case 'integer':
+      return s.format === 'int64' ? 'int64' : 'int32';
+    case 'number':
+      return 'float';
+    case 'boolean':
+      return 'bool';
+    case 'array':
+      return 'list';
+    case 'object':
+      if (s.properties !== undefined) return 'struct';
+      return typeof s.additionalProperties === 'object' ? 'map' : 'any';
+    default:
+      return s.properties !== undefined ? 'struct' : 'any';
+  }
+}
+
+/** A value whose JSON type the schema does not accept. */
+export interface Mismatch {
+  readonly path: Segment[];
+  readonly value: unknown;
+  readonly shape: Shape;
+}
+
+export interface WalkResult {
+  /** The paths of undeclared fields, in document order. */
+  readonly unknown: Segment[][];
+  /** The type mismatches in document order (nothing below a mismatched value is looked at). */
+  readonly mismatches: Mismatch[];
+}
+
+interface Resolved {
+  readonly schema: Schema;
+  readonly shape: Shape;
+}
+
 /** resolveSchema's answers per schema set: the sets are loaded once and never change. */
-const resolvedSchemas = new WeakMap<SchemaSet, WeakMap<Schema, Schema>>();
+const resolvedSchemas = new WeakMap<SchemaSet, WeakMap<Schema, Resolved>>();
+
+/** The resolution cache of a schema set. */
+export function resolver(schemas: SchemaSet): (raw: Schema) => Resolved {
+  let cache = resolvedSchemas.get(schemas);
+  if (cache === undefined) resolvedSchemas.set(schemas, (cache = new WeakMap()));
+  const c = cache;
+  return (raw) => {
+    let r = c.get(raw);
+    if (r === undefined) {
+      const schema = resolveSchema(schemas, raw);
+      c.set(raw, (r = { schema, shape: shapeOf(schema) }));
+    }
+    return r;
+  };
+}
+
+const INT32_MIN = -(2 ** 31);
+const INT32_MAX = 2 ** 31 - 1;
+
+/** Whether a non-null JSON value fits a shape as Go's decoder takes it. */
+function fits(v: unknown, shape: Shape): boolean {
+  switch (shape) {
+    case 'any':
+      return true;
+    case 'string':
+    case 'time':
+      return typeof v === 'string';
+    case 'int32':
+      return Number.isInteger(v) && (v as number) >= INT32_MIN && (v as number) <= INT32_MAX;
+    case 'int64':
+      return Number.isInteger(v) && (v as number) >= -(2 ** 63) && (v as number) < 2 ** 63;
+    case 'float':
+      return typeof v === 'number';
+    case 'bool':
+      return typeof v === 'boolean';
+    case 'struct':
+    case 'map':
+      return isJsonObject(v);
+    case 'list':
+      return Array.isArray(v);
+    case 'intOrString':
+      return typeof v === 'string' || fits(v, 'int32');
+    case 'quantity':
+      return typeof v === 'string' || typeof v === 'number';
+  }
+}
+
+/**
+ * Walks `value` against `schema`: the undeclared fields (deleted from `value` with `prune`) and
+ * the type mismatches. Numeric quantities become strings in place.
+ */
+export function walkObject(
+  schemas: SchemaSet,
+  schema: Schema,
+  value: unknown,
+  prune: boolean,
+): WalkResult {
+  const unknown: Segment[][] = [];
+  const mismatches: Mismatch[] = [];
+  // The path to the value being walked, innermost step first: made into an array only for an
+  // unknown field or a mismatch, so that the walk over a valid object allocates no paths.
+  interface Steps {
+    readonly seg: Segment;
+    readonly up: Steps | undefined;
+  }
+  const pathOf = (steps: Steps | undefined): Segment[] => {
+    const path: Segment[] = [];
+    for (let s = steps; s !== undefined; s = s.up) path.push(s.seg);
+    return path.reverse();
+  };
+  const resolve = resolver(schemas);
+  const normalise = (o: Record<string, unknown>, key: string, n: number, raw: Schema): void => {
+    if (resolve(raw).shape === 'quantity' && Number.isFinite(n)) o[key] = formatDecimalQuantity(n);
+  };
+  const walk = (v: unknown, raw: Schema, steps: Steps | undefined): void => {
+    if (v === null) return;
+    const { schema: s, shape } = resolve(raw);
+    if (shape === 'any') return;
+    if (!fits(v, shape)) {
+      mismatches.push({ path: pathOf(steps), value: v, shape });
+      return;
+    }
+    if (shape === 'list') {
+      const items = s.items;
+      if (items === undefined) return;
+      (v as unknown[]).forEach((item: unknown, index) =>
+        walk(item, items, { seg: { index, item }, up: steps }),
+      );
+    } else if (shape === 'struct') {
+      const o = v as Record<string, unknown>;
+      const props = s.properties ?? {};
+      for (const key of Object.keys(o)) {
+        const sub = Object.hasOwn(props, key) ? props[key] : undefined;
+        if (sub === undefined) {
+          unknown.push(pathOf({ seg: { field: key }, up: steps }));
+          if (prune) delete o[key];
+        } else {
+          const child = o[key];
+          if (typeof child === 'number') normalise(o, key, child, sub);
+          walk(child, sub, { seg: { field: key }, up: steps });
+        }
+      }
+    } else if (shape === 'map') {
+      const o = v as Record<string, unknown>;
+      const sub = s.additionalProperties as Schema;
+      for (const key of Object.keys(o)) {
+        const child = o[key];
+        if (typeof child === 'number') normalise(o, key, child, sub);
+        walk(child, sub, { seg: { field: key }, up: steps });
+      }
+    }
+  };
+  walk(value, schema, undefined);
+  return { unknown, mismatches };
+}
 
 /**
  * The paths of the fields of `value` that `schema` does not declare, in document order; with
@@ -33,49 +223,5 @@ export function unknownFields(
   value: unknown,
   prune: boolean,
 ): Segment[][] {
-  const out: Segment[][] = [];
-  // The path to the value being walked, innermost step first: made into an array only for an
-  // unknown field, so that the walk over a valid object allocates no paths.
-  interface Steps {
-    readonly seg: Segment;
-    readonly up: Steps | undefined;
-  }
-  const pathOf = (steps: Steps | undefined): Segment[] => {
-    const path: Segment[] = [];
-    for (let s = steps; s !== undefined; s = s.up) path.push(s.seg);
-    return path.reverse();
-  };
-  let resolved = resolvedSchemas.get(schemas);
-  if (resolved === undefined) resolvedSchemas.set(schemas, (resolved = new WeakMap()));
-  const cache = resolved;
-  const walk = (v: unknown, raw: Schema, steps: Steps | undefined): void => {
-    // Scalars have nothing below them to check.
-    if (typeof v !== 'object' || v === null) return;
-    let s = cache.get(raw);
-    if (s === undefined) cache.set(raw, (s = resolveSchema(schemas, raw)));
-    if (s['x-kubernetes-preserve-unknown-fields'] === true) return;
-    if (Array.isArray(v)) {
-      const items = s.items;
-      if (items === undefined) return;
-      v.forEach((item: unknown, index) => walk(item, items, { seg: { index, item }, up: steps }));
-      return;
-    }
-    if (!isJsonObject(v)) return;
-    if (s.properties !== undefined) {
-      for (const key of Object.keys(v)) {
-        const sub = Object.hasOwn(s.properties, key) ? s.properties[key] : undefined;
-        if (sub === undefined) {
-          out.push(pathOf({ seg: { field: key }, up: steps }));
-          if (prune) delete v[key];
-        } else {
-          walk(v[key], sub, { seg: { field: key }, up: steps });
-        }
-      }
-    } else if (typeof s.additionalProperties === 'object') {
-      const sub = s.additionalProperties;
-      for (const key of Object.keys(v)) walk(v[key], sub, { seg: { field: key }, up: steps });
-    }
-  };
-  walk(value, schema, undefined);
-  return out;
+  return walkObject(schemas, schema, value, prune).unknown;
 }
