@@ -73,6 +73,25 @@ export function defaultPodSpec(spec: Json): void {
   }
 }
 
+/**
+ * Upstream's SetDefaults_Pod (Pods only, not templates): a container's resources with limits but
+ * no request for a resource request what they limit.
+ */
+export function defaultRequestsFromLimits(spec: Json): void {
+  for (const field of ['containers', 'initContainers']) {
+    const list = spec[field];
+    if (!Array.isArray(list)) continue;
+    for (const c of list) {
+      if (!isRecord(c) || !isRecord(c.resources) || !isRecord(c.resources.limits)) continue;
+      const requests = isRecord(c.resources.requests) ? c.resources.requests : {};
+      for (const [name, value] of Object.entries(c.resources.limits)) {
+        if (!Object.hasOwn(requests, name)) requests[name] = value;
+      }
+      if (Object.keys(requests).length > 0) c.resources.requests = requests;
+    }
+  }
+}
+
 const RESTART_POLICIES = ['Always', 'OnFailure', 'Never'];
 const PULL_POLICIES = ['Always', 'IfNotPresent', 'Never'];
 const PROTOCOLS = ['TCP', 'UDP', 'SCTP'];

@@ -3,7 +3,7 @@ import type { FieldError } from '../../../../api/status.js';
 import type { KubeObject } from '../../../../api/types.js';
 import { forbidden } from '../../../../api/validation.js';
 import type { Strategy } from '../../strategy.js';
-import { defaultPodSpec, validatePodSpec } from './defaults.js';
+import { defaultPodSpec, defaultRequestsFromLimits, validatePodSpec } from './defaults.js';
 
 type Json = Record<string, unknown>;
 
@@ -31,6 +31,8 @@ export function qosClass(spec: Json): string {
 /** The spec fields a pod update may change (upstream ValidatePodUpdate). */
 function mutableView(spec: Json): string {
   const copy = structuredClone(spec);
+  // Pods stored before requests were defaulted from limits compare as if they had been.
+  defaultRequestsFromLimits(copy);
   for (const list of ['containers', 'initContainers']) {
     const cs = copy[list];
     if (Array.isArray(cs)) for (const c of cs as Json[]) delete c.image;
@@ -66,7 +68,10 @@ function addDefaultTolerations(spec: Json): void {
 export const podStrategy: Strategy = {
   defaults(obj) {
     const spec = (obj.spec ?? {}) as Json;
-    if (typeof obj.spec === 'object' && obj.spec !== null) defaultPodSpec(spec);
+    if (typeof obj.spec === 'object' && obj.spec !== null) {
+      defaultPodSpec(spec);
+      defaultRequestsFromLimits(spec);
+    }
   },
   prepareForCreate(obj) {
     obj.status = { phase: 'Pending', qosClass: qosClass((obj.spec ?? {}) as Json) };
