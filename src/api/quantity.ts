@@ -73,6 +73,68 @@ export function formatDecimalQuantity(value: number): string {
   return `${sign}${abs}n`;
 }
 
+const DECIMAL_SUFFIX_OF_EXPONENT = new Map<number, string>([
+  [-9, 'n'],
+  [-6, 'u'],
+  [-3, 'm'],
+  [0, ''],
+  [3, 'k'],
+  [6, 'M'],
+  [9, 'G'],
+  [12, 'T'],
+  [15, 'P'],
+  [18, 'E'],
+]);
+const BINARY_SUFFIXES = ['', 'Ki', 'Mi', 'Gi', 'Ti', 'Pi', 'Ei'];
+
+/**
+ * A quantity string as upstream stores and prints it (Quantity.CanonicalizeBytes after
+ * ParseQuantity): the format of its suffix kept (decimal SI, binary SI or exponent), below nano
+ * rounded up, the mantissa the smallest whole number with an exponent that is a multiple of 3,
+ * binary values below 1024 or with a fraction printed as decimal SI: "0.5" → "500m",
+ * "1000m" → "1", "2000" → "2k", "1024Mi" → "1Gi", "0.5Ki" → "512", "1.5e3" → "1500".
+ * undefined for what is no quantity (validation reports it).
+ */
+export function canonicalQuantity(q: string): string | undefined {
+  let nanos: bigint;
+  try {
+    nanos = quantityNanos(q);
+  } catch {
+    return undefined;
+  }
+  if (nanos === 0n) return '0';
+  const text = q.trim();
+  const sign = nanos < 0n ? '-' : '';
+  const abs = nanos < 0n ? -nanos : nanos;
+  const ONE = 1_000_000_000n;
+  if (/[KMGTPE]i$/.test(text) && abs >= 1024n * ONE && abs % ONE === 0n) {
+    let v = abs / ONE;
+    let i = 0;
+    while (v % 1024n === 0n && i < BINARY_SUFFIXES.length - 1) {
+      v /= 1024n;
+      i++;
+    }
+    return `${sign}${v}${BINARY_SUFFIXES[i] ?? ''}`;
+  }
+  let mantissa = abs;
+  let exponent = -9;
+  while (mantissa % 10n === 0n) {
+    mantissa /= 10n;
+    exponent++;
+  }
+  while (((exponent % 3) + 3) % 3 !== 0) {
+    mantissa *= 10n;
+    exponent--;
+  }
+  const exponentForm = /\d[eE][+-]?\d+$/.test(text);
+  const suffix = exponentForm
+    ? exponent === 0
+      ? ''
+      : `e${exponent}`
+    : (DECIMAL_SUFFIX_OF_EXPONENT.get(exponent) ?? `e${exponent}`);
+  return `${sign}${mantissa}${suffix}`;
+}
+
 /** The canonical form of a byte count as a BinarySI quantity: 4096 → 4Ki, 1000 → 1000. */
 export function formatBinaryBytes(bytes: number): string {
   let n = Math.max(0, Math.round(bytes));

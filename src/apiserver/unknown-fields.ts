@@ -8,7 +8,7 @@
 // FieldsV1, JSON) nothing is checked. A Quantity written as a JSON number (`cpu: 0.5`) is
 // replaced by its canonical string (`500m`), as upstream stores it: every component reads
 // quantities as strings.
-import { formatDecimalQuantity } from '../api/quantity.js';
+import { canonicalQuantity, formatDecimalQuantity } from '../api/quantity.js';
 import { isJsonObject } from './patch/json-value.js';
 import { resolveSchema, type Schema, type SchemaSet } from './schemas.js';
 
@@ -168,8 +168,20 @@ export function walkObject(
     return path.reverse();
   };
   const resolve = resolver(schemas);
-  const normalise = (o: Record<string, unknown>, key: string, n: number, raw: Schema): void => {
-    if (resolve(raw).shape === 'quantity' && Number.isFinite(n)) o[key] = formatDecimalQuantity(n);
+  // Quantities are stored in upstream's canonical form, as its decoder leaves them.
+  const normalise = (
+    o: Record<string, unknown>,
+    key: string,
+    v: number | string,
+    raw: Schema,
+  ): void => {
+    if (resolve(raw).shape !== 'quantity') return;
+    if (typeof v === 'number') {
+      if (Number.isFinite(v)) o[key] = formatDecimalQuantity(v);
+      return;
+    }
+    const canonical = canonicalQuantity(v);
+    if (canonical !== undefined && canonical !== v) o[key] = canonical;
   };
   const walk = (v: unknown, raw: Schema, steps: Steps | undefined): void => {
     if (v === null) return;
@@ -195,7 +207,9 @@ export function walkObject(
           if (prune) delete o[key];
         } else {
           const child = o[key];
-          if (typeof child === 'number') normalise(o, key, child, sub);
+          if (typeof child === 'number' || typeof child === 'string') {
+            normalise(o, key, child, sub);
+          }
           walk(child, sub, { seg: { field: key }, up: steps });
         }
       }
@@ -204,7 +218,9 @@ export function walkObject(
       const sub = s.additionalProperties as Schema;
       for (const key of Object.keys(o)) {
         const child = o[key];
-        if (typeof child === 'number') normalise(o, key, child, sub);
+        if (typeof child === 'number' || typeof child === 'string') {
+          normalise(o, key, child, sub);
+        }
         walk(child, sub, { seg: { field: key }, up: steps });
       }
     }

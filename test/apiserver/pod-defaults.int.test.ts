@@ -86,6 +86,29 @@ test('limits without requests default the requests of a pod', async () => {
   ]);
 });
 
+test('quantities are stored as upstream prints them, in pods and templates', async () => {
+  const pod = await client.create(PODS, 'default', {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'quantities' },
+    spec: {
+      containers: [
+        {
+          name: 'c',
+          image: 'x',
+          resources: { requests: { cpu: '0.5', memory: '1024Mi' }, limits: { cpu: 1.5 } },
+        },
+      ],
+      volumes: [{ name: 'scratch', emptyDir: { sizeLimit: '2000M' } }],
+    },
+  });
+  assert.deepEqual(resourcesOf(pod), [
+    { requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '1500m' } },
+  ]);
+  const volumes = (pod.spec as { volumes: Array<{ emptyDir: { sizeLimit: string } }> }).volumes;
+  assert.equal(volumes[0]?.emptyDir.sizeLimit, '2G');
+});
+
 test('a workload template keeps limits without requests', async () => {
   const d = await client.create(DEPLOYMENTS, 'default', {
     apiVersion: 'apps/v1',

@@ -3,6 +3,7 @@ import type { FieldError } from '../../../../api/status.js';
 import type { KubeObject } from '../../../../api/types.js';
 import { forbidden } from '../../../../api/validation.js';
 import type { Strategy } from '../../strategy.js';
+import { canonicalQuantity } from '../../../../api/quantity.js';
 import { defaultPodSpec, defaultRequestsFromLimits, validatePodSpec } from './defaults.js';
 
 type Json = Record<string, unknown>;
@@ -31,11 +32,23 @@ export function qosClass(spec: Json): string {
 /** The spec fields a pod update may change (upstream ValidatePodUpdate). */
 function mutableView(spec: Json): string {
   const copy = structuredClone(spec);
-  // Pods stored before requests were defaulted from limits compare as if they had been.
+  // Pods stored before requests were defaulted from limits, or before quantities were stored in
+  // canonical form, compare as if they had been.
   defaultRequestsFromLimits(copy);
   for (const list of ['containers', 'initContainers']) {
     const cs = copy[list];
-    if (Array.isArray(cs)) for (const c of cs as Json[]) delete c.image;
+    if (!Array.isArray(cs)) continue;
+    for (const c of cs as Json[]) {
+      delete c.image;
+      const resources = (c.resources ?? {}) as Record<string, unknown>;
+      for (const side of ['requests', 'limits']) {
+        const m = resources[side];
+        if (typeof m !== 'object' || m === null) continue;
+        for (const [k, v] of Object.entries(m as Record<string, unknown>)) {
+          if (typeof v === 'string') (m as Record<string, unknown>)[k] = canonicalQuantity(v) ?? v;
+        }
+      }
+    }
   }
   delete copy.activeDeadlineSeconds;
   delete copy.tolerations;
