@@ -4,6 +4,8 @@ import { resourcePath, type ResourceRef } from '../src/client/rest.js';
 import { KubeCommand } from '../src/cli/base.js';
 import { CliError } from '../src/cli/cluster.js';
 import { parseDuration } from '../src/cli/duration.js';
+import { podFor } from '../src/cli/objects.js';
+import { discover } from '../src/cli/resources.js';
 
 const PODS: ResourceRef = { group: '', version: 'v1', resource: 'pods', namespaced: true };
 
@@ -14,10 +16,13 @@ export default class Logs extends KubeCommand {
   static override examples = [
     '<%= config.bin %> logs web-7d4b9c-x2x8k',
     '<%= config.bin %> logs -f web-7d4b9c-x2x8k -c sidecar',
+    '<%= config.bin %> logs deploy/web',
     '<%= config.bin %> logs -l app=web --tail 20',
   ];
 
-  static override args = { pod: Args.string({ description: 'pod name' }) };
+  static override args = {
+    pod: Args.string({ description: 'pod name, or TYPE/NAME (e.g. deploy/web: one of its pods)' }),
+  };
 
   static override flags = {
     container: Flags.string({
@@ -55,7 +60,11 @@ export default class Logs extends KubeCommand {
         return;
       }
     } else if (args.pod) {
-      pods = [await client.get(PODS, ns, args.pod)];
+      // POD, pod/POD, or TYPE/NAME (deploy/web, svc/web...) resolved to one of its pods.
+      const name = args.pod.includes('/')
+        ? await podFor(client, await discover(client), ns, args.pod)
+        : args.pod;
+      pods = [await client.get(PODS, ns, name)];
     } else {
       throw new CliError('a pod name or a selector (-l) is required');
     }

@@ -4,10 +4,12 @@
 // same exit code. Each case runs through the fast entry (src/cli/fast.ts) and through oclif
 // (KBOX_NO_FAST=1), which must not differ either.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { startTestApi, type TestApi } from '../support/apiserver.js';
 import { runKbox, type CliResult } from '../support/kbox-cli.js';
 
@@ -249,5 +251,30 @@ test('custom columns match kubectl get', async () => {
     await same(['get', 'pods', ...ns, '-o', `custom-columns-file=${join(dir, 'none.txt')}`]);
   } finally {
     await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('a reader that goes away ends the command quietly, as SIGPIPE ends kubectl', async () => {
+  const run = fileURLToPath(new URL('../../../bin/run.js', import.meta.url));
+  for (const env of [{}, { KBOX_NO_FAST: '1' }]) {
+    const child = spawn(
+      process.execPath,
+      [run, 'get', 'pods', '-o', 'name', '--kubeconfig', api.kubeconfig],
+      {
+        env: {
+          ...process.env,
+          KBOX_HOME: join(dirname(api.kubeconfig), 'kbox-home'),
+          ...env,
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    // The pipe's reading end is closed before the command writes: its write fails with EPIPE.
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    assert.equal(stderr, '', JSON.stringify(env));
+    assert.equal(code, 141, JSON.stringify(env));
   }
 });

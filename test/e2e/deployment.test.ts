@@ -89,6 +89,12 @@ spec:
   assert.equal(r.code, 0, r.stderr);
   r = await kbox(['logs', 'client']);
   assert.equal(r.stdout, 'v1\n');
+  // As kubectl: pod/NAME, and a workload's TYPE/NAME for one of its pods, are the same logs.
+  r = await kbox(['logs', 'pod/client']);
+  assert.equal(r.stdout, 'v1\n', r.stderr);
+  r = await kbox(['logs', 'deploy/web']);
+  assert.equal(r.stdout, 'serving v1\n', r.stderr);
+  assert.equal(r.stdout, (await kubectl(['logs', 'deploy/web'])).stdout);
 
   r = await kbox(['logs', '-l', 'app=web']);
   assert.deepEqual(
