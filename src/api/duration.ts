@@ -76,3 +76,21 @@ export function translateTimestampSince(ts: unknown, now: Date): string {
   const t = parseTime(ts);
   return t === undefined ? '<unknown>' : humanDuration(now.getTime() - t);
 }
+
+/** The last second formatted by rfc3339, and its text: every write stamps the time, often twice. */
+let lastSecond = NaN;
+let lastText = '';
+
+/**
+ * RFC 3339 at second precision, as metav1.Time marshals: from a Date, milliseconds since the
+ * epoch, or a timestamp string (e.g. Docker's, with nanoseconds).
+ */
+export function rfc3339(t: Date | number | string): string {
+  const ms = typeof t === 'number' ? t : typeof t === 'string' ? Date.parse(t) : t.getTime();
+  const second = Math.floor(ms / 1000);
+  if (second !== lastSecond) {
+    lastText = new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    lastSecond = second;
+  }
+  return lastText;
+}

@@ -38,7 +38,8 @@ import { drained, readBody, writeJson, writeJsonPieces, writeJsonText } from './
 import { decodeBody, representation, type Representation } from './negotiate.js';
 import { applyPatch, patchTypeOf } from './patch/apply-patch.js';
 import type { ResourceRequest } from './request.js';
-import { rfc3339, type DeleteOptions, type ResourceStore } from './registry/store.js';
+import { rfc3339 } from '../api/duration.js';
+import { type DeleteOptions, type ResourceStore } from './registry/store.js';
 import { toObjectTable, toTable, toWatchEventTable, type IncludeObject } from './tables/table.js';
 import type { UserInfo } from './authn.js';
 import type { ServiceAccountTokens } from './registry/core/serviceaccounts/tokens.js';

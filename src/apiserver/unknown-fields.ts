@@ -169,26 +169,32 @@ export function walkObject(
   };
   const resolve = resolver(schemas);
   // Quantities are stored in upstream's canonical form, as its decoder leaves them.
-  const normalise = (
-    o: Record<string, unknown>,
-    key: string,
-    v: number | string,
-    raw: Schema,
-  ): void => {
-    if (resolve(raw).shape !== 'quantity') return;
+  const canonicalise = (o: Record<string, unknown>, key: string, v: unknown): void => {
     if (typeof v === 'number') {
       if (Number.isFinite(v)) o[key] = formatDecimalQuantity(v);
       return;
     }
-    const canonical = canonicalQuantity(v);
+    const canonical = canonicalQuantity(v as string);
     if (canonical !== undefined && canonical !== v) o[key] = canonical;
   };
-  const walk = (v: unknown, raw: Schema, steps: Steps | undefined): void => {
+  /** `holder` is the object whose field `v` is (quantities are replaced there). */
+  const walk = (
+    v: unknown,
+    raw: Schema,
+    steps: Steps | undefined,
+    holder?: Record<string, unknown>,
+  ): void => {
     if (v === null) return;
     const { schema: s, shape } = resolve(raw);
     if (shape === 'any') return;
     if (!fits(v, shape)) {
       mismatches.push({ path: pathOf(steps), value: v, shape });
+      return;
+    }
+    if (shape === 'quantity') {
+      if (holder !== undefined && steps !== undefined && 'field' in steps.seg) {
+        canonicalise(holder, steps.seg.field, v);
+      }
       return;
     }
     if (shape === 'list') {
@@ -206,22 +212,14 @@ export function walkObject(
           unknown.push(pathOf({ seg: { field: key }, up: steps }));
           if (prune) delete o[key];
         } else {
-          const child = o[key];
-          if (typeof child === 'number' || typeof child === 'string') {
-            normalise(o, key, child, sub);
-          }
-          walk(child, sub, { seg: { field: key }, up: steps });
+          walk(o[key], sub, { seg: { field: key }, up: steps }, o);
         }
       }
     } else if (shape === 'map') {
       const o = v as Record<string, unknown>;
       const sub = s.additionalProperties as Schema;
       for (const key of Object.keys(o)) {
-        const child = o[key];
-        if (typeof child === 'number' || typeof child === 'string') {
-          normalise(o, key, child, sub);
-        }
-        walk(child, sub, { seg: { field: key }, up: steps });
+        walk(o[key], sub, { seg: { field: key }, up: steps }, o);
       }
     }
   };

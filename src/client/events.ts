@@ -2,6 +2,7 @@
 // reason and message for the same object within ten minutes bumps the existing Event's count
 // instead of creating a new one, so a loop cannot flood the store.
 import { randomBytes } from 'node:crypto';
+import { rfc3339 } from '../api/duration.js';
 import type { KubeObject } from '../api/types.js';
 import type { KubeClient, ResourceRef } from './rest.js';
 
@@ -52,7 +53,7 @@ export class EventRecorder {
   ): Promise<void> {
     const ns = obj.metadata.namespace ?? 'default';
     const now = new Date();
-    const ts = now.toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const ts = rfc3339(now);
     const key = `${obj.metadata.uid ?? ''}|${fieldPath ?? ''}|${reason}|${message}`;
     const seen = this.#recent.get(key);
     if (seen && now.getTime() - seen.at < DEDUP_MS) {

@@ -4,6 +4,7 @@
 // CrashLoopBackOff), then write the pod's status only when it changed. Deletion: stop the
 // containers within the grace period, remove them, confirm with a zero-grace delete.
 import { createHash } from 'node:crypto';
+import { rfc3339 } from '../api/duration.js';
 import { isStatusError } from '../api/status.js';
 import type { KubeObject } from '../api/types.js';
 import { EventRecorder } from '../client/events.js';
@@ -81,11 +82,6 @@ export interface KubeletOptions {
 
 /** After ErrImagePull, look again soon so the status moves on to ImagePullBackOff. */
 const IMAGE_PULL_RETRY_MS = 2_000;
-
-function rfc3339(d: Date | string): string {
-  const date = typeof d === 'string' ? new Date(d) : d;
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
 
 const ZERO = '0001-01-01T00:00:00Z';
 

@@ -2,6 +2,7 @@
 // renews its Lease in kube-node-lease every 10 s. It talks to the cluster only through the client.
 import { arch, cpus, hostname, release, totalmem } from 'node:os';
 import { readFileSync, statfsSync } from 'node:fs';
+import { rfc3339 } from '../api/duration.js';
 import { isStatusError } from '../api/status.js';
 import type { KubeObject } from '../api/types.js';
 import { KBOX_VERSION, KUBERNETES_MAJOR, KUBERNETES_MINOR } from '../api/version.js';
@@ -69,10 +70,6 @@ function osImage(): string {
 function goArch(): string {
   const a = arch();
   return a === 'x64' ? 'amd64' : a;
-}
-
-function rfc3339(d: Date): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 interface Condition {

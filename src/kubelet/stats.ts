@@ -11,6 +11,7 @@
 // given, the kbox daemon's own CPU and resident memory (the control-plane node carries it, as a
 // real node's usage includes its system daemons). Virtual nodes share one host, so host-wide
 // figures would count the same machine once per node.
+import { rfc3339 } from '../api/duration.js';
 import type { CpuStats, MemoryStats, PodStats, Summary } from '../api/stats-summary.js';
 import type { ContainerUsage } from './runtime/interface.js';
 
@@ -41,10 +42,6 @@ interface Round {
 export function daemonProcessUsage(): ProcessUsage {
   const cpu = process.cpuUsage();
   return { cpuNanoSeconds: (cpu.user + cpu.system) * 1000, memoryBytes: process.memoryUsage.rss() };
-}
-
-function rfc3339(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 /** Nanocores between two cumulative readings; undefined when the counter went back. */

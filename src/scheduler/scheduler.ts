@@ -4,6 +4,7 @@
 // bindings are in flight. A pod no node fits may preempt pods of lower priority (preemption.ts);
 // it gets a FailedScheduling event with per-reason counts and waits with backoff until a node or
 // pod change may let it in.
+import { rfc3339 } from '../api/duration.js';
 import { isStatusError } from '../api/status.js';
 import type { KubeObject } from '../api/types.js';
 import { EventRecorder } from '../client/events.js';
@@ -409,7 +410,7 @@ export class Scheduler {
                   status: 'True',
                   reason: 'PreemptionByScheduler',
                   message: `${schedulerName}: preempting to accommodate a higher priority pod`,
-                  lastTransitionTime: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+                  lastTransitionTime: rfc3339(new Date()),
                 },
               ],
             },
@@ -450,7 +451,7 @@ export class Scheduler {
     const old = conditions.find((c) => c.type === 'PodScheduled');
     if (old?.status === 'False' && old.reason === 'Unschedulable' && old.message === message)
       return;
-    const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const now = rfc3339(new Date());
     try {
       await this.#client.patch(
         PODS,

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import {
   humanDuration,
   parseTime,
+  rfc3339,
   shortHumanDuration,
   translateTimestampSince,
 } from '../../src/api/duration.js';
@@ -69,4 +70,12 @@ test('translateTimestampSince reads unset and Go-zero times as <unknown>', () =>
   // MicroTime (events' eventTime) carries microseconds.
   assert.equal(translateTimestampSince('2024-06-01T11:59:30.123456Z', now), '29s');
   assert.equal(parseTime('not a time'), undefined);
+});
+
+test('rfc3339 prints second precision from a Date, milliseconds or a timestamp string', () => {
+  assert.equal(rfc3339(new Date('2026-12-03T15:04:05.999Z')), '2026-12-03T15:04:05Z');
+  assert.equal(rfc3339(Date.parse('2026-12-03T15:04:05.001Z')), '2026-12-03T15:04:05Z');
+  assert.equal(rfc3339('2026-12-03T15:04:06.123456789Z'), '2026-12-03T15:04:06Z');
+  assert.equal(rfc3339(0), '1970-01-01T00:00:00Z');
+  assert.throws(() => rfc3339('not a time'), RangeError);
 });

@@ -1,6 +1,7 @@
 // Decodes `application/vnd.kubernetes.protobuf` request bodies (magic `k8s\0`, then a
 // runtime.Unknown wrapping the object) into the JSON object kubectl would have sent. Fields this
 // decoder does not know are refused with 415, never silently dropped.
+import { rfc3339 } from '../../api/duration.js';
 import { StatusError } from '../../api/status.js';
 import { KINDS, MESSAGES, type FieldDef } from './schema.js';
 import { readFields, WireError } from './wire.js';
@@ -70,7 +71,7 @@ function scalar(def: FieldDef, int: number | undefined, bytes: Buffer | undefine
         'Time',
       );
       const s = Number(t.s ?? 0);
-      return s === 0 ? null : new Date(s * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+      return s === 0 ? null : rfc3339(s * 1000);
     }
     case 'intstr': {
       const v = decodeMessage(

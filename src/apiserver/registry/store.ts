@@ -12,6 +12,7 @@ import {
   StatusError,
   type FieldError,
 } from '../../api/status.js';
+import { rfc3339 } from '../../api/duration.js';
 import type { KubeObject, ObjectMeta } from '../../api/types.js';
 import {
   dns1035Label,
@@ -66,20 +67,6 @@ export function randomSuffix(): string {
     s += GENERATE_NAME_ALPHABET[Math.floor(Math.random() * GENERATE_NAME_ALPHABET.length)];
   }
   return s;
-}
-
-/** The last second rfc3339 formatted, and its text: every write stamps the time, often twice. */
-let lastSecond = NaN;
-let lastText = '';
-
-/** RFC 3339 at second precision, as metav1.Time marshals. */
-export function rfc3339(d: Date): string {
-  const second = Math.floor(d.getTime() / 1000);
-  if (second !== lastSecond) {
-    lastText = d.toISOString().replace(/\.\d{3}Z$/, 'Z');
-    lastSecond = second;
-  }
-  return lastText;
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

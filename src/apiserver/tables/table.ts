@@ -7,6 +7,7 @@
 //     even when the column's declared type says otherwise;
 //   - ages are computed against the injected `now`, never a real clock.
 
+import { rfc3339 } from '../../api/duration.js';
 import type { KubeObject, ListMeta, ObjectMeta } from '../../api/types.js';
 import { ageColumnDoc, column, nameColumn } from './columns.js';
 import { printerFor } from './printers.js';
@@ -104,7 +105,7 @@ export const defaultPrinter: TablePrinter = {
 function rfc3339Seconds(ts: string | undefined): string {
   const ms = ts === undefined ? NaN : Date.parse(ts);
   if (Number.isNaN(ms)) return '0001-01-01T00:00:00Z';
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return rfc3339(ms);
 }
 
 /** The printer kube-apiserver 1.32 uses for `resource`, or the default Name / Created At one. */

@@ -3,6 +3,7 @@
 // startingDeadlineSeconds and concurrencyPolicy; tracks status.active, lastScheduleTime and
 // lastSuccessfulTime; prunes finished Jobs beyond the history limits; and requeues itself for
 // the next fire time. The clock is injected so tests control time.
+import { rfc3339 } from '../../api/duration.js';
 import { isStatusError } from '../../api/status.js';
 import type { KubeObject } from '../../api/types.js';
 import { EventRecorder } from '../../client/events.js';
@@ -25,13 +26,9 @@ interface ActiveRef {
   resourceVersion?: string;
 }
 
-function iso(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
 /** RFC 3339 in the given zone (Go's time.RFC3339 of a time in that location). */
 export function rfc3339InZone(ms: number, timeZone: string | undefined): string {
-  if (!timeZone || timeZone === 'UTC') return iso(ms);
+  if (!timeZone || timeZone === 'UTC') return rfc3339(ms);
   const parts = Object.fromEntries(
     new Intl.DateTimeFormat('en-US', {
       timeZone,
@@ -399,7 +396,7 @@ export class CronJobController {
         if (controllerRef(existing)?.uid !== cj.metadata.uid) return untilNext();
         created = existing;
         if (jobFinishedAs(existing)) {
-          status.lastScheduleTime = iso(time);
+          status.lastScheduleTime = rfc3339(time);
           return untilNext();
         }
       } else {
@@ -431,7 +428,7 @@ export class CronJobController {
         },
       ];
     }
-    status.lastScheduleTime = iso(time);
+    status.lastScheduleTime = rfc3339(time);
     return untilNext();
   }
 

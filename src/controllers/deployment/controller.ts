@@ -2,6 +2,7 @@
 // pod-template-hash, annotated with its revision), scaled by the strategy (RollingUpdate within
 // maxSurge/maxUnavailable, or Recreate), old ones kept up to revisionHistoryLimit, and the
 // status and conditions `kubectl rollout status` reads.
+import { rfc3339 } from '../../api/duration.js';
 import { isStatusError } from '../../api/status.js';
 import type { KubeObject } from '../../api/types.js';
 import { EventRecorder } from '../../client/events.js';
@@ -273,7 +274,7 @@ export class DeploymentController {
   ): Promise<boolean> {
     const sum = (f: string): number =>
       owned.reduce((n, r) => n + Number(((r.status ?? {}) as Json)[f] ?? 0), 0);
-    const nowIso = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const nowIso = rfc3339(new Date());
     const updated = Number(((newRs?.status ?? {}) as Json).replicas ?? 0);
     const replicas = sum('replicas');
     const available = sum('availableReplicas');

@@ -1,6 +1,7 @@
 // The pure half of the Job controller: from a Job and the pods it owns, what to create, what to
 // delete, which events to record and the status to write (after upstream's syncJob/manageJob,
 // batch/v1 as of 1.32). No I/O and no clock of its own, so every rule is unit-testable.
+import { rfc3339 } from '../../api/duration.js';
 import type { KubeObject } from '../../api/types.js';
 import { podReady } from '../common.js';
 
@@ -197,10 +198,6 @@ function deletionOrder(a: Readonly<KubeObject>, b: Readonly<KubeObject>): number
   return String(b.metadata.creationTimestamp).localeCompare(String(a.metadata.creationTimestamp));
 }
 
-function iso(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
 /**
  * Sets a condition the way upstream's ensureJobConditionStatus does: a False condition is only
  * recorded when one of that type already exists; an unchanged one keeps its times.
@@ -251,7 +248,7 @@ export function planJob(
 ): JobPlan {
   const spec = jobSpec(job);
   const prev = (job.status ?? {}) as Json;
-  const nowIso = iso(opts.now);
+  const nowIso = rfc3339(opts.now);
   const conds: JobCondition[] = structuredClone(conditionsOf(job));
   const plan: JobPlan = { create: [], delete: [], status: undefined, events: [] };
   if (finishedCondition(job)) return plan;

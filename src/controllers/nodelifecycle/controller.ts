@@ -4,6 +4,7 @@
 // pressure, unschedulable); pods on a node with a NoExecute taint they do not tolerate are
 // deleted, at once or after their tolerationSeconds. Everything is recomputed from the informers
 // on each sync, so a restart or a missed event only delays it.
+import { rfc3339 } from '../../api/duration.js';
 import { tolerationMatches, type Toleration } from '../../api/node-selection.js';
 import { isStatusError } from '../../api/status.js';
 import type { KubeObject } from '../../api/types.js';
@@ -52,10 +53,6 @@ export interface NodeLifecycleOptions {
   /** How often every node is checked (upstream's node-monitor-period: 5 s). */
   monitorPeriodMs?: number;
   clock?: () => Date;
-}
-
-function rfc3339(d: Date): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 function conditionsOf(node: Readonly<KubeObject>): Condition[] {

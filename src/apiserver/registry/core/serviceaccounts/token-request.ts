@@ -5,7 +5,7 @@
 import { badRequest, conflict, invalid } from '../../../../api/status.js';
 import type { KubeObject } from '../../../../api/types.js';
 import { invalidValue } from '../../../../api/validation.js';
-import { rfc3339 } from '../../store.js';
+import { rfc3339 } from '../../../../api/duration.js';
 import type { BoundObject, ServiceAccountTokens, TokenClaims } from './tokens.js';
 
 type Json = Record<string, unknown>;
