@@ -319,13 +319,13 @@ export class Kubelet {
 
   /** Requeues every pod and removes containers of pods that no longer exist here. */
   async #resyncAll(): Promise<void> {
-    const known = new Set<string>();
-    for (const pod of this.#pods.list()) {
-      known.add(pod.metadata.uid ?? '');
-      this.#queue.add(objectKey(pod));
-    }
+    for (const pod of this.#pods.list()) this.#queue.add(objectKey(pod));
+    const containers = await this.#o.runtime.listContainers();
+    // The pods known once the listing is back: a pod that arrived meanwhile may already have
+    // containers and volumes, which are not to be removed.
+    const known = this.#knownUids();
     const gone = new Set<string>();
-    for (const c of await this.#o.runtime.listContainers()) {
+    for (const c of containers) {
       if (!known.has(c.podUid)) {
         await this.#o.runtime.stopContainer(c.id, 0);
         await this.#o.runtime.removeContainer(c.id);
@@ -333,7 +333,12 @@ export class Kubelet {
       }
     }
     for (const uid of gone) await this.#o.runtime.removePodVolumes(uid);
-    this.#volumes.tearDownOthers(known);
+    // Asked again after those awaits, for the same reason.
+    this.#volumes.tearDownOthers(this.#knownUids());
+  }
+
+  #knownUids(): Set<string> {
+    return new Set(this.#pods.list().map((pod) => pod.metadata.uid ?? ''));
   }
 
   async #lookup(ref: ResourceRef, ns: string, name: string): Promise<Json | undefined> {
