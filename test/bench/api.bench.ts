@@ -97,6 +97,8 @@ interface Child {
   rss(): Promise<number>;
   /** CPU time the server process has used so far, in µs. */
   cpu(): Promise<number>;
+  /** For every config map written so far: its data.sent, and when its commit was published. */
+  committed(): Promise<Array<[string, number]>>;
   stop(): void;
 }
 
@@ -119,8 +121,11 @@ const token = 'bench-token-0123456789abcdef0123456789abcdef';
 const storage = new SqliteStorage({ path: ${JSON.stringify(db)}, groupCommit: ${process.env.KBOX_BENCH_GROUP_COMMIT !== 'off'}, checkpointThread: ${process.env.KBOX_BENCH_CHECKPOINT_THREAD !== 'off'} });
 const server = new ApiServer({ storage, port: 0, tls: { cert: pki.serverCert, key: pki.serverKey, ca: pki.caCert }, auth: { token } });
 const url = await server.start();
+// When each config map's event left the store for its watchers (its commit), by data.sent.
+const committed = [];
+(async () => { for await (const ev of storage.watch('/core/configmaps/', storage.currentRevision())) committed.push([ev.object.data?.sent, Number(process.hrtime.bigint()) / 1e6]); })();
 process.send({ url, ca: pki.caCert, token });
-process.on('message', (m) => { if (m === 'rss') { globalThis.gc?.(); process.send({ rss: process.memoryUsage().rss }); } if (m === 'cpu') { const c = process.cpuUsage(); process.send({ cpu: c.user + c.system }); } if (m === 'exit') process.exit(0); });
+process.on('message', (m) => { if (m === 'committed') process.send({ committed }); if (m === 'rss') { globalThis.gc?.(); process.send({ rss: process.memoryUsage().rss }); } if (m === 'cpu') { const c = process.cpuUsage(); process.send({ cpu: c.user + c.system }); } if (m === 'exit') process.exit(0); });
 `,
   );
   const child = fork(script, [], {
@@ -145,6 +150,13 @@ process.on('message', (m) => { if (m === 'rss') { globalThis.gc?.(); process.sen
         child.once('message', (m) => resolve((m as { cpu: number }).cpu));
         child.send('cpu');
       }),
+    committed: () =>
+      new Promise((resolve) => {
+        child.once('message', (m) =>
+          resolve((m as { committed: Array<[string, number]> }).committed),
+        );
+        child.send('committed');
+      }),
     // A profiled child exits by itself, so that it writes its profile.
     stop: () => (profileDir ? child.send('exit') : child.kill('SIGKILL')),
   };
@@ -164,55 +176,102 @@ interface WatchersOptions {
   expect: number;
 }
 
-interface WatchLatencies {
-  /** Every receipt: its time since the event's data.sent. */
-  latencies: number[];
-  /** Per event: the first watcher's receipt since data.sent (the write and its commit). */
-  firsts: number[];
-  /** Every receipt: its time since the event's first receipt (the fan-out). */
-  spreads: number[];
-}
+/** Every event a watcher received: its data.sent and its arrival, both monotonicMs. */
+type Receipts = Array<[sent: number, at: number]>;
 
 /**
  * Opens `watchers` watches in a child process; resolves once all are open. results() gives, for
  * every event received, the time from data.sent (monotonicMs) to its arrival in the child.
+ *
+ * client 'socket': raw TLS sockets that only stamp each chunk's arrival; the events are parsed
+ * after the run. The 100 sockets share one event loop, so a chunk's stamp still waits for the
+ * TLS decryption of the chunks before it, but not for any parsing.
+ * client 'undici': undici requests whose 'data' handlers split and JSON-parse each event as it
+ * arrives, as an informer would: later watchers' stamps also wait for the earlier ones' parsing.
  */
 async function startWatchers(
-  opts: WatchersOptions,
-): Promise<{ results(): Promise<WatchLatencies> }> {
-  const script = join(dir, 'watchers.mjs');
+  opts: WatchersOptions & { client: 'socket' | 'undici' },
+): Promise<{ results(): Promise<Receipts> }> {
+  const script = join(dir, `watchers-${opts.client}.mjs`);
   writeFileSync(
     script,
-    `import { Agent, request } from ${JSON.stringify(import.meta.resolve('undici'))};
+    `import { connect } from 'node:tls';
+import { Agent, request } from ${JSON.stringify(import.meta.resolve('undici'))};
 const o = ${JSON.stringify(opts)};
 const now = () => Number(process.hrtime.bigint()) / 1e6;
+const u = new URL(o.url);
 const agent = new Agent({ connect: { ca: o.ca }, connections: o.watchers });
-const latencies = [];
-/** Per event (by its sent time): the first watcher's receipt, and every receipt. */
-const first = new Map();
-const receipts = [];
+/** Per watcher: the chunks it read and when each arrived. */
+const recs = [];
+let received = 0;
 let report = () => {};
 let sent = false;
-const finish = () => { if (sent) return; sent = true; process.send({ latencies, firsts: [...first].map(([s, f]) => f - s), spreads: receipts.map(([s, at]) => at - first.get(s)) }, () => process.exit(0)); };
-await Promise.all(Array.from({ length: o.watchers }, async () => {
+/** Every event line in a watcher's bytes (HTTP framing or not: a line holds no raw newline), with the arrival of its last byte. */
+function events(rec) {
+  const text = Buffer.concat(rec.chunks).toString('latin1');
+  const ends = [];
+  let offset = 0;
+  for (const c of rec.chunks) ends.push((offset += c.length));
+  const out = [];
+  let k = 0;
+  for (const m of text.matchAll(/\\{"type":[^\\n]*\\}\\n/g)) {
+    const last = m.index + m[0].length - 1;
+    while (ends[k] <= last) k++;
+    out.push({ sent: Number(JSON.parse(m[0]).object.data.sent), at: rec.ats[k] });
+  }
+  return out;
+}
+const finish = () => {
+  if (sent) return;
+  sent = true;
+  process.send(recs.flatMap(events).map((e) => [e.sent, e.at]), () => process.exit(0));
+};
+function record(rec, chunk) {
+  rec.chunks.push(chunk);
+  rec.ats.push(now());
+}
+function counted(n) {
+  received += n;
+  if (received >= o.expect) report();
+}
+async function socketWatcher(rec) {
+  const s = connect({ host: u.hostname, port: Number(u.port), ca: o.ca });
+  await new Promise((resolve, reject) => {
+    s.once('secureConnect', () => s.write('GET ' + u.pathname + u.search + ' HTTP/1.1\\r\\nHost: ' + u.host + '\\r\\nAuthorization: Bearer ' + o.token + '\\r\\nAccept: application/json\\r\\n\\r\\n'));
+    s.once('error', reject);
+    let open = false;
+    s.on('data', (chunk) => {
+      record(rec, chunk);
+      // The server sends the response headers at once: the watch is open.
+      if (!open) { open = true; resolve(); }
+      let n = 0;
+      for (let i = chunk.indexOf('}\\n'); i >= 0; i = chunk.indexOf('}\\n', i + 2)) n++;
+      counted(n);
+    });
+  });
+}
+async function undiciWatcher(rec) {
   const res = await request(o.url, { headers: { authorization: 'Bearer ' + o.token }, dispatcher: agent, bodyTimeout: 0 });
   let pending = '';
   res.body.on('data', (chunk) => {
-    const at = now();
+    record(rec, chunk);
     pending += chunk.toString();
     let nl;
+    let n = 0;
     while ((nl = pending.indexOf('\\n')) >= 0) {
-      const line = pending.slice(0, nl);
+      JSON.parse(pending.slice(0, nl));
       pending = pending.slice(nl + 1);
-      const sent = Number(JSON.parse(line).object.data.sent);
-      latencies.push(at - sent);
-      first.set(sent, Math.min(first.get(sent) ?? at, at));
-      receipts.push([sent, at]);
-      if (latencies.length === o.expect) report();
+      n++;
     }
+    counted(n);
   });
+}
+await Promise.all(Array.from({ length: o.watchers }, () => {
+  const rec = { chunks: [], ats: [] };
+  recs.push(rec);
+  return o.client === 'socket' ? socketWatcher(rec) : undiciWatcher(rec);
 }));
-process.on('message', () => { report = finish; if (latencies.length >= o.expect) finish(); else setTimeout(finish, 10000); });
+process.on('message', () => { report = finish; if (received >= o.expect) finish(); else setTimeout(finish, 10000); });
 process.send('ready');
 `,
   );
@@ -221,7 +280,7 @@ process.send('ready');
   return {
     results: () =>
       new Promise((resolve) => {
-        child.once('message', (m) => resolve(m as WatchLatencies));
+        child.once('message', (m) => resolve(m as Receipts));
         child.send('results');
       }),
   };
@@ -345,45 +404,63 @@ async function main(): Promise<void> {
   );
 
   // 3. Watch delivery latency, 100 watchers, in a process of their own: the writer's requests
-  // and the watchers' parsing do not share an event loop. Both stamp times with the monotonic
-  // clock, which all processes of the machine share.
+  // and the watchers' reading do not share an event loop. Both stamp times with the monotonic
+  // clock, which all processes of the machine share. Measured with both watcher clients.
   const agent = new Agent({ connect: { ca: server.ca } });
-  const rvRes = await request(`${server.url}/api/v1/namespaces/default/configmaps`, {
-    headers,
-    dispatcher: agent,
-  });
-  const rv = ((await rvRes.body.json()) as { metadata: { resourceVersion: string } }).metadata
-    .resourceVersion;
   const events = Number(process.env.KBOX_BENCH_EVENTS ?? 50);
   const watchers = Number(process.env.KBOX_BENCH_WATCHERS ?? 100);
-  const watching = await startWatchers({
-    url: `${server.url}/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=${rv}`,
-    ca: server.ca,
-    token: server.token,
-    watchers,
-    expect: events * watchers,
-  });
-  await new Promise((r) => setTimeout(r, 200));
-  const watchCpu0 = await server.cpu();
-  for (let i = 0; i < events; i++) {
-    const res = await pool.request({
-      path: '/api/v1/namespaces/default/configmaps',
-      method: 'POST',
+  for (const client of ['socket', 'undici'] as const) {
+    const rvRes = await request(`${server.url}/api/v1/namespaces/default/configmaps`, {
       headers,
-      body: JSON.stringify({ metadata: { name: `w${i}` }, data: { sent: String(monotonicMs()) } }),
+      dispatcher: agent,
     });
-    await res.body.dump();
-    await new Promise((r) => setTimeout(r, 20));
+    const rv = ((await rvRes.body.json()) as { metadata: { resourceVersion: string } }).metadata
+      .resourceVersion;
+    const watching = await startWatchers({
+      url: `${server.url}/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=${rv}`,
+      ca: server.ca,
+      token: server.token,
+      watchers,
+      expect: events * watchers,
+      client,
+    });
+    await new Promise((r) => setTimeout(r, 200));
+    const watchCpu0 = await server.cpu();
+    for (let i = 0; i < events; i++) {
+      const res = await pool.request({
+        path: '/api/v1/namespaces/default/configmaps',
+        method: 'POST',
+        headers,
+        body: JSON.stringify({
+          metadata: { name: `w-${client}-${i}` },
+          data: { sent: String(monotonicMs()) },
+        }),
+      });
+      await res.body.dump();
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const receipts = await watching.results();
+    // Includes the creates themselves.
+    const watchCpu = ((await server.cpu()) - watchCpu0) / 1000;
+    const committed = new Map((await server.committed()).map(([sent, at]) => [Number(sent), at]));
+    const first = new Map<number, number>();
+    for (const [sent, at] of receipts) first.set(sent, Math.min(first.get(sent) ?? at, at));
+    const fromSent = receipts.map(([sent, at]) => at - sent);
+    const fromCommit = receipts.map(([sent, at]) => at - (committed.get(sent) ?? NaN));
+    const firsts = [...first].map(([sent, at]) => at - sent);
+    const spreads = receipts.map(([sent, at]) => at - (first.get(sent) ?? NaN));
+    const ms = (values: number[]): string =>
+      `p50 ${pct(values, 50).toFixed(1)} ms, p99 ${pct(values, 99).toFixed(1)} ms`;
+    out.push(
+      `watch delivery, ${watchers} watchers x ${events} events (${client === 'socket' ? 'raw TLS sockets stamping arrival' : 'undici, each event parsed on arrival'}, in their own process), delivered ${receipts.length}/${events * watchers}:`,
+    );
+    out.push(
+      `  commit → received: ${ms(fromCommit)}, max ${Math.max(...fromCommit).toFixed(1)} ms`,
+    );
+    out.push(
+      `  create sent → received: ${ms(fromSent)}; until the first watcher has it ${ms(firsts)}; then the fan-out to the others ${ms(spreads)}; server CPU ${watchCpu.toFixed(0)} ms`,
+    );
   }
-  const { latencies, firsts, spreads } = await watching.results();
-  // Includes the 50 creates themselves (about 0.4 ms each).
-  const watchCpu = ((await server.cpu()) - watchCpu0) / 1000;
-  out.push(
-    `watch delivery, ${watchers} watchers x ${events} events (watchers in their own process): p50 ${pct(latencies, 50).toFixed(1)} ms, p99 ${pct(latencies, 99).toFixed(1)} ms, max ${Math.max(...latencies).toFixed(1)} ms, delivered ${latencies.length}/${events * watchers}; server CPU ${watchCpu.toFixed(0)} ms`,
-  );
-  out.push(
-    `  of which the write until the first watcher has it, p50 ${pct(firsts, 50).toFixed(1)} ms, p99 ${pct(firsts, 99).toFixed(1)} ms; then the fan-out to the others, p50 ${pct(spreads, 50).toFixed(1)} ms, p99 ${pct(spreads, 99).toFixed(1)} ms`,
-  );
 
   await pool.close();
   await agent.close();
