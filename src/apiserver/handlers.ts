@@ -174,13 +174,25 @@ function itemsPieces(head: string, items: readonly Buffer[]): Buffer[] {
  */
 const storedFrames = new WeakMap<StoredEvent, Buffer>();
 
+/** An event as it leaves for every watcher of it: one HTTP/1.1 chunk holding one JSON line. */
 function storedFrame(ev: StoredEvent): Buffer {
   let frame = storedFrames.get(ev);
   if (frame === undefined) {
-    frame = Buffer.from(`{"type":"${ev.type}","object":${ev.json}}\n`);
+    frame = httpChunk(`{"type":"${ev.type}","object":${ev.json}}\n`);
     storedFrames.set(ev, frame);
   }
   return frame;
+}
+
+/** `text` framed as one chunk of a chunked HTTP/1.1 body. */
+function httpChunk(text: string): Buffer {
+  const length = Buffer.byteLength(text);
+  const head = `${length.toString(16)}\r\n`;
+  const chunk = Buffer.allocUnsafe(head.length + length + 2);
+  chunk.write(head, 0, 'latin1');
+  chunk.write(text, head.length, 'utf8');
+  chunk.write('\r\n', head.length + length, 'latin1');
+  return chunk;
 }
 
 function partialMetadata(obj: KubeObject): KubeObject {
@@ -1067,7 +1079,7 @@ export class ResourceHandler {
     // Send the headers now: a client waits for them before it reads events, which may be long.
     res.flushHeaders();
     let columnsSent = false;
-    const frame = (type: string, object: KubeObject | Status): string => {
+    const frame = (type: string, object: KubeObject | Status): Buffer => {
       let body: unknown = object;
       if (rep === 'table' && type !== 'ERROR' && type !== 'BOOKMARK') {
         body = toWatchEventTable(store.groupResource, object as KubeObject, {
@@ -1079,9 +1091,9 @@ export class ResourceHandler {
       } else if (rep === 'metadata' && type !== 'ERROR' && type !== 'BOOKMARK') {
         body = partialMetadata(object as KubeObject);
       }
-      return `{"type":"${type}","object":${JSON.stringify(body)}}\n`;
+      return httpChunk(`{"type":"${type}","object":${JSON.stringify(body)}}\n`);
     };
-    const bookmark = (rv: number, initialEnd: boolean): string =>
+    const bookmark = (rv: number, initialEnd: boolean): Buffer =>
       frame('BOOKMARK', {
         kind: store.info.kind,
         apiVersion: store.apiVersion,
@@ -1090,6 +1102,26 @@ export class ResourceHandler {
           ...(initialEnd ? { annotations: { 'k8s.io/initial-events-end': 'true' } } : {}),
         },
       });
+
+    // The frames go to the socket already framed as HTTP chunks (a stored event's chunk is made
+    // once for all its watchers), past ServerResponse's own chunking; res.end() still ends the
+    // body with the last chunk. Events of a burst leave in one socket write: the socket is corked
+    // at the first event and uncorked on the next tick, which comes once the microtasks that
+    // write the rest of the burst (queued events) have run, without waiting for the loop to turn.
+    const socket = res.socket;
+    let corked = false;
+    const write = async (chunk: Buffer): Promise<void> => {
+      if (res.writableEnded || res.destroyed || socket === null || socket.destroyed) return;
+      if (!corked) {
+        corked = true;
+        socket.cork();
+        process.nextTick(() => {
+          corked = false;
+          socket.uncork();
+        });
+      }
+      if (!socket.write(chunk)) await drained(socket);
+    };
 
     let watch;
     try {
@@ -1101,7 +1133,8 @@ export class ResourceHandler {
           'Expired',
           `too old resource version: ${from} (${storage.compactedRevision()})`,
         ).status;
-        res.end(frame('ERROR', status));
+        await write(frame('ERROR', status));
+        res.end();
         return;
       }
       throw err;
@@ -1112,30 +1145,13 @@ export class ResourceHandler {
     timer.unref();
     const bookmarkTimer = bookmarks
       ? setInterval(() => {
-          if (!res.writableEnded) res.write(bookmark(lastRv, false));
+          void write(bookmark(lastRv, false));
         }, 60_000)
       : undefined;
     bookmarkTimer?.unref();
     const onClose = (): void => watch.stop();
     res.on('close', onClose);
     req.on('close', onClose);
-
-    // Events of a burst leave in one socket write: the response is corked at the first event
-    // and uncorked on the next tick, which comes once the microtasks that write the rest of the
-    // burst (queued events) have run, but without waiting for the event loop to turn.
-    let corked = false;
-    const write = async (chunk: string | Buffer): Promise<void> => {
-      if (res.writableEnded || res.destroyed) return;
-      if (!corked) {
-        corked = true;
-        res.cork();
-        process.nextTick(() => {
-          corked = false;
-          res.uncork();
-        });
-      }
-      if (!res.write(chunk)) await drained(res);
-    };
 
     try {
       for (const obj of initial) await write(frame('ADDED', obj));

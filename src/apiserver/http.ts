@@ -59,8 +59,8 @@ export async function writeJsonPieces(
   res.end(Buffer.concat(chunk, size));
 }
 
-/** Resolves when `res` can take more writes, or has closed. */
-export function drained(res: ServerResponse): Promise<void> {
+/** Resolves when `res` (a response or a socket) can take more writes, or has closed. */
+export function drained(res: ServerResponse | Duplex): Promise<void> {
   return new Promise<void>((resolve) => {
     const done = (): void => {
       res.off('drain', done);
