@@ -29,6 +29,31 @@ export function representation(accept: string | undefined): Representation {
   return 'object';
 }
 
+/**
+ * The aggregated discovery version Accept asks for at /api or /apis, in the client's order:
+ * `application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList` (or v2beta1); undefined
+ * when a plain JSON answer comes first (the legacy APIVersions / APIGroupList). Media types kbox
+ * does not produce (protobuf) are skipped.
+ */
+export function aggregatedDiscovery(accept: string | undefined): 'v2' | 'v2beta1' | undefined {
+  for (const entry of (accept ?? '').split(',')) {
+    const [type = '', ...rawParams] = entry.split(';').map((p) => p.trim());
+    if (type !== 'application/json' && type !== '*/*' && type !== 'application/*') continue;
+    const params = new Map(
+      rawParams.map((p) => {
+        const [k = '', v = ''] = p.split('=');
+        return [k.trim(), v.trim()] as const;
+      }),
+    );
+    const as = params.get('as');
+    if (as === undefined) return undefined;
+    if (params.get('g') !== 'apidiscovery.k8s.io' || as !== 'APIGroupDiscoveryList') continue;
+    const version = params.get('v');
+    if (version === 'v2' || version === 'v2beta1') return version;
+  }
+  return undefined;
+}
+
 /** The YAML decoder, loaded with its library on the first YAML body (most clients send JSON). */
 let yamlKeys: Promise<typeof YamlKeys> | undefined;
 

@@ -10,7 +10,7 @@ import type { KubeObject } from '../api/types.js';
 import { serverVersionInfo } from '../api/version.js';
 import type { Storage } from '../storage/interface.js';
 import { authenticate, isOpenPath, unauthorized } from './authn.js';
-import { buildDiscovery, type Discovery } from './discovery.js';
+import { buildDiscovery, type AggregatedDocument, type Discovery } from './discovery.js';
 import { ResourceHandler } from './handlers.js';
 import {
   holdUntilSettled,
@@ -23,6 +23,7 @@ import {
 } from './http.js';
 import { METRICS_GROUP, METRICS_RESOURCES, ResourceMetrics } from './metrics.js';
 import { buildOpenApi, type OpenApi, type OpenApiDocument } from './openapi.js';
+import { aggregatedDiscovery } from './negotiate.js';
 import { parseResourcePath } from './request.js';
 import type { PodStreaming } from './streaming.js';
 import { NamespaceLifecycle } from './registry/namespaces.js';
@@ -333,6 +334,21 @@ export class ApiServer {
         writeText(res, 200, 'ok');
         return;
       case '/api':
+      case '/apis': {
+        const version = aggregatedDiscovery(req.headers.accept);
+        if (version !== undefined) {
+          serveAggregated(
+            req,
+            res,
+            this.#discovery.aggregated(path === '/api' ? 'api' : 'apis', version),
+          );
+          return;
+        }
+        break;
+      }
+    }
+    switch (path) {
+      case '/api':
         writeJson(
           res,
           200,
@@ -370,6 +386,23 @@ export class ApiServer {
   store(group: string, resource: string): ResourceStore | undefined {
     return this.#stores.get(`${group}/${resource}`);
   }
+}
+
+/**
+ * An aggregated discovery document as upstream's ServeHTTPWithETag serves it: with its ETag,
+ * `Vary: Accept` and `Cache-Control: public`, or 304 when If-None-Match names the ETag.
+ */
+function serveAggregated(req: IncomingMessage, res: ServerResponse, doc: AggregatedDocument): void {
+  res.setHeader('ETag', doc.etag);
+  res.setHeader('Vary', 'Accept');
+  res.setHeader('Cache-Control', 'public');
+  const match = req.headers['if-none-match'];
+  if (match !== undefined && match.split(',').some((m) => m.trim() === doc.etag)) {
+    res.writeHead(304);
+    res.end();
+    return;
+  }
+  writeJsonText(res, 200, doc.text, doc.contentType);
 }
 
 /**

@@ -61,6 +61,125 @@ test('kubectl api-resources lists resources with short names, scope and kind', a
   }
 });
 
+const AGGREGATED_ACCEPT =
+  'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json';
+
+test('aggregated discovery: /api and /apis answer an APIGroupDiscoveryList when asked', async () => {
+  const core = await fetch(`${api.url}/api`, { headers: { accept: AGGREGATED_ACCEPT } });
+  assert.equal(core.status, 200);
+  assert.equal(
+    core.headers.get('content-type'),
+    'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList',
+  );
+  assert.equal(core.headers.get('vary'), 'Accept');
+  const etag = core.headers.get('etag') ?? '';
+  assert.match(etag, /^"[0-9A-F]{128}"$/);
+  interface Doc {
+    kind: string;
+    apiVersion: string;
+    items: Array<{
+      metadata: { name?: string; creationTimestamp: null };
+      versions: Array<{
+        version: string;
+        freshness: string;
+        resources: Array<Record<string, unknown>>;
+      }>;
+    }>;
+  }
+  const coreDoc = (await core.json()) as Doc;
+  assert.equal(coreDoc.kind, 'APIGroupDiscoveryList');
+  assert.equal(coreDoc.apiVersion, 'apidiscovery.k8s.io/v2');
+  assert.equal(coreDoc.items.length, 1);
+  assert.deepEqual(coreDoc.items[0]?.metadata, { creationTimestamp: null });
+  const v1 = coreDoc.items[0]?.versions[0];
+  assert.equal(v1?.version, 'v1');
+  assert.equal(v1?.freshness, 'Current');
+  const names = v1?.resources.map((r) => r.resource) ?? [];
+  assert.deepEqual(names, [...names].sort(), 'resources in path order');
+  const pods = v1?.resources.find((r) => r.resource === 'pods');
+  assert.deepEqual(
+    { ...pods, subresources: undefined },
+    {
+      resource: 'pods',
+      responseKind: { group: '', version: '', kind: 'Pod' },
+      scope: 'Namespaced',
+      singularResource: 'pod',
+      verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'],
+      shortNames: ['po'],
+      categories: ['all'],
+      subresources: undefined,
+    },
+  );
+  const podSubs = pods?.subresources as Array<{ subresource: string; responseKind: unknown }>;
+  assert.deepEqual(
+    podSubs.map((s) => s.subresource),
+    podSubs.map((s) => s.subresource).sort(),
+  );
+  assert.deepEqual(podSubs.find((s) => s.subresource === 'eviction')?.responseKind, {
+    group: 'policy',
+    version: 'v1',
+    kind: 'Eviction',
+  });
+
+  const groups = await fetch(`${api.url}/apis`, { headers: { accept: AGGREGATED_ACCEPT } });
+  const groupsDoc = (await groups.json()) as Doc;
+  const legacy = (await (await api.request('GET', '/apis')).json()) as {
+    groups: Array<{ name: string }>;
+  };
+  assert.deepEqual(
+    groupsDoc.items.map((g) => g.metadata.name),
+    legacy.groups.map((g) => g.name),
+    'the groups of the legacy APIGroupList, in its order',
+  );
+  const apps = groupsDoc.items.find((g) => g.metadata.name === 'apps');
+  const deployments = apps?.versions[0]?.resources.find((r) => r.resource === 'deployments');
+  assert.deepEqual(deployments?.subresources, [
+    {
+      subresource: 'scale',
+      responseKind: { group: 'autoscaling', version: 'v1', kind: 'Scale' },
+      verbs: ['get', 'patch', 'update'],
+    },
+    {
+      subresource: 'status',
+      responseKind: { group: '', version: '', kind: 'Deployment' },
+      verbs: ['get', 'patch', 'update'],
+    },
+  ]);
+
+  // Revalidation, as the disk cache of client-go sends it.
+  const again = await fetch(`${api.url}/api`, {
+    headers: { accept: AGGREGATED_ACCEPT, 'if-none-match': etag },
+  });
+  assert.equal(again.status, 304);
+  assert.equal(await again.text(), '');
+  // v2beta1 for clients that ask for it only; plain JSON first keeps the legacy document.
+  const beta = await fetch(`${api.url}/apis`, {
+    headers: {
+      accept: 'application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList',
+    },
+  });
+  assert.equal(((await beta.json()) as Doc).apiVersion, 'apidiscovery.k8s.io/v2beta1');
+  const plain = await fetch(`${api.url}/api`, {
+    headers: { accept: `application/json, ${AGGREGATED_ACCEPT}` },
+  });
+  assert.equal(((await plain.json()) as Doc).kind, 'APIVersions');
+});
+
+test('kubectl discovers every resource in two requests (aggregated discovery)', async () => {
+  const { stderr, code } = await api.kubectl([
+    'api-resources',
+    '-v=6',
+    '--cache-dir',
+    `${api.kubeconfig}.cache`,
+  ]);
+  assert.equal(code, 0, stderr);
+  const gets = stderr
+    .split('\n')
+    .filter((l) => l.includes('round_trippers') && l.includes(' GET '))
+    .map((l) => new URL(/GET (\S+)/.exec(l)?.[1] ?? '').pathname);
+  assert.deepEqual(gets, ['/api', '/apis']);
+});
+
 test('the system namespaces exist from the start', async () => {
   const { stdout, code } = await api.kubectl(['get', 'ns', '-o', 'name']);
   assert.equal(code, 0);
