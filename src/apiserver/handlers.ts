@@ -40,7 +40,14 @@ import { applyPatch, patchTypeOf } from './patch/apply-patch.js';
 import type { ResourceRequest } from './request.js';
 import { rfc3339 } from '../api/duration.js';
 import { type DeleteOptions, type ResourceStore } from './registry/store.js';
-import { toObjectTable, toTable, toWatchEventTable, type IncludeObject } from './tables/table.js';
+import {
+  SCALE_RESOURCE,
+  toObjectTable,
+  toTable,
+  toWatchEventTable,
+  type IncludeObject,
+  type ResourceRef,
+} from './tables/table.js';
 import type { UserInfo } from './authn.js';
 import type { ServiceAccountTokens } from './registry/core/serviceaccounts/tokens.js';
 import { tokenRequest } from './registry/core/serviceaccounts/token-request.js';
@@ -237,7 +244,7 @@ export class ResourceHandler {
     const ns = rr.namespace;
 
     if (rr.subresource !== undefined) {
-      await this.#subresource(req, res, store, rr, q);
+      await this.#subresource(req, res, store, rr, q, rep);
       return;
     }
     if (rr.name === undefined) {
@@ -397,9 +404,19 @@ export class ResourceHandler {
     else writeJson(res, code, body);
   }
 
-  #render(store: ResourceStore, obj: KubeObject, rep: Representation, q: URLSearchParams): unknown {
+  /**
+   * `obj` in the representation asked for. `printAs` picks the Table printer when `obj` is not of
+   * the store's kind (the scale subresource's Scale).
+   */
+  #render(
+    store: ResourceStore,
+    obj: KubeObject,
+    rep: Representation,
+    q: URLSearchParams,
+    printAs: ResourceRef = store.groupResource,
+  ): unknown {
     if (rep === 'table') {
-      return toObjectTable(store.groupResource, obj, {
+      return toObjectTable(printAs, obj, {
         now: this.#ctx.clock(),
         includeObject: includeObjectOf(q),
       });
@@ -679,6 +696,7 @@ export class ResourceHandler {
     store: ResourceStore,
     rr: ResourceRequest,
     q: URLSearchParams,
+    rep: Representation,
   ): Promise<void> {
     const info = store.info;
     const sub = (info.subresources ?? []).find((s) => s.name === rr.subresource);
@@ -695,7 +713,8 @@ export class ResourceHandler {
     switch (sub.name) {
       case 'status':
         if (method === 'GET') {
-          writeJson(res, 200, store.get(ns, name));
+          // The status REST converts to Table through its store, so as the object itself.
+          writeJson(res, 200, this.#render(store, store.get(ns, name), rep, q));
         } else if (method === 'PUT') {
           const raw = await readBody(req);
           checkFieldValidationOption(q, 'UpdateOptions');
@@ -718,7 +737,7 @@ export class ResourceHandler {
         }
         return;
       case 'scale':
-        await this.#scale(req, res, store, ns, name, q);
+        await this.#scale(req, res, store, ns, name, q, rep);
         return;
       case 'finalize': {
         if (method !== 'PUT')
@@ -915,6 +934,7 @@ export class ResourceHandler {
     ns: string | undefined,
     name: string,
     q: URLSearchParams,
+    rep: Representation,
   ): Promise<void> {
     const toScale = (obj: KubeObject): KubeObject => {
       const spec = (obj.spec ?? {}) as { replicas?: number; selector?: unknown };
@@ -938,7 +958,11 @@ export class ResourceHandler {
     };
     const method = req.method ?? 'GET';
     if (method === 'GET') {
-      writeJson(res, 200, toScale(store.get(ns, name)));
+      writeJson(
+        res,
+        200,
+        this.#render(store, toScale(store.get(ns, name)), rep, q, SCALE_RESOURCE),
+      );
       return;
     }
     if (method !== 'PUT' && method !== 'PATCH') {

@@ -15,7 +15,10 @@ import { buildFilter } from './filter.js';
 import type { HandlerContext } from './handlers.js';
 import { writeJson } from './http.js';
 import type { ResourceRequest } from './request.js';
+import { representation } from './negotiate.js';
 import type { ResourceInfo } from './resources.js';
+import { metricsPrinter } from './tables/metrics.js';
+import { toTableWith, type IncludeObject } from './tables/table.js';
 
 export const METRICS_GROUP = 'metrics.k8s.io';
 const VERSION = 'v1beta1';
@@ -120,7 +123,7 @@ export class ResourceMetrics {
           }),
         )
       ).filter((m) => m !== undefined);
-      this.#answer(res, 'NodeMetrics', rr.name, items);
+      this.#answer(req, res, q, 'NodeMetrics', rr.name, items);
       return;
     }
     const pods =
@@ -164,26 +167,40 @@ export class ResourceMetrics {
         },
       ];
     });
-    this.#answer(res, 'PodMetrics', rr.name, items, rr.namespace);
+    this.#answer(req, res, q, 'PodMetrics', rr.name, items, rr.namespace);
   }
 
   #answer(
+    req: IncomingMessage,
     res: ServerResponse,
-    kind: string,
+    q: URLSearchParams,
+    kind: 'NodeMetrics' | 'PodMetrics',
     name: string | undefined,
-    items: object[],
+    items: KubeObject[],
     namespace?: string,
   ): void {
+    if (name !== undefined && !items[0]) {
+      const resource = kind === 'NodeMetrics' ? 'nodemetrics' : 'podmetrics';
+      throw notFound(
+        { group: METRICS_GROUP, resource },
+        namespace !== undefined ? `${namespace}/${name}` : name,
+      );
+    }
+    const shown = name !== undefined ? items.slice(0, 1) : items;
+    if (representation(req.headers.accept) === 'table') {
+      // metrics-server's ConvertToTable; the generic handler then applies includeObject.
+      const include = q.get('includeObject');
+      const includeObject: IncludeObject =
+        include === 'None' || include === 'Object' ? include : 'Metadata';
+      writeJson(
+        res,
+        200,
+        toTableWith(metricsPrinter(kind, shown), shown, { now: this.#ctx.clock(), includeObject }),
+      );
+      return;
+    }
     if (name !== undefined) {
-      const item = items[0];
-      if (!item) {
-        const resource = kind === 'NodeMetrics' ? 'nodemetrics' : 'podmetrics';
-        throw notFound(
-          { group: METRICS_GROUP, resource },
-          namespace !== undefined ? `${namespace}/${name}` : name,
-        );
-      }
-      writeJson(res, 200, item);
+      writeJson(res, 200, shown[0]);
       return;
     }
     writeJson(res, 200, { kind: `${kind}List`, apiVersion: API_VERSION, metadata: {}, items });

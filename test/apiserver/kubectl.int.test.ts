@@ -161,6 +161,33 @@ test('kubectl scale uses the scale subresource', async () => {
   assert.equal(got.stdout, '5');
 });
 
+test('kubectl get --subresource prints the scale and status tables', async () => {
+  // The scale REST converts through printScale; the status REST through the resource's printer.
+  const scale = await api.kubectl(['get', 'deploy', 'web', '--subresource=scale']);
+  assert.equal(scale.code, 0, scale.stderr);
+  const scaleLines = scale.stdout.trimEnd().split('\n');
+  assert.deepEqual(scaleLines[0]?.split(/\s{2,}/), ['NAME', 'DESIRED', 'AVAILABLE', 'AGE']);
+  assert.match(scaleLines[1] ?? '', /^web\s+5\s+0\s+\d+s$/);
+  assert.equal(scaleLines.length, 2);
+  const status = await api.kubectl(['get', 'deploy', 'web', '--subresource=status', '-o', 'wide']);
+  assert.equal(status.code, 0, status.stderr);
+  const statusLines = status.stdout.trimEnd().split('\n');
+  assert.deepEqual(statusLines[0]?.split(/\s{2,}/), [
+    'NAME',
+    'READY',
+    'UP-TO-DATE',
+    'AVAILABLE',
+    'AGE',
+    'CONTAINERS',
+    'IMAGES',
+    'SELECTOR',
+  ]);
+  assert.match(
+    statusLines[1] ?? '',
+    /^web\s+0\/5\s+0\s+0\s+\d+s\s+web\s+kbox\.test\/busybox:v3\s+app=web$/,
+  );
+});
+
 test('an invalid manifest fails with upstream error text', async () => {
   const bad = `apiVersion: apps/v1
 kind: Deployment

@@ -227,3 +227,38 @@ test('top pods: namespaces, containers, selectors, sums and sorting match kubect
   const none = await same(['pods', '-l', 'app=lonely']);
   assert.equal(none.stderr, 'error: metrics not available yet\n');
 });
+
+// metrics-server's ConvertToTable (addNodeMetricsToTable, addPodMetricsToTable): what
+// `kubectl get` prints for the metrics resources. A pod's figures are its containers' summed.
+test('kubectl get of the metrics resources prints metrics-server tables', async () => {
+  const nodes = await api.kubectl(['get', 'nodes.metrics.k8s.io']);
+  assert.equal(nodes.code, 0, nodes.stderr);
+  assert.equal(
+    nodes.stdout,
+    [
+      'NAME     CPU          MEMORY      WINDOW',
+      'node-a   851736567n   658238741   10.5s',
+      'node-b   2100001u     746590209   10.5s',
+      '',
+    ].join('\n'),
+  );
+  const pods = await api.kubectl(['get', 'pods.metrics.k8s.io']);
+  assert.equal(pods.code, 0, pods.stderr);
+  assert.equal(
+    pods.stdout,
+    [
+      'NAME    CPU          MEMORY      WINDOW',
+      'web-1   501234567n   133942549   10.5s',
+      'web-2   2            536870913   10.5s',
+      '',
+    ].join('\n'),
+  );
+  const one = await api.kubectl(['get', 'pods.metrics.k8s.io', 'db', '-n', 'other']);
+  assert.equal(
+    one.stdout,
+    ['NAME   CPU       MEMORY   WINDOW', 'db     250500u   300Mi    10.5s', ''].join('\n'),
+  );
+  const empty = await api.kubectl(['get', 'pods.metrics.k8s.io', '-n', 'empty']);
+  assert.equal(empty.stdout, '');
+  assert.equal(empty.stderr, 'No resources found in empty namespace.\n');
+});

@@ -123,6 +123,9 @@ export const fieldDoc = {
   'CronJobStatus.active': 'A list of pointers to currently running jobs.',
   'CronJobStatus.lastScheduleTime':
     'Information when was the last time the job was successfully scheduled.',
+  'ScaleSpec.replicas': 'replicas is the desired number of instances for the scaled object.',
+  'ScaleStatus.replicas':
+    'replicas is the actual number of observed instances of the scaled object.',
   'LeaseSpec.holderIdentity':
     'holderIdentity contains the identity of the holder of a current lease. If Coordinated Leader Election is used, the holder identity must be equal to the elected LeaseCandidate.metadata.name field.',
   'StorageClass.provisioner': 'provisioner indicates the type of the provisioner.',

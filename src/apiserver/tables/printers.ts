@@ -8,6 +8,7 @@ import {
   replicaSetPrinter,
   statefulSetPrinter,
 } from './apps.js';
+import { scalePrinter } from './autoscaling.js';
 import { cronJobPrinter, jobPrinter } from './batch.js';
 import { leasePrinter } from './coordination.js';
 import {
@@ -47,6 +48,8 @@ const printers: ReadonlyMap<string, TablePrinter> = new Map([
   ['apps/statefulsets', statefulSetPrinter],
   ['apps/daemonsets', daemonSetPrinter],
   ['apps/controllerrevisions', controllerRevisionPrinter],
+  // The scale subresource's object, keyed by its kind's group and the subresource name.
+  ['autoscaling/scale', scalePrinter],
   ['batch/jobs', jobPrinter],
   ['batch/cronjobs', cronJobPrinter],
   ['coordination.k8s.io/leases', leasePrinter],

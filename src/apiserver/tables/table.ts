@@ -91,6 +91,9 @@ export interface ResourceRef {
   resource: string;
 }
 
+/** Where the scale subresource's autoscaling/v1 Scale objects find their printer. */
+export const SCALE_RESOURCE: ResourceRef = { group: 'autoscaling', resource: 'scale' };
+
 /**
  * The generic apiserver convertor (registry/rest/table.go) for resources without a printer:
  * the name and the creation time as RFC 3339 in UTC, Go's zero time when unset.
@@ -133,12 +136,11 @@ function rowObject(
 }
 
 function buildTable(
-  resource: ResourceRef,
+  printer: TablePrinter,
   objects: readonly KubeObject[],
   metadata: ListMeta,
   opts: TableOptions,
 ): Table {
-  const printer = tablePrinterFor(resource);
   const version = opts.version ?? 'v1';
   const rows = objects.map((obj): TableRow => {
     const printed = printer.row(obj, opts.now);
@@ -172,13 +174,25 @@ export function toTable(
   objects: readonly KubeObject[],
   opts: TableOptions,
 ): Table {
-  return buildTable(resource, objects, compactListMeta(opts.listMeta), opts);
+  return buildTable(tablePrinterFor(resource), objects, compactListMeta(opts.listMeta), opts);
+}
+
+/**
+ * The Table of `objects` through a printer made for them, for convertors outside the registry
+ * whose columns depend on the objects (metrics.k8s.io's). The list metadata is `opts.listMeta`.
+ */
+export function toTableWith(
+  printer: TablePrinter,
+  objects: readonly KubeObject[],
+  opts: TableOptions,
+): Table {
+  return buildTable(printer, objects, compactListMeta(opts.listMeta), opts);
 }
 
 /** The Table for a single-object GET: one row, resourceVersion taken from the object. */
 export function toObjectTable(resource: ResourceRef, obj: KubeObject, opts: TableOptions): Table {
   return buildTable(
-    resource,
+    tablePrinterFor(resource),
     [obj],
     compactListMeta({ resourceVersion: obj.metadata.resourceVersion }),
     opts,

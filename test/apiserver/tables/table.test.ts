@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { KubeObject } from '../../../src/api/types.js';
+import { metricsPrinter } from '../../../src/apiserver/tables/metrics.js';
 import {
+  SCALE_RESOURCE,
   tablePrinterFor,
   toObjectTable,
   toTable,
+  toTableWith,
   toWatchEventTable,
   type ResourceRef,
 } from '../../../src/apiserver/tables/table.js';
@@ -769,4 +772,122 @@ test('leases, storageclasses, persistentvolumes and claims', () => {
     '3d',
     'Block',
   ]);
+});
+
+// printScale (pkg/printers/internalversion), reached through the scale subresource's
+// ConvertToTable: Name without the "name" format, Desired and Available as integers, Age.
+test('scale subresource: Name, Desired, Available, Age', () => {
+  const table = toObjectTable(
+    SCALE_RESOURCE,
+    {
+      kind: 'Scale',
+      apiVersion: 'autoscaling/v1',
+      metadata: { name: 'web', creationTimestamp: ago(2 * d + 3 * h), resourceVersion: '7' },
+      spec: { replicas: 3 },
+      status: { replicas: 1, selector: 'app=web' },
+    },
+    { now, includeObject: 'None' },
+  );
+  assert.deepEqual(
+    table.columnDefinitions.map((c) => [c.name, c.type, c.format, c.priority]),
+    [
+      ['Name', 'string', '', 0],
+      ['Desired', 'integer', '', 0],
+      ['Available', 'integer', '', 0],
+      ['Age', 'string', '', 0],
+    ],
+  );
+  assert.equal(
+    table.columnDefinitions[1]?.description,
+    'replicas is the desired number of instances for the scaled object.',
+  );
+  assert.equal(
+    table.columnDefinitions[2]?.description,
+    'replicas is the actual number of observed instances of the scaled object.',
+  );
+  assert.deepEqual(table.rows[0]?.cells, ['web', 3, 1, '2d3h']);
+  assert.deepEqual(table.metadata, { resourceVersion: '7' });
+  // A scale of a workload scaled to zero has no status replicas: both cells are 0.
+  const zero = toObjectTable(
+    SCALE_RESOURCE,
+    { metadata: { name: 'idle', creationTimestamp: ago(45 * s) }, spec: {}, status: {} },
+    { now, includeObject: 'None' },
+  );
+  assert.deepEqual(zero.rows[0]?.cells, ['idle', 0, 0, '45s']);
+});
+
+// metrics-server's addNodeMetricsToTable / addPodMetricsToTable (pkg/api/table.go).
+test('metrics: Name, one quantity column per usage resource (sorted), Window', () => {
+  const node = (name: string, usage: object): KubeObject => ({
+    kind: 'NodeMetrics',
+    metadata: { name, creationTimestamp: ago(0) },
+    window: '10.5s',
+    usage,
+  });
+  const nodes = [
+    node('a', { memory: '4Ki', cpu: '851736567n' }),
+    // Columns come from the first object: a resource it lacks prints as the zero quantity.
+    node('b', { cpu: '2' }),
+  ];
+  const table = toTableWith(metricsPrinter('NodeMetrics', nodes), nodes, {
+    now,
+    includeObject: 'Metadata',
+  });
+  assert.deepEqual(
+    table.columnDefinitions.map((c) => [c.name, c.type, c.format, c.priority, c.description]),
+    [
+      ['Name', 'string', 'name', 0, 'Name of the resource'],
+      ['cpu', 'string', 'quantity', 0, ''],
+      ['memory', 'string', 'quantity', 0, ''],
+      ['Window', 'string', 'duration', 0, ''],
+    ],
+  );
+  assert.deepEqual(
+    table.rows.map((r) => r.cells),
+    [
+      ['a', '851736567n', '4Ki', '10.5s'],
+      ['b', '2', '0', '10.5s'],
+    ],
+  );
+  assert.deepEqual(table.rows[0]?.object, {
+    kind: 'PartialObjectMetadata',
+    apiVersion: 'meta.k8s.io/v1',
+    metadata: { name: 'a', creationTimestamp: ago(0) },
+  });
+  // A pod's usage is its containers' summed (Quantity.Add), printed canonically.
+  const pod: KubeObject = {
+    kind: 'PodMetrics',
+    metadata: { name: 'web-1', namespace: 'default' },
+    window: '1m0s',
+    containers: [
+      { name: 'app', usage: { cpu: '1234567n', memory: '10Mi' } },
+      { name: 'sidecar', usage: { cpu: '500m', memory: '123456789' } },
+      { name: 'idle', usage: { cpu: '500m', memory: '1Mi' } },
+    ],
+  };
+  const pods = toTableWith(metricsPrinter('PodMetrics', [pod]), [pod], {
+    now,
+    includeObject: 'None',
+  });
+  assert.deepEqual(
+    pods.columnDefinitions.map((c) => c.name),
+    ['Name', 'cpu', 'memory', 'Window'],
+  );
+  assert.deepEqual(pods.rows[0]?.cells, ['web-1', '1001234567n', '134991125', '1m0s']);
+  const twoCpus: KubeObject = {
+    metadata: { name: 'p' },
+    window: '5s',
+    containers: [
+      { name: 'a', usage: { cpu: '1500m', memory: '512Ki' } },
+      { name: 'b', usage: { cpu: '500m', memory: '512Ki' } },
+    ],
+  };
+  assert.deepEqual(
+    toTableWith(metricsPrinter('PodMetrics', [twoCpus]), [twoCpus], { now, includeObject: 'None' })
+      .rows[0]?.cells,
+    ['p', '2', '1Mi', '5s'],
+  );
+  // An empty list has no columns at all.
+  const empty = toTableWith(metricsPrinter('PodMetrics', []), [], { now, includeObject: 'None' });
+  assert.deepEqual([empty.columnDefinitions, empty.rows], [[], []]);
 });
