@@ -27,10 +27,76 @@ interface ResourceList {
   }>;
 }
 
+/** Aggregated discovery first (two requests), the legacy documents for servers without it. */
+const AGGREGATED_ACCEPT =
+  'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json';
+
+interface GroupDiscoveryList {
+  kind: string;
+  items?: Array<{
+    metadata?: { name?: string };
+    versions?: Array<{
+      version: string;
+      freshness?: string;
+      resources?: Array<{
+        resource: string;
+        responseKind?: { kind?: string };
+        scope?: string;
+        singularResource?: string;
+        verbs?: string[];
+        shortNames?: string[];
+        categories?: string[];
+      }>;
+    }>;
+  }>;
+}
+
+/**
+ * Every resource of the server's preferred group-versions, as kubectl's discovery finds them:
+ * from the aggregated documents at /api and /apis when the server serves them (the preferred
+ * version is a group's first non-stale one), else from /apis and one list per group-version.
+ */
 export async function discover(client: KubeClient): Promise<ApiResource[]> {
-  const groups = await client.call<{
-    groups: Array<{ preferredVersion?: { groupVersion: string } }>;
-  }>('GET', '/apis');
+  const [core, groups] = await Promise.all(
+    ['/api', '/apis'].map((path) =>
+      client.call<GroupDiscoveryList>('GET', path, undefined, undefined, AGGREGATED_ACCEPT),
+    ),
+  );
+  if (core?.kind === 'APIGroupDiscoveryList' && groups?.kind === 'APIGroupDiscoveryList') {
+    return fromAggregated([...(core.items ?? []), ...(groups.items ?? [])]);
+  }
+  return discoverLegacy(client, groups as unknown as { groups: GroupList });
+}
+
+function fromAggregated(items: NonNullable<GroupDiscoveryList['items']>): ApiResource[] {
+  const out: ApiResource[] = [];
+  for (const item of items) {
+    const preferred = item.versions?.find((v) => v.freshness !== 'Stale');
+    if (!preferred) continue;
+    for (const r of preferred.resources ?? []) {
+      const kind = r.responseKind?.kind ?? '';
+      out.push({
+        group: item.metadata?.name ?? '',
+        version: preferred.version,
+        resource: r.resource,
+        namespaced: r.scope === 'Namespaced',
+        kind,
+        singular: r.singularResource || kind.toLowerCase(),
+        shortNames: r.shortNames ?? [],
+        categories: r.categories ?? [],
+        verbs: r.verbs ?? [],
+      });
+    }
+  }
+  return out;
+}
+
+type GroupList = Array<{ preferredVersion?: { groupVersion: string } }>;
+
+async function discoverLegacy(
+  client: KubeClient,
+  groups: { groups: GroupList },
+): Promise<ApiResource[]> {
   const gvs = [
     'v1',
     ...groups.groups.map((g) => g.preferredVersion?.groupVersion).filter((g): g is string => !!g),

@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { startTestApi, type TestApi } from '../support/apiserver.js';
 import { runKbox } from '../support/kbox-cli.js';
+import { KubeClient } from '../../src/client/rest.js';
+import { discover, type ApiResource } from '../../src/cli/resources.js';
 
 let api: TestApi;
 
@@ -47,4 +49,44 @@ test('api-resources lists the preferred resources with kubectl columns', async (
       '',
     ].join('\n'),
   );
+});
+
+test('discovery reads the aggregated documents, and finds the same resources without them', async () => {
+  const client = new KubeClient({ server: api.url });
+  const paths: string[] = [];
+  /** The client, recording the paths it asks for; `legacy` drops Accept, as an older server would ignore it. */
+  const spy = (legacy: boolean): KubeClient =>
+    ({
+      call: (method: string, path: string, body?: unknown, type?: string, accept?: string) => {
+        paths.push(path);
+        return client.call(method, path, body, type, legacy ? undefined : accept);
+      },
+    }) as unknown as KubeClient;
+  try {
+    const aggregated = await discover(spy(false));
+    assert.deepEqual(paths.sort(), ['/api', '/apis']);
+    paths.length = 0;
+    const legacy = await discover(spy(true));
+    assert.ok(paths.includes('/api/v1') && paths.includes('/apis/apps/v1'), paths.join(' '));
+    const key = (r: ApiResource): string => `${r.group}/${r.version}/${r.resource}`;
+    const sorted = (rs: ApiResource[]): ApiResource[] =>
+      [...rs].sort((a, b) => (key(a) < key(b) ? -1 : 1));
+    assert.deepEqual(sorted(aggregated), sorted(legacy));
+    assert.deepEqual(
+      aggregated.find((r) => r.resource === 'deployments'),
+      {
+        group: 'apps',
+        version: 'v1',
+        resource: 'deployments',
+        namespaced: true,
+        kind: 'Deployment',
+        singular: 'deployment',
+        shortNames: ['deploy'],
+        categories: ['all'],
+        verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'],
+      },
+    );
+  } finally {
+    await client.close();
+  }
 });
