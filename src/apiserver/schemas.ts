@@ -1,7 +1,7 @@
-// The OpenAPI v3 component schemas of the built-in types, generated at build time from the
-// `kubernetes-types` declarations (scripts/gen-openapi-schemas.mjs) into two files beside this
-// module: the full schemas (descriptions included) for /openapi/v3, and the same without
-// descriptions for field validation. Each is read on first use, never at start-up.
+// The OpenAPI v3 component schemas of the built-in types (Kubernetes 1.32's), generated at
+// build time from client models and type declarations (scripts/gen-openapi-schemas.mjs) into two
+// files beside this module: the full schemas (descriptions included) for /openapi/v3, and the
+// same without descriptions for field validation. Each is read on first use, never at start-up.
 import { readFileSync } from 'node:fs';
 
 /** One OpenAPI v3 schema object, as far as kbox reads it. */

@@ -72,6 +72,46 @@ test('create: Warn is the default, with one warning per field; fields are droppe
   }
 });
 
+// The schemas are Kubernetes 1.32's: its fields are known (pod-level resources, 1.32;
+// supplementalGroupsPolicy, 1.31; image volumes, 1.31), and a field of a later release
+// (lifecycle.stopSignal, 1.33) is as unknown as on a 1.32 cluster.
+test('create: Strict knows 1.32 fields and refuses a 1.33 one', async () => {
+  const spec = {
+    resources: { limits: { cpu: '0.5', memory: '1Gi' } },
+    securityContext: { supplementalGroupsPolicy: 'Merge' },
+    containers: [{ name: 'c', image: 'i' }],
+    volumes: [{ name: 'v', image: { reference: 'busybox' } }],
+  };
+  let res = await api.request('POST', `${PODS}?fieldValidation=Strict`, {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'newer' },
+    spec,
+  });
+  assert.equal(res.status, 201, JSON.stringify(await res.clone().json()));
+  assert.equal(res.headers.get('warning'), null);
+  const got = (await stored('newer')).spec;
+  // Stored, and canonicalised as a Quantity: the schema knows what the field holds.
+  assert.deepEqual(got.resources, { limits: { cpu: '500m', memory: '1Gi' } });
+  assert.deepEqual(got.securityContext, { supplementalGroupsPolicy: 'Merge' });
+  assert.deepEqual((got.volumes as unknown[])[0], { name: 'v', image: { reference: 'busybox' } });
+
+  res = await api.request('POST', `${PODS}?fieldValidation=Strict`, {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'later' },
+    spec: {
+      containers: [{ name: 'c', image: 'i', lifecycle: { stopSignal: 'SIGUSR1' } }],
+    },
+  });
+  assert.equal(res.status, 400);
+  assert.equal(
+    (await json(res)).message,
+    'Pod in version "v1" cannot be handled as a Pod: strict decoding error: unknown field "spec.containers[0].lifecycle.stopSignal"',
+  );
+  assert.equal((await api.request('GET', `${PODS}/later`)).status, 404);
+});
+
 test('create: Ignore is silent and still drops the fields', async () => {
   const res = await api.request('POST', `${PODS}?fieldValidation=Ignore`, pod('ignore'));
   assert.equal(res.status, 201);

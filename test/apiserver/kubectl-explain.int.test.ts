@@ -68,6 +68,38 @@ test('explain names referenced types, maps and int-or-string fields as upstream 
   assert.equal(out.stderr, 'error: field "nope" does not exist\n');
 });
 
+// Kubernetes 1.32's fields, as kubectl 1.32 expects from a 1.32 server; 1.33's are not there.
+test('explain shows 1.31 and 1.32 fields and not 1.33 ones', async () => {
+  let out = await api.kubectl(['explain', 'pod.spec.resources']);
+  assert.equal(out.code, 0, out.stderr);
+  assert.ok(
+    out.stdout.startsWith(
+      'KIND:       Pod\nVERSION:    v1\n\nFIELD: resources <ResourceRequirements>\n',
+    ),
+    out.stdout,
+  );
+  assert.deepEqual(fieldLines(out.stdout), [
+    '  claims\t<[]ResourceClaim>',
+    '  limits\t<map[string]Quantity>',
+    '  requests\t<map[string]Quantity>',
+  ]);
+  out = await api.kubectl(['explain', 'pod.spec.securityContext.supplementalGroupsPolicy']);
+  assert.equal(out.code, 0, out.stderr);
+  assert.ok(
+    out.stdout.startsWith(
+      'KIND:       Pod\nVERSION:    v1\n\nFIELD: supplementalGroupsPolicy <string>\n',
+    ),
+    out.stdout,
+  );
+  assert.match(
+    out.stdout,
+    /\nDESCRIPTION:\n {4}Defines how supplemental groups of the first container processes are\n/,
+  );
+  out = await api.kubectl(['explain', 'pod.spec.containers.lifecycle.stopSignal']);
+  assert.equal(out.code, 1);
+  assert.equal(out.stderr, 'error: field "stopSignal" does not exist\n');
+});
+
 test('explain --recursive follows references and stops at FieldsV1', async () => {
   const out = await api.kubectl(['explain', 'cronjob.spec.jobTemplate.metadata', '--recursive']);
   assert.equal(out.code, 0, out.stderr);
@@ -123,6 +155,32 @@ test('apply with an unknown field fails server-side; --validate=warn and =false 
   assert.equal(
     out.stderr,
     'Error from server: failed to create typed patch object (default/bad; /v1, Kind=Pod): .spec.containers[name="c"].foo: field not declared in schema\n',
+  );
+});
+
+test('apply (fieldValidation=Strict) takes a 1.32 field and refuses a 1.33 one', async () => {
+  const file = join(dir, 'newer.yaml');
+  writeFileSync(
+    file,
+    'apiVersion: v1\nkind: Pod\nmetadata:\n  name: newer\nspec:\n  resources:\n    limits:\n      cpu: 250m\n  containers:\n  - name: c\n    image: busybox\n',
+  );
+  let out = await api.kubectl(['apply', '-f', file]);
+  assert.equal(out.code, 0, out.stderr);
+  assert.equal(out.stderr, '');
+  assert.equal(out.stdout, 'pod/newer created\n');
+  out = await api.kubectl(['get', 'pod', 'newer', '-o', 'jsonpath={.spec.resources.limits.cpu}']);
+  assert.equal(out.stdout, '250m');
+  assert.equal((await api.kubectl(['delete', 'pod', 'newer'])).code, 0);
+
+  writeFileSync(
+    file,
+    'apiVersion: v1\nkind: Pod\nmetadata:\n  name: later\nspec:\n  containers:\n  - name: c\n    image: busybox\n    lifecycle:\n      stopSignal: SIGUSR1\n',
+  );
+  out = await api.kubectl(['apply', '-f', file]);
+  assert.equal(out.code, 1);
+  assert.equal(
+    out.stderr,
+    `Error from server (BadRequest): error when creating "${file}": Pod in version "v1" cannot be handled as a Pod: strict decoding error: unknown field "spec.containers[0].lifecycle.stopSignal"\n`,
   );
 });
 

@@ -1,6 +1,6 @@
-// The schemas generated from kubernetes-types at build time (scripts/gen-openapi-schemas.mjs):
-// upstream names, types, references, required fields and kinds; and the per-group-version
-// documents built from them.
+// The schemas generated at build time (scripts/gen-openapi-schemas.mjs) from Kubernetes 1.32's
+// client models and kubernetes-types 1.30's declarations: upstream names, types, references,
+// required fields and kinds; and the per-group-version documents built from them.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { buildOpenApi } from '../../src/apiserver/openapi.js';
@@ -77,6 +77,63 @@ test('top-level kinds carry their group, version and kind', () => {
   assert.equal(
     documentedSchemas()['io.k8s.api.core.v1.Container']?.['x-kubernetes-group-version-kind'],
     undefined,
+  );
+});
+
+test("the types are Kubernetes 1.32's, named and typed as upstream's", () => {
+  const s = documentedSchemas();
+  const props = (name: string): Record<string, unknown> => s[name]?.properties ?? {};
+  // Added in 1.31/1.32; removed in 1.31 (ClaimSource); added only in 1.33 (stopSignal).
+  assert.deepEqual(props('io.k8s.api.core.v1.PodSpec').resources, {
+    allOf: [ref('io.k8s.api.core.v1.ResourceRequirements')],
+  });
+  assert.equal(
+    (props('io.k8s.api.core.v1.PodSecurityContext').supplementalGroupsPolicy as { type: string })
+      .type,
+    'string',
+  );
+  assert.ok('image' in props('io.k8s.api.core.v1.Volume'));
+  assert.ok('resourceClaimTemplateName' in props('io.k8s.api.core.v1.PodResourceClaim'));
+  assert.ok(!('source' in props('io.k8s.api.core.v1.PodResourceClaim')));
+  assert.equal(s['io.k8s.api.core.v1.ClaimSource'], undefined);
+  assert.deepEqual(Object.keys(props('io.k8s.api.core.v1.Lifecycle')), ['postStart', 'preStop']);
+  // Group-version names the client models leave implicit, and whole groups 1.30 lacked.
+  assert.equal(schemaNameOf('events.k8s.io', 'v1', 'Event'), 'io.k8s.api.events.v1.Event');
+  assert.equal(schemaNameOf('', 'v1', 'Event'), 'io.k8s.api.core.v1.Event');
+  assert.equal(
+    schemaNameOf('coordination.k8s.io', 'v1alpha2', 'LeaseCandidate'),
+    'io.k8s.api.coordination.v1alpha2.LeaseCandidate',
+  );
+  assert.equal(
+    schemaNameOf('resource.k8s.io', 'v1beta1', 'ResourceClaimList'),
+    'io.k8s.api.resource.v1beta1.ResourceClaimList',
+  );
+  assert.equal(schemaNameOf('flowcontrol.apiserver.k8s.io', 'v1beta3', 'FlowSchema'), undefined);
+  // What the models flatten keeps upstream's shape: a Quantity added in 1.32, a MicroTime, JSON
+  // names that are reserved words in TypeScript, an inlined struct's fields, int64 formats.
+  assert.deepEqual(props('io.k8s.api.resource.v1beta1.DeviceCapacity').value, {
+    description: 'Value defines how much of a certain device capacity is available.',
+    allOf: [ref('io.k8s.apimachinery.pkg.api.resource.Quantity')],
+  });
+  assert.deepEqual(props('io.k8s.api.coordination.v1alpha2.LeaseCandidateSpec').renewTime, {
+    allOf: [ref('io.k8s.apimachinery.pkg.apis.meta.v1.MicroTime')],
+  });
+  const jsonSchema = props(
+    'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSONSchemaProps',
+  );
+  for (const name of ['$ref', 'default', 'enum', 'x-kubernetes-list-type']) {
+    assert.ok(name in jsonSchema, name);
+  }
+  assert.ok('continue' in props('io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta'));
+  assert.ok('resources' in props('io.k8s.api.admissionregistration.v1.RuleWithOperations'));
+  assert.deepEqual(
+    props('io.k8s.api.admissionregistration.v1beta1.ValidatingAdmissionPolicyStatus')
+      .observedGeneration,
+    {
+      description: 'The generation observed by the controller.',
+      type: 'integer',
+      format: 'int64',
+    },
   );
 });
 
