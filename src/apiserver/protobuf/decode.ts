@@ -36,6 +36,10 @@ const POINTER_FIELDS = new Set([
   'allocateLoadBalancerNodePorts',
   'deletionGracePeriodSeconds',
   'tolerationSeconds',
+  'gracePeriodSeconds',
+  'orphanDependents',
+  // PriorityClass.value is not omitempty: a priority of 0 is written.
+  'value',
 ]);
 
 function unsupported(message: string): StatusError {

@@ -244,6 +244,58 @@ export const MESSAGES: Record<string, Fields> = {
     3: f('name', 'string'),
     4: f('uid', 'string'),
   },
+  // authorization.k8s.io/v1, as `kubectl auth can-i` sends them.
+  SelfSubjectAccessReview: {
+    1: f('metadata', 'ObjectMeta'),
+    2: f('spec', 'SelfSubjectAccessReviewSpec'),
+    3: f('status', 'skip'),
+  },
+  SelfSubjectAccessReviewSpec: {
+    1: f('resourceAttributes', 'ResourceAttributes'),
+    2: f('nonResourceAttributes', 'NonResourceAttributes'),
+  },
+  ResourceAttributes: {
+    1: f('namespace', 'string'),
+    2: f('verb', 'string'),
+    3: f('group', 'string'),
+    4: f('version', 'string'),
+    5: f('resource', 'string'),
+    6: f('subresource', 'string'),
+    7: f('name', 'string'),
+    8: f('fieldSelector', 'SelectorAttributes'),
+    9: f('labelSelector', 'SelectorAttributes'),
+  },
+  /** FieldSelectorAttributes and LabelSelectorAttributes: a raw selector or its requirements. */
+  SelectorAttributes: {
+    1: f('rawSelector', 'string'),
+    2: list('requirements', 'LabelSelectorRequirement'),
+  },
+  NonResourceAttributes: { 1: f('path', 'string'), 2: f('verb', 'string') },
+  SelfSubjectRulesReview: {
+    1: f('metadata', 'ObjectMeta'),
+    2: f('spec', 'SelfSubjectRulesReviewSpec'),
+    3: f('status', 'skip'),
+  },
+  SelfSubjectRulesReviewSpec: { 1: f('namespace', 'string') },
+  // policy/v1 Eviction (`kubectl drain`), and the DeleteOptions typed clients send with a DELETE.
+  Eviction: { 1: f('metadata', 'ObjectMeta'), 2: f('deleteOptions', 'DeleteOptions') },
+  DeleteOptions: {
+    1: f('gracePeriodSeconds', 'int'),
+    2: f('preconditions', 'Preconditions'),
+    3: f('orphanDependents', 'bool'),
+    4: f('propagationPolicy', 'string'),
+    5: list('dryRun', 'string'),
+    6: f('ignoreStoreReadErrorWithClusterBreakingPotential', 'bool'),
+  },
+  Preconditions: { 1: f('uid', 'string'), 2: f('resourceVersion', 'string') },
+  // scheduling.k8s.io/v1, as `kubectl create priorityclass` sends it.
+  PriorityClass: {
+    1: f('metadata', 'ObjectMeta'),
+    2: f('value', 'int'),
+    3: f('globalDefault', 'bool'),
+    4: f('description', 'string'),
+    5: f('preemptionPolicy', 'string'),
+  },
 };
 
 /** The top-level message for each kind kubectl may send as protobuf. */
@@ -259,4 +311,9 @@ export const KINDS: Record<string, string> = {
   CronJob: 'CronJob',
   TokenRequest: 'TokenRequest',
   SelfSubjectReview: 'SelfSubjectReview',
+  SelfSubjectAccessReview: 'SelfSubjectAccessReview',
+  SelfSubjectRulesReview: 'SelfSubjectRulesReview',
+  Eviction: 'Eviction',
+  DeleteOptions: 'DeleteOptions',
+  PriorityClass: 'PriorityClass',
 };
