@@ -102,3 +102,88 @@ test('kubectl create, run and expose work and store what they were asked for', a
   );
   assert.equal(await get(['cj', 'cj1', '-o', 'jsonpath={.spec.schedule}']), '*/5 * * * *');
 });
+
+test('kubectl auth can-i and create priorityclass send protobuf the server decodes', async () => {
+  const can = await api.kubectl(['auth', 'can-i', 'create', 'pods']);
+  assert.equal(can.stdout, 'yes\n', can.stderr);
+  const path = await api.kubectl(['auth', 'can-i', 'get', '/healthz']);
+  assert.equal(path.stdout, 'yes\n', path.stderr);
+  const list = await api.kubectl(['auth', 'can-i', '--list']);
+  assert.equal(
+    list.stdout,
+    [
+      'Resources   Non-Resource URLs   Resource Names   Verbs',
+      '*.*         []                  []               [*]',
+      '            [*]                 []               [*]',
+      '',
+    ].join('\n'),
+    list.stderr,
+  );
+  for (const args of [
+    [
+      'create',
+      'priorityclass',
+      'pb-high',
+      '--value=1000',
+      '--description=hi',
+      '--preemption-policy=Never',
+    ],
+    ['create', 'priorityclass', 'pb-zero', '--value=0'],
+  ]) {
+    const out = await api.kubectl(args);
+    assert.equal(out.stdout, `priorityclass.scheduling.k8s.io/${args[2]} created\n`, out.stderr);
+  }
+  const pcs = await api.kubectl([
+    'get',
+    'pc',
+    'pb-high',
+    'pb-zero',
+    '-o',
+    'jsonpath={range .items[*]}{.metadata.name} {.value} {.preemptionPolicy} {.description};{end}',
+  ]);
+  assert.equal(pcs.stdout, 'pb-high 1000 Never hi;pb-zero 0 PreemptLowerPriority ;');
+});
+
+test('kubectl drain evicts (protobuf Eviction) or deletes (protobuf DeleteOptions) the pods of a node', async () => {
+  const pod = (name: string): string =>
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name, namespace: 'default' },
+      spec: { nodeName: 'pb-node', containers: [{ name: 'c', image: 'busybox' }] },
+    });
+  const apply = async (manifest: string): Promise<void> => {
+    const out = await api.kubectl(['apply', '-f', '-'], manifest);
+    assert.equal(out.code, 0, out.stderr);
+  };
+  await apply(JSON.stringify({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'pb-node' } }));
+  await apply(pod('pb-a'));
+  const evicted = await api.kubectl([
+    'drain',
+    'pb-node',
+    '--force',
+    '--grace-period=0',
+    '--timeout=20s',
+  ]);
+  assert.equal(evicted.code, 0, evicted.stderr);
+  assert.equal(
+    evicted.stdout,
+    'node/pb-node cordoned\nevicting pod default/pb-a\npod/pb-a evicted\nnode/pb-node drained\n',
+  );
+  assert.equal(evicted.stderr, 'Warning: deleting Pods that declare no controller: default/pb-a\n');
+  assert.equal((await api.kubectl(['uncordon', 'pb-node'])).stdout, 'node/pb-node uncordoned\n');
+  await apply(pod('pb-b'));
+  const deleted = await api.kubectl([
+    'drain',
+    'pb-node',
+    '--force',
+    '--disable-eviction',
+    '--grace-period=0',
+    '--timeout=20s',
+  ]);
+  assert.equal(deleted.code, 0, deleted.stderr);
+  assert.equal(deleted.stdout, 'node/pb-node cordoned\npod/pb-b deleted\nnode/pb-node drained\n');
+  assert.equal(deleted.stderr, 'Warning: deleting Pods that declare no controller: default/pb-b\n');
+  const left = await api.kubectl(['get', 'pods', 'pb-a', 'pb-b', '--ignore-not-found']);
+  assert.equal(left.stdout, '');
+});
