@@ -36,7 +36,8 @@
 // models' (every 1.32 number has one; int32 otherwise). Decoding errors name the Go type from
 // these formats.
 import { readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { createRequire } from 'node:module';
 import ts from 'typescript';
 
@@ -554,6 +555,40 @@ for (const pending = Object.keys(schemas); pending.length > 0;) {
     }
   };
   visit(schemas[pending.pop()]);
+}
+
+// Strategic-merge-patch markers, from the table the server patches with (src/apiserver/patch/
+// strategies.ts, compiled before this step): on the property that carries the Go tag, as
+// upstream's documents have them. Every schema of a kind in any version gets its kind's markers.
+const { patchSchemas, patchStrategyMarker } = await import(
+  pathToFileURL(join(resolve(outDir), 'patch', 'strategies.js')).href
+);
+const refOf = (property) =>
+  (
+    property.$ref ??
+    property.allOf?.[0]?.$ref ??
+    property.items?.$ref ??
+    property.items?.allOf?.[0]?.$ref
+  )?.slice('#/components/schemas/'.length);
+/** Marks `name`'s properties from a kind's patch metadata (a finite tree: no cycle guard needed). */
+function markPatch(name, patchSchema) {
+  const schema = schemas[name];
+  if (schema?.properties === undefined) return;
+  for (const [field, meta] of Object.entries(patchSchema)) {
+    const property = schema.properties[field];
+    if (property === undefined) continue;
+    const strategy = patchStrategyMarker(meta);
+    if (meta.mergeKey !== undefined) property['x-kubernetes-patch-merge-key'] = meta.mergeKey;
+    if (strategy !== undefined) property['x-kubernetes-patch-strategy'] = strategy;
+    const target = refOf(property);
+    if (meta.fields !== undefined && target !== undefined) markPatch(target, meta.fields);
+  }
+}
+for (const [group, kind, patchSchema] of patchSchemas()) {
+  for (const [name, schema] of Object.entries(schemas)) {
+    const gvks = schema['x-kubernetes-group-version-kind'] ?? [];
+    if (gvks.some((g) => g.group === group && g.kind === kind)) markPatch(name, patchSchema);
+  }
 }
 
 const sortedSchemas = Object.fromEntries(

@@ -7,6 +7,13 @@
 // /openapi/v2 is not served (kubectl would insist on protobuf).
 import { createHash } from 'node:crypto';
 import { KUBERNETES_MAJOR, KUBERNETES_MINOR } from '../api/version.js';
+import {
+  APPLY_PATCH_CONTENT_TYPE,
+  JSON_PATCH_CONTENT_TYPE,
+  MERGE_PATCH_CONTENT_TYPE,
+  STRATEGIC_MERGE_PATCH_CONTENT_TYPE,
+} from './patch/apply-patch.js';
+import { patchSchemaFor } from './patch/strategies.js';
 import { groupVersion, type ResourceInfo } from './resources.js';
 import { documentedSchemas, reachableSchemas, schemaNameOf } from './schemas.js';
 
@@ -17,6 +24,31 @@ function param(name: string, where: 'query' | 'path', type = 'string'): Json {
 }
 
 const OK = { '200': { description: 'OK' } };
+
+const PATCH_SCHEMA_NAME = 'io.k8s.apimachinery.pkg.apis.meta.v1.Patch';
+const PATCH_SCHEMA = {
+  description:
+    'Patch is provided to give a concrete name and type to the Kubernetes PATCH request body.',
+  type: 'object',
+};
+
+/**
+ * A PATCH operation's body: the patch types the server takes, strategic merge only for kinds it
+ * has patch metadata for (as upstream leaves it out for custom resources). kubectl's client-side
+ * apply looks for strategic merge here before it reads the schemas' patch markers.
+ */
+function patchBody(r: ResourceInfo): Json {
+  const types = [
+    APPLY_PATCH_CONTENT_TYPE,
+    JSON_PATCH_CONTENT_TYPE,
+    MERGE_PATCH_CONTENT_TYPE,
+    ...(patchSchemaFor({ group: r.group, kind: r.kind }) !== undefined
+      ? [STRATEGIC_MERGE_PATCH_CONTENT_TYPE]
+      : []),
+  ];
+  const schema = { $ref: `#/components/schemas/${PATCH_SCHEMA_NAME}` };
+  return { content: Object.fromEntries(types.map((t) => [t, { schema }])), required: true };
+}
 
 function placeholderName(r: ResourceInfo): string {
   const group = r.group === '' ? 'core' : r.group;
@@ -76,6 +108,7 @@ function pathsFor(r: ResourceInfo): Record<string, Json> {
       patch: op({
         'x-kubernetes-action': 'patch',
         parameters: [...write, param('force', 'query', 'boolean')],
+        requestBody: patchBody(r),
       }),
       delete: op({ 'x-kubernetes-action': 'delete' }),
     };
@@ -128,7 +161,7 @@ function schemasFor(list: readonly ResourceInfo[]): Record<string, Json> {
   }
   const out: Record<string, Json> = {};
   for (const name of reachableSchemas(all, roots)) out[name] = all[name] as Json;
-  return { ...out, ...placeholders };
+  return { ...out, [PATCH_SCHEMA_NAME]: PATCH_SCHEMA, ...placeholders };
 }
 
 export function buildOpenApi(resources: readonly ResourceInfo[]): OpenApi {

@@ -60,6 +60,55 @@ test('kubectl apply creates, then reports unchanged, then configured', async () 
   assert.equal(out.stdout, 'kbox.test/busybox:v2 2 RollingUpdate');
 });
 
+test('client-side apply computes its strategic merge patch from the OpenAPI v3 patch markers', async () => {
+  const manifest = (containers: unknown[]): string =>
+    JSON.stringify({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'csa' },
+      spec: {
+        replicas: 0,
+        selector: { matchLabels: { app: 'csa' } },
+        template: { metadata: { labels: { app: 'csa' } }, spec: { containers } },
+      },
+    });
+  let out = await api.kubectl(
+    ['apply', '-f', '-'],
+    manifest([
+      {
+        name: 'one',
+        image: 'x:1',
+        env: [
+          { name: 'A', value: '1' },
+          { name: 'B', value: '2' },
+        ],
+      },
+      { name: 'two', image: 'y:1' },
+    ]),
+  );
+  assert.equal(out.code, 0, out.stderr);
+  // A field another manager set, which the next apply must leave alone.
+  out = await api.kubectl(['set', 'env', 'deploy/csa', 'C=3', '-c', 'one']);
+  assert.equal(out.code, 0, out.stderr);
+  out = await api.kubectl(
+    ['apply', '-f', '-', '-v=6'],
+    manifest([{ name: 'one', image: 'x:2', env: [{ name: 'A', value: '1' }] }]),
+  );
+  assert.equal(out.stdout, 'deployment.apps/csa configured\n', out.stderr);
+  // The v3 document says strategic merge is supported, so kubectl never falls back to v2.
+  assert.doesNotMatch(out.stderr, /openapi\/v2/);
+  out = await api.kubectl([
+    'get',
+    'deploy',
+    'csa',
+    '-o',
+    'jsonpath={range .spec.template.spec.containers[*]}{.name}={.image}:{range .env[*]}{.name}{end};{end}',
+  ]);
+  assert.equal(out.stdout, 'one=x:2:AC;');
+  out = await api.kubectl(['delete', 'deploy', 'csa']);
+  assert.equal(out.code, 0, out.stderr);
+});
+
 test('kubectl apply --server-side creates and updates', async () => {
   const cm = (v: string): string =>
     `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ssa\ndata:\n  v: "${v}"\n`;

@@ -188,3 +188,25 @@ export function patchSchemaFor(key: SchemaKey): PatchSchema | undefined {
   const id = schemaId(key);
   return Object.hasOwn(schemas, id) ? schemas[id] : undefined;
 }
+
+/**
+ * Every listed kind's patch metadata, as `[group ('' for core), kind, schema]`: the build writes
+ * it into the OpenAPI schemas as upstream's `x-kubernetes-patch-strategy` and
+ * `x-kubernetes-patch-merge-key` markers, which clients such as kubectl's client-side apply read.
+ */
+export function patchSchemas(): Array<[group: string, kind: string, schema: PatchSchema]> {
+  return Object.entries(schemas).map(([id, schema]) => {
+    const slash = id.lastIndexOf('/');
+    const group = id.slice(0, slash);
+    return [group === 'core' ? '' : group, id.slice(slash + 1), schema];
+  });
+}
+
+/** The `x-kubernetes-patch-strategy` value of a field's metadata, as upstream writes it. */
+export function patchStrategyMarker(meta: FieldPatchMeta): string | undefined {
+  const parts = [
+    ...(meta.strategy !== undefined ? [meta.strategy] : []),
+    ...(meta.retainKeys ? ['retainKeys'] : []),
+  ];
+  return parts.length > 0 ? parts.join(',') : undefined;
+}
