@@ -13,7 +13,7 @@ import {
 } from '../api/status.js';
 import type { KubeObject } from '../api/types.js';
 import { StorageError, type Storage, type StoredEvent } from '../storage/interface.js';
-import { required } from '../api/validation.js';
+import { invalidValue, notSupported, required } from '../api/validation.js';
 import {
   apply,
   FIELD_MANAGER_MAX_LENGTH,
@@ -25,7 +25,6 @@ import {
   checkAppliedDuplicates,
   checkAppliedResult,
   checkBody,
-  checkFieldValidationOption,
   checkPatched,
   fieldValidationErrors,
   fieldValidationOf,
@@ -34,6 +33,15 @@ import {
   type Kind,
 } from './fieldvalidation.js';
 import { buildFilter, type ObjectFilter } from './filter.js';
+import {
+  decodeContinue,
+  encodeContinue,
+  encodeStart,
+  goBool,
+  int64Param,
+  listOptionsOf,
+  parseResourceVersion,
+} from './list-options.js';
 import { drained, readBody, writeJson, writeJsonPieces, writeJsonText } from './http.js';
 import { decodeBody, representation, type Representation } from './negotiate.js';
 import { applyPatch, patchTypeOf } from './patch/apply-patch.js';
@@ -62,10 +70,6 @@ export interface HandlerContext {
   tokens?: ServiceAccountTokens;
 }
 
-function bool(v: string | null): boolean {
-  return v === 'true' || v === '1';
-}
-
 /** TableOptions.includeObject of a request; absent or empty means Metadata, as upstream. */
 function includeObjectOf(q: URLSearchParams): IncludeObject {
   const v = q.get('includeObject');
@@ -90,6 +94,34 @@ function writerOf(
   }
   const manager = param !== '' ? param : managerFromUserAgent(req.headers['user-agent']);
   return subresource === undefined ? { manager } : { manager, subresource };
+}
+
+/** Go's %#v of a []string, as field errors print a dryRun list: `[]string{"a", "b"}`. */
+function goStringSlice(values: readonly string[]): string {
+  return `[]string{${values.map((v) => JSON.stringify(v)).join(', ')}}`;
+}
+
+/** ValidateDryRun: every dryRun value must be `All`. */
+function dryRunErrors(values: readonly string[]): FieldError[] {
+  if (values.every((v) => v === 'All')) return [];
+  return [
+    {
+      type: 'FieldValueNotSupported',
+      field: 'dryRun',
+      detail: `Unsupported value: ${goStringSlice(values)}: supported values: "All"`,
+    },
+  ];
+}
+
+/** True when the request asks for a dry run (its dryRun values were validated). */
+function isDryRun(q: URLSearchParams): boolean {
+  return q.getAll('dryRun').includes('All');
+}
+
+/** ValidateCreateOptions / ValidateUpdateOptions: dryRun, then fieldValidation (422). */
+function checkWriteOptions(q: URLSearchParams, kind: 'CreateOptions' | 'UpdateOptions'): void {
+  const errs = [...dryRunErrors(q.getAll('dryRun')), ...fieldValidationErrors(q)];
+  if (errs.length > 0) throw invalid(kind, 'meta.k8s.io', '', errs);
 }
 
 /** Sends the warnings gathered for a request, as upstream's `Warning: 299 - "..."` headers. */
@@ -138,30 +170,20 @@ function successStatus(details: Record<string, unknown>): Status {
   } as Status;
 }
 
-interface ContinueToken {
-  rv: number;
-  start: string;
-}
+/** Resources whose registry sets ReturnDeletedObject: a delete answers with the object. */
+const RETURN_DELETED_OBJECT = new Set([
+  '/pods',
+  '/serviceaccounts',
+  'storage.k8s.io/storageclasses',
+]);
 
-function encodeContinue(t: ContinueToken): string {
-  return Buffer.from(JSON.stringify({ v: 'kbox.v1', rv: t.rv, start: t.start })).toString(
-    'base64url',
-  );
-}
-
-function decodeContinue(s: string): ContinueToken {
-  try {
-    const t = JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as {
-      v?: string;
-      rv?: number;
-      start?: string;
-    };
-    if (t.v !== 'kbox.v1' || typeof t.rv !== 'number' || typeof t.start !== 'string') throw 0;
-    return { rv: t.rv, start: t.start };
-  } catch {
-    throw badRequest('continue key is not valid: unrecognised continue token');
-  }
-}
+/** etcd3's text for a continue token whose revision was compacted. */
+const INCONSISTENT_CONTINUE =
+  'The provided continue parameter is too old to display a consistent list result. You can ' +
+  'start a new list without the continue parameter, or use the continue token in this ' +
+  'response to retrieve the remainder of the results. Continuing with the provided token ' +
+  'results in an inconsistent list - objects that were created, modified, or deleted between ' +
+  'the time the first chunk was returned and now may show up in the list.';
 
 /** The pieces of `head` (a JSON object's text) with `"items":[...]` added, items given as bytes. */
 function itemsPieces(head: string, items: readonly Buffer[]): Buffer[] {
@@ -250,7 +272,7 @@ export class ResourceHandler {
     if (rr.name === undefined) {
       switch (method) {
         case 'GET':
-          if (bool(q.get('watch'))) {
+          if (goBool(q.get('watch'))) {
             this.#allow(store, 'watch', method);
             await this.#watch(req, res, store, ns, q, rep);
           } else {
@@ -261,7 +283,7 @@ export class ResourceHandler {
         case 'POST': {
           this.#allow(store, 'create', method);
           const raw = await readBody(req);
-          checkFieldValidationOption(q, 'CreateOptions');
+          checkWriteOptions(q, 'CreateOptions');
           const body = await decodeBody(raw, req.headers['content-type']);
           if (info.group === 'authorization.k8s.io') {
             writeJson(res, 201, this.#accessReview(store, body));
@@ -281,7 +303,7 @@ export class ResourceHandler {
           }
           const warnings = checkFields(store, body, raw, req, q);
           const created = store.create(ns, body, {
-            dryRun: q.get('dryRun') === 'All',
+            dryRun: isDryRun(q),
             writer: writerOf(req, q),
             ownedBody: true,
           });
@@ -291,16 +313,19 @@ export class ResourceHandler {
         }
         case 'DELETE': {
           this.#allow(store, 'deletecollection', method);
-          const opts = await this.#deleteOptions(req, q);
+          // Upstream's order: ListOptions (decoded, validated, field labels), then DeleteOptions.
+          listOptionsOf(q);
           const filter = this.#filter(store, q);
-          const items: KubeObject[] = [];
+          const opts = await this.#deleteOptions(req, q);
+          // The answer is the list that was deleted, as listed before deleting (upstream's
+          // registry Store.DeleteCollection).
           const list = this.#ctx.storage.list(store.prefix(ns));
-          for (const obj of list.items.map((o) => store.fromStorage(o))) {
-            if (!filter.matches(obj)) continue;
+          const items = list.items
+            .map((o) => store.fromStorage(o))
+            .filter((o) => filter.matches(o));
+          for (const obj of items) {
             try {
-              items.push(
-                store.delete(obj.metadata.namespace, obj.metadata.name ?? '', opts).object,
-              );
+              store.delete(obj.metadata.namespace, obj.metadata.name ?? '', opts);
             } catch (err) {
               if (!(err instanceof StatusError && err.reason === 'NotFound')) throw err;
             }
@@ -308,7 +333,7 @@ export class ResourceHandler {
           writeJson(res, 200, {
             kind: `${info.kind}List`,
             apiVersion: store.apiVersion,
-            metadata: { resourceVersion: String(this.#ctx.storage.currentRevision()) },
+            metadata: { resourceVersion: String(list.revision) },
             items,
           });
           return;
@@ -330,12 +355,12 @@ export class ResourceHandler {
       case 'PUT': {
         this.#allow(store, 'update', method);
         const raw = await readBody(req);
-        checkFieldValidationOption(q, 'UpdateOptions');
+        checkWriteOptions(q, 'UpdateOptions');
         const body = await decodeBody(raw, req.headers['content-type']);
         const warnings = checkFields(store, body, raw, req, q);
         const out = store.update(ns, name, () => body, {
           allowCreate: store.allowCreateOnUpdate,
-          dryRun: q.get('dryRun') === 'All',
+          dryRun: isDryRun(q),
           writer: writerOf(req, q),
         });
         sendWarnings(res, warnings);
@@ -354,17 +379,20 @@ export class ResourceHandler {
         this.#allow(store, 'delete', method);
         const opts = await this.#deleteOptions(req, q);
         const out = store.delete(ns, name, opts);
-        if (out.deleted) {
-          writeJson(
-            res,
-            200,
-            successStatus({
+        if (out.deleted && !RETURN_DELETED_OBJECT.has(`${info.group}/${info.resource}`)) {
+          // registry Store.finalizeDelete: no code, and Kind holds the resource.
+          writeJson(res, 200, {
+            kind: 'Status',
+            apiVersion: 'v1',
+            metadata: {},
+            status: 'Success',
+            details: {
               name,
-              group: info.group,
+              ...(info.group !== '' ? { group: info.group } : {}),
               kind: info.resource,
               uid: out.object.metadata.uid,
-            }),
-          );
+            },
+          });
         } else {
           writeJson(res, 200, this.#render(store, out.object, rep, q));
         }
@@ -432,34 +460,35 @@ export class ResourceHandler {
     q: URLSearchParams,
     rep: Representation,
   ): Promise<void> {
+    const opts = listOptionsOf(q);
     const filter = this.#filter(store, q);
-    const limit = Number(q.get('limit') ?? '0');
-    if (!Number.isInteger(limit) || limit < 0) throw badRequest(`invalid limit: ${q.get('limit')}`);
+    const limit = opts.limit > 0 ? opts.limit : 0;
     const storage = this.#ctx.storage;
-    const rvParam = q.get('resourceVersion') ?? '';
-    const match = q.get('resourceVersionMatch') ?? '';
-    const token = q.get('continue');
+    const prefix = store.prefix(ns);
+    const rvParam = opts.resourceVersion;
+    const match = opts.resourceVersionMatch;
+    const token = opts.continue;
     let revision = 0;
     let afterKey: string | undefined;
-    if (token) {
-      if (rvParam !== '') {
+    let fromKey: string | undefined;
+    // Lists that read one revision exactly (Exact, a continue token, or the legacy form: a
+    // resourceVersion with a limit and no match) come from etcd in upstream, which words their
+    // failures differently from the watch cache's.
+    let exact = false;
+    if (token !== '') {
+      // storage/etcd3 resolveGetListRev: only "" or "0" may go with a continue token.
+      if (rvParam !== '' && rvParam !== '0') {
         throw badRequest('specifying resource version is not allowed when using continue');
       }
-      const t = decodeContinue(token);
-      revision = t.rv;
-      afterKey = t.start;
+      const t = decodeContinue(token, prefix);
+      revision = t.rv > 0 ? t.rv : 0;
+      fromKey = t.start;
+      exact = true;
     } else if (rvParam !== '') {
-      const rv = Number(rvParam);
-      if (!Number.isInteger(rv) || rv < 0) {
-        throw badRequest(`invalid resource version: ${rvParam}`);
-      }
-      if (match === 'Exact') {
-        if (rv === 0) {
-          throw badRequest('resourceVersionMatch "Exact" is forbidden for resourceVersion "0"');
-        }
+      const rv = parseResourceVersion(rvParam);
+      if (match === 'Exact' || (match === '' && limit > 0 && rv > 0)) {
         revision = rv;
-      } else if (match !== '' && match !== 'NotOlderThan') {
-        throw badRequest(`resourceVersionMatch: Unsupported value: "${match}"`);
+        exact = true;
       } else if (rv > storage.currentRevision()) {
         throw StatusError.from(
           504,
@@ -471,8 +500,6 @@ export class ResourceHandler {
           },
         );
       }
-    } else if (match !== '') {
-      throw badRequest('resourceVersionMatch is forbidden unless resourceVersion is provided');
     }
     // Filtering happens after storage paging, so keep reading pages until `limit` matches.
     // Plain JSON lists splice the stored bytes instead of decoding, parsing and re-serialising
@@ -487,19 +514,27 @@ export class ResourceHandler {
       const have = raw ? texts.length : items.length;
       let page;
       try {
-        page = storage.list(store.prefix(ns), {
+        page = storage.list(prefix, {
           limit: limit > 0 ? Math.max(limit - have, 1) : 0,
           afterKey,
+          fromKey,
           revision,
           raw,
         });
       } catch (err) {
         if (err instanceof StorageError && err.code === 'Compacted') {
+          if (token !== '') {
+            // etcd3 handleCompactedErrorForPaging: the Status carries a token that continues
+            // from the same key at the current revision.
+            const status = StatusError.from(410, 'Expired', INCONSISTENT_CONTINUE);
+            status.status.metadata = { continue: encodeStart(fromKey ?? prefix, prefix, -1) };
+            throw status;
+          }
           throw StatusError.from(
             410,
             'Expired',
-            token
-              ? 'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.'
+            exact
+              ? 'The resourceVersion for the provided list is too old.'
               : `too old resource version: ${revision} (${storage.compactedRevision()})`,
           );
         }
@@ -532,10 +567,11 @@ export class ResourceHandler {
         break;
       }
       afterKey = lastKey;
+      fromKey = undefined;
     }
     const metadata: Record<string, unknown> = { resourceVersion: String(listRevision) };
     if (lastKey !== undefined && limit > 0) {
-      metadata.continue = encodeContinue({ rv: listRevision, start: lastKey });
+      metadata.continue = encodeContinue(lastKey, prefix, listRevision);
       if (filter.empty && remaining !== undefined) metadata.remainingItemCount = remaining;
     }
     if (rep === 'table') {
@@ -580,36 +616,66 @@ export class ResourceHandler {
     });
   }
 
+  /**
+   * DeleteOptions from the body when there is one, else from the query (upstream reads one or
+   * the other), validated as ValidateDeleteOptions does (422 `DeleteOptions.meta.k8s.io "" is
+   * invalid: ...`).
+   */
   async #deleteOptions(req: IncomingMessage, q: URLSearchParams): Promise<DeleteOptions> {
     const raw = await readBody(req);
-    const body =
-      raw.length > 0 && raw.toString().trim() !== ''
-        ? ((await decodeBody(raw, req.headers['content-type'])) as Record<string, unknown>)
-        : {};
-    const opts: DeleteOptions = {};
-    const grace = body.gracePeriodSeconds ?? q.get('gracePeriodSeconds') ?? undefined;
-    if (grace !== undefined && grace !== null) {
-      const n = Number(grace);
-      if (!Number.isInteger(n)) throw badRequest(`invalid gracePeriodSeconds: ${String(grace)}`);
-      opts.gracePeriodSeconds = n;
+    let body: Record<string, unknown>;
+    if (raw.length > 0 && raw.toString().trim() !== '') {
+      const decoded = await decodeBody(raw, req.headers['content-type']);
+      body = (typeof decoded === 'object' && decoded !== null ? decoded : {}) as Record<
+        string,
+        unknown
+      >;
+    } else {
+      body = {};
+      const grace = int64Param(q, 'gracePeriodSeconds');
+      if (grace !== undefined) body.gracePeriodSeconds = grace;
+      if (q.has('orphanDependents')) body.orphanDependents = goBool(q.get('orphanDependents'));
+      if (q.has('propagationPolicy')) body.propagationPolicy = q.get('propagationPolicy');
+      if (q.has('dryRun')) body.dryRun = q.getAll('dryRun');
     }
-    const policy = body.propagationPolicy ?? q.get('propagationPolicy') ?? undefined;
-    if (policy !== undefined && policy !== null) {
-      if (policy !== 'Foreground' && policy !== 'Background' && policy !== 'Orphan') {
-        throw StatusError.from(
-          422,
-          'Invalid',
-          `propagationPolicy: Unsupported value: "${String(policy)}": supported values: "Foreground", "Background", "Orphan"`,
-        );
+    const opts: DeleteOptions = {};
+    const grace = body.gracePeriodSeconds;
+    if (grace !== undefined && grace !== null) {
+      if (typeof grace !== 'number' || !Number.isInteger(grace)) {
+        throw badRequest(`invalid gracePeriodSeconds: ${String(grace)}`);
       }
+      // BeforeDelete: a negative grace period means one second.
+      opts.gracePeriodSeconds = grace < 0 ? 1 : grace;
+    }
+    const errs: FieldError[] = [];
+    const policy = body.propagationPolicy;
+    const orphan = body.orphanDependents;
+    const hasPolicy = policy !== undefined && policy !== null;
+    if (hasPolicy && orphan !== undefined && orphan !== null) {
+      errs.push(
+        invalidValue(
+          'propagationPolicy',
+          policy,
+          'orphanDependents and deletionPropagation cannot be both set',
+        ),
+      );
+    }
+    if (hasPolicy && policy !== 'Foreground' && policy !== 'Background' && policy !== 'Orphan') {
+      errs.push(
+        notSupported('propagationPolicy', policy, ['Foreground', 'Background', 'Orphan', 'nil']),
+      );
+    }
+    const dryRun = Array.isArray(body.dryRun) ? (body.dryRun as unknown[]).map(String) : [];
+    errs.push(...dryRunErrors(dryRun));
+    if (errs.length > 0) throw invalid('DeleteOptions', 'meta.k8s.io', '', errs);
+    if (policy === 'Foreground' || policy === 'Background' || policy === 'Orphan') {
       opts.propagationPolicy = policy;
-    } else if (body.orphanDependents === true || q.get('orphanDependents') === 'true') {
+    } else if (orphan === true) {
       opts.propagationPolicy = 'Orphan';
     }
     const pre = body.preconditions as { uid?: string; resourceVersion?: string } | undefined;
     if (pre) opts.preconditions = pre;
-    const dryRun = body.dryRun ?? q.getAll('dryRun');
-    if (Array.isArray(dryRun) && dryRun.includes('All')) opts.dryRun = true;
+    if (dryRun.includes('All')) opts.dryRun = true;
     return opts;
   }
 
@@ -625,7 +691,7 @@ export class ResourceHandler {
     const raw = (await readBody(req)).toString('utf8');
     const contentType =
       (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
-    const dryRun = q.get('dryRun') === 'All';
+    const dryRun = isDryRun(q);
     const schemaKey = { group: store.info.group, kind: store.info.kind };
     const patchType = patchTypeOf(contentType);
     // PatchOptions are validated before the object is looked up, as upstream does.
@@ -640,7 +706,7 @@ export class ResourceHandler {
     if (patchType === 'apply' && (q.get('fieldManager') ?? '') === '') {
       optionErrors.push(required('fieldManager', 'is required for apply patch'));
     }
-    optionErrors.push(...fieldValidationErrors(q));
+    optionErrors.push(...dryRunErrors(q.getAll('dryRun')), ...fieldValidationErrors(q));
     if (optionErrors.length > 0) throw invalid('PatchOptions', 'meta.k8s.io', '', optionErrors);
     if (patchType !== 'apply') {
       const directive = fieldValidationOf(q);
@@ -670,7 +736,7 @@ export class ResourceHandler {
     const meta = (config as { metadata?: { managedFields?: unknown } }).metadata;
     if (meta?.managedFields !== undefined) throw badRequest('metadata.managedFields must be nil');
     checkApplied(kindOf(store), config);
-    const force = bool(q.get('force'));
+    const force = goBool(q.get('force'));
     return store.update(
       ns,
       name,
@@ -717,12 +783,12 @@ export class ResourceHandler {
           writeJson(res, 200, this.#render(store, store.get(ns, name), rep, q));
         } else if (method === 'PUT') {
           const raw = await readBody(req);
-          checkFieldValidationOption(q, 'UpdateOptions');
+          checkWriteOptions(q, 'UpdateOptions');
           const body = await decodeBody(raw, req.headers['content-type']);
           const warnings = checkFields(store, body, raw, req, q);
           const out = store.update(ns, name, () => body, {
             subresource: 'status',
-            dryRun: q.get('dryRun') === 'All',
+            dryRun: isDryRun(q),
             writer: writerOf(req, q, 'status'),
           });
           sendWarnings(res, warnings);
@@ -1014,7 +1080,7 @@ export class ResourceHandler {
           spec: { ...((current.spec as object) ?? {}), replicas },
         };
       },
-      { dryRun: q.get('dryRun') === 'All', writer: writerOf(req, q, 'scale') },
+      { dryRun: isDryRun(q), writer: writerOf(req, q, 'scale') },
     );
     writeJson(res, 200, toScale(out.object));
   }
@@ -1074,25 +1140,28 @@ export class ResourceHandler {
     rep: Representation,
   ): Promise<void> {
     const storage = this.#ctx.storage;
+    const opts = listOptionsOf(q);
     const filter = this.#filter(store, q);
-    const rvParam = q.get('resourceVersion') ?? '';
-    const sendInitial = bool(q.get('sendInitialEvents'));
-    const bookmarks = bool(q.get('allowWatchBookmarks'));
-    const timeoutParam = Number(q.get('timeoutSeconds') ?? '0');
+    const rv = parseResourceVersion(opts.resourceVersion);
+    // sendInitialEvents is defaulted to true for resourceVersion "" and "0" (WatchList).
+    const sendInitial = opts.sendInitialEvents === true;
+    const bookmarks = opts.allowWatchBookmarks;
+    const timeoutParam = opts.timeoutSeconds ?? 0;
     // Without timeoutSeconds, end the watch after 30-60 min like upstream's min-request-timeout.
     const timeoutMs = timeoutParam > 0 ? timeoutParam * 1000 : (1800 + Math.random() * 1800) * 1000;
-    if (rvParam !== '' && !/^\d+$/.test(rvParam))
-      throw badRequest(`invalid resource version: ${rvParam}`);
     const prefix = store.prefix(ns);
 
     let initial: KubeObject[] = [];
     let from: number;
-    if (rvParam === '' || rvParam === '0' || sendInitial) {
+    if (sendInitial) {
       const list = storage.list(prefix);
       initial = list.items.map((o) => store.fromStorage(o)).filter((o) => filter.matches(o));
       from = list.revision;
+    } else if (rv === 0) {
+      // sendInitialEvents=false without a resourceVersion: events from now on, nothing before.
+      from = storage.currentRevision();
     } else {
-      from = Number(rvParam);
+      from = rv;
     }
 
     res.writeHead(200, {

@@ -44,6 +44,8 @@ export interface ListOptions {
   limit?: number;
   /** Return only keys strictly greater than this one (pagination). */
   afterKey?: string;
+  /** Return only keys greater than or equal to this one (a continue token's start key). */
+  fromKey?: string;
   /**
    * Read the state as of this revision (a consistent snapshot for paginated lists).
    * 0 or undefined means the current state. Older than the compacted window → Compacted;

@@ -432,8 +432,13 @@ export class SqliteStorage implements Storage {
     const at = this.#historical(prefix, opts.revision);
     const end = prefixEnd(prefix);
     const after = opts.afterKey;
+    const start = opts.fromKey;
     const [lower, from]: ['>=' | '>', string] =
-      after !== undefined && after >= prefix ? ['>', after] : ['>=', prefix];
+      after !== undefined && after >= prefix
+        ? ['>', after]
+        : start !== undefined && start > prefix
+          ? ['>=', start]
+          : ['>=', prefix];
     const limit = opts.limit !== undefined && opts.limit > 0 ? opts.limit : undefined;
     // One extra row tells whether the limit cut the result.
     const fetch = limit === undefined ? -1 : limit + 1;

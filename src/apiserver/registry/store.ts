@@ -518,19 +518,25 @@ export class ResourceStore {
     const key = this.key(namespace, name);
     const current = this.#storage.get(key);
     if (!current) throw notFound(this.groupResource, name);
+    // rest.BeforeDelete's early check, which names the kind where other conflicts name the
+    // resource: `Operation cannot be fulfilled on Pod "x": the UID in the precondition ...`.
     const pre = opts.preconditions ?? {};
-    if (pre.uid && pre.uid !== current.metadata.uid) {
+    const kindResource = { group: this.info.group, resource: this.info.kind };
+    if (typeof pre.uid === 'string' && pre.uid !== current.metadata.uid) {
       throw conflict(
-        this.groupResource,
+        kindResource,
         name,
-        `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.metadata.uid ?? ''}`,
+        `the UID in the precondition (${pre.uid}) does not match the UID in record (${current.metadata.uid ?? ''}). The object might have been deleted and then recreated`,
       );
     }
-    if (pre.resourceVersion && pre.resourceVersion !== current.metadata.resourceVersion) {
+    if (
+      typeof pre.resourceVersion === 'string' &&
+      pre.resourceVersion !== current.metadata.resourceVersion
+    ) {
       throw conflict(
-        this.groupResource,
+        kindResource,
         name,
-        `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion ?? ''}`,
+        `the ResourceVersion in the precondition (${pre.resourceVersion}) does not match the ResourceVersion in record (${current.metadata.resourceVersion ?? ''}). The object might have been modified`,
       );
     }
     this.#strategy.validateDelete?.(this.fromStorage(current));
@@ -560,8 +566,13 @@ export class ResourceStore {
         meta.deletionTimestamp = rfc3339(deadline);
         meta.deletionGracePeriodSeconds = grace;
       } else if (grace < (meta.deletionGracePeriodSeconds ?? 0)) {
-        // A shorter grace period may shorten an ongoing graceful deletion, never lengthen it.
-        meta.deletionTimestamp = rfc3339(deadline);
+        // A shorter grace period may shorten an ongoing graceful deletion, never lengthen it;
+        // the deadline moves by the difference (rest.BeforeDelete), not to now + grace.
+        const old = meta.deletionGracePeriodSeconds ?? 0;
+        const at = Date.parse(meta.deletionTimestamp);
+        meta.deletionTimestamp = rfc3339(
+          Number.isNaN(at) ? deadline : new Date(at - old * 1000 + grace * 1000),
+        );
         meta.deletionGracePeriodSeconds = grace;
       }
       if (finalizers.size > 0) meta.finalizers = [...finalizers];
