@@ -92,12 +92,13 @@ export async function prune(client: KubeClient, opts: PruneOptions): Promise<Pru
       const name = obj.metadata.name ?? '';
       if (opts.visited.has(obj.metadata.uid ?? '') || !appliedBy(obj, opts.fieldManager)) continue;
       if (opts.dryRun !== 'client') {
-        const q = opts.dryRun === 'server' ? '?dryRun=All' : '';
         try {
-          await client.call('DELETE', `${resourcePath(r, ns, name)}${q}`, {
+          // With a body the server reads every option from it, the query ignored (as upstream).
+          await client.call('DELETE', resourcePath(r, ns, name), {
             kind: 'DeleteOptions',
             apiVersion: 'v1',
             propagationPolicy: 'Background',
+            ...(opts.dryRun === 'server' ? { dryRun: ['All'] } : {}),
           });
         } catch (err) {
           if (!isStatusError(err, 'NotFound')) throw err;

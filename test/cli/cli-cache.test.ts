@@ -12,14 +12,19 @@ import { currentContext } from '../../src/cli/target.js';
 const dir = mkdtempSync(join(tmpdir(), 'kbox-cli-cache-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-/** A server that serves pods, plus widgets once `withWidgets` is set; counts requests. */
+/**
+ * A server without aggregated discovery (its /api and /apis answer the legacy documents) that
+ * serves pods, plus widgets once `withWidgets` is set; counts requests.
+ */
 function fakeServer(): { client: KubeClient; requests: string[]; withWidgets: boolean } {
   const s = { requests: [] as string[], withWidgets: false, client: undefined as unknown };
   s.client = {
     call: async (_method: string, path: string): Promise<unknown> => {
       s.requests.push(path);
+      if (path === '/api') return { kind: 'APIVersions', versions: ['v1'] };
       if (path === '/apis')
         return {
+          kind: 'APIGroupList',
           groups: s.withWidgets ? [{ preferredVersion: { groupVersion: 'x.io/v1' } }] : [],
         };
       if (path === '/api/v1')
@@ -41,7 +46,7 @@ test('discovery is cached for six hours per server, and refreshed for an unknown
   const cache = { file: join(dir, 'd', 'discovery.json'), key: 'https://a pid 1' };
   const t0 = 1_000_000;
   let all = await discoverCached(server.client, cache, ['po'], t0);
-  assert.deepEqual(server.requests, ['/apis', '/api/v1']);
+  assert.deepEqual(server.requests, ['/api', '/apis', '/api/v1']);
   assert.deepEqual(
     all.map((r) => r.resource),
     ['pods'],
@@ -53,7 +58,11 @@ test('discovery is cached for six hours per server, and refreshed for an unknown
 
   server.withWidgets = true;
   all = await discoverCached(server.client, cache, ['widgets'], t0 + 120_000);
-  assert.deepEqual(server.requests, ['/apis', '/api/v1', '/apis/x.io/v1'], 'a miss refreshes');
+  assert.deepEqual(
+    server.requests,
+    ['/api', '/apis', '/api/v1', '/apis/x.io/v1'],
+    'a miss refreshes',
+  );
   assert.deepEqual(
     all.map((r) => r.resource),
     ['pods', 'widgets'],
@@ -63,11 +72,11 @@ test('discovery is cached for six hours per server, and refreshed for an unknown
   await discoverCached(server.client, cache, ['widgets'], t0 + 120_000 + 6 * 3600_000 - 1);
   assert.deepEqual(server.requests, [], 'still fresh just before six hours');
   await discoverCached(server.client, cache, ['pods'], t0 + 120_000 + 6 * 3600_000);
-  assert.equal(server.requests.length, 3, 'expired after six hours');
+  assert.equal(server.requests.length, 4, 'expired after six hours');
 
   server.requests.length = 0;
   await discoverCached(server.client, { ...cache, key: 'https://a pid 2' }, ['pods'], t0);
-  assert.equal(server.requests.length, 3, 'another server (a restarted daemon) is not served');
+  assert.equal(server.requests.length, 4, 'another server (a restarted daemon) is not served');
 
   server.requests.length = 0;
   await discoverCached(server.client, { ...cache, key: 'https://a pid 2' }, [], t0 + 1);
@@ -81,7 +90,7 @@ test('discovery without a cache, or with an unwritable one, still answers', asyn
   writeFileSync(notADir, '');
   const unwritable = { file: join(notADir, 'discovery.json'), key: 'k' };
   await discoverCached(server.client, unwritable, ['pods']);
-  assert.equal(server.requests.length, 4);
+  assert.equal(server.requests.length, 6);
 });
 
 test("the kubeconfig's current-context is remembered until the file changes", () => {
