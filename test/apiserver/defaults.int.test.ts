@@ -536,6 +536,28 @@ test('Services: SetDefaults_Service and the allocator, type by type', async () =
     },
   );
 
+  // Local traffic policy: a health check node port of its own, kept across updates.
+  const local = await create('lb-local', {
+    type: 'LoadBalancer',
+    externalTrafficPolicy: 'Local',
+    selector: { app: 'web' },
+    ports: [{ port: 80 }],
+  });
+  const hc = specOf(local).healthCheckNodePort;
+  const localPorts = specOf(local).ports as Json[];
+  assert.equal(typeof hc, 'number');
+  assert.ok((hc as number) >= 30000 && (hc as number) <= 32767);
+  assert.notEqual(hc, localPorts[0]?.nodePort);
+  assert.notEqual(hc, lbSpec.ports[0]?.nodePort);
+  const { healthCheckNodePort: _hc, ...localRest } = specOf(local);
+  const relocal = await client.update(SERVICES, { ...local, spec: localRest } as KubeObject);
+  assert.equal(specOf(relocal).healthCheckNodePort, hc);
+  const cluster = await client.update(SERVICES, {
+    ...relocal,
+    spec: { ...specOf(relocal), externalTrafficPolicy: 'Cluster' },
+  } as KubeObject);
+  assert.equal(specOf(cluster).healthCheckNodePort, undefined);
+
   // A ClusterIP Service with external IPs is externally accessible.
   const ext = await create('ext-ips', {
     selector: { app: 'web' },

@@ -81,6 +81,8 @@ export function serviceStrategy(
       if (s.metadata.uid === self.metadata.uid) continue;
       for (const p of ports((s.spec ?? {}) as Json))
         if (typeof p.nodePort === 'number') used.add(p.nodePort);
+      const hc = (s.spec as Json | undefined)?.healthCheckNodePort;
+      if (typeof hc === 'number') used.add(hc);
     }
     return used;
   };
@@ -212,8 +214,38 @@ export function serviceStrategy(
         }
         if (typeof p.nodePort === 'number') mine.add(p.nodePort);
       });
+      // A LoadBalancer that keeps traffic local gets a node port for its health check.
+      const oldSpec = (old?.spec ?? {}) as Json;
+      if (spec.type === 'LoadBalancer' && spec.externalTrafficPolicy === 'Local') {
+        if (!spec.healthCheckNodePort && typeof oldSpec.healthCheckNodePort === 'number')
+          spec.healthCheckNodePort = oldSpec.healthCheckNodePort;
+        if (!spec.healthCheckNodePort) {
+          for (let n = lo; n <= hi; n++) {
+            if (!used.has(n) && !mine.has(n)) {
+              spec.healthCheckNodePort = n;
+              break;
+            }
+          }
+        } else if (
+          spec.healthCheckNodePort !== oldSpec.healthCheckNodePort &&
+          typeof spec.healthCheckNodePort === 'number' &&
+          (used.has(spec.healthCheckNodePort) || mine.has(spec.healthCheckNodePort))
+        ) {
+          errs.push(
+            invalidValue(
+              'spec.healthCheckNodePort',
+              spec.healthCheckNodePort,
+              'provided port is already allocated',
+            ),
+          );
+        }
+      } else if (spec.healthCheckNodePort === oldSpec.healthCheckNodePort) {
+        delete spec.healthCheckNodePort;
+      }
     } else {
       for (const p of ports(spec)) delete p.nodePort;
+      if (spec.healthCheckNodePort === (old?.spec as Json | undefined)?.healthCheckNodePort)
+        delete spec.healthCheckNodePort;
     }
     return errs;
   };
