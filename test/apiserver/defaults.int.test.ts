@@ -387,6 +387,31 @@ test('DaemonSet: SetDefaults_DaemonSet', async () => {
   });
 });
 
+test('DaemonSet: the template generation annotation, bumped only by template changes', async () => {
+  const ANN = 'deprecated.daemonset.template.generation';
+  const ds = await client.create(DAEMONSETS, 'default', {
+    apiVersion: 'apps/v1',
+    kind: 'DaemonSet',
+    metadata: { name: 'gen', annotations: { [ANN]: '7' } },
+    spec: { selector: { matchLabels: { app: 'gen' } }, template: minimalTemplate({ app: 'gen' }) },
+  });
+  assert.equal(ds.metadata.annotations?.[ANN], '1');
+  const strategy = await client.update(DAEMONSETS, {
+    ...ds,
+    spec: { ...specOf(ds), revisionHistoryLimit: 5 },
+  } as KubeObject);
+  assert.deepEqual([strategy.metadata.generation, strategy.metadata.annotations?.[ANN]], [2, '1']);
+  const template = structuredClone(specOf(strategy).template) as { spec: { containers: Json[] } };
+  const [c] = template.spec.containers;
+  assert.ok(c);
+  c.image = 'nginx:1.27';
+  const rolled = await client.update(DAEMONSETS, {
+    ...strategy,
+    spec: { ...specOf(strategy), template },
+  } as KubeObject);
+  assert.deepEqual([rolled.metadata.generation, rolled.metadata.annotations?.[ANN]], [3, '2']);
+});
+
 test('Job: SetDefaults_Job, with the selector the server generates', async () => {
   const job = await client.create(JOBS, 'default', {
     apiVersion: 'batch/v1',
@@ -731,6 +756,21 @@ test('storage: StorageClass, PersistentVolume, and a claim given the default cla
   } as KubeObject);
   const after = await claim('after', {});
   assert.equal(specOf(after).storageClassName, 'standard');
+  // dataSource and dataSourceRef mirror each other.
+  const cloned = await claim('cloned', {
+    storageClassName: 'standard',
+    dataSource: { kind: 'PersistentVolumeClaim', name: 'after' },
+  });
+  assert.deepEqual(specOf(cloned).dataSourceRef, { kind: 'PersistentVolumeClaim', name: 'after' });
+  const restored = await claim('restored', {
+    storageClassName: 'standard',
+    dataSourceRef: { apiGroup: 'snapshot.storage.k8s.io', kind: 'VolumeSnapshot', name: 'snap' },
+  });
+  assert.deepEqual(specOf(restored).dataSource, {
+    apiGroup: 'snapshot.storage.k8s.io',
+    kind: 'VolumeSnapshot',
+    name: 'snap',
+  });
   // "" asks for no class at all.
   const none = await claim('none', { storageClassName: '' });
   assert.equal(specOf(none).storageClassName, '');

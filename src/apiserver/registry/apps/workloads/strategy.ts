@@ -11,7 +11,11 @@ import {
   defaultString,
   validatePodSpec,
 } from '../../core/pods/defaults.js';
+import { sortedJson } from '../../store.js';
 import type { Strategy } from '../../strategy.js';
+
+/** apps/v1's form of a DaemonSet's TemplateGeneration (see the DaemonSet controller). */
+const TEMPLATE_GENERATION_ANNOTATION = 'deprecated.daemonset.template.generation';
 
 type Json = Record<string, unknown>;
 
@@ -251,6 +255,12 @@ export function workloadStrategy(kind: string): Strategy {
     },
     prepareForCreate(obj) {
       obj.status = {};
+      if (kind === 'DaemonSet') {
+        obj.metadata.annotations = {
+          ...(obj.metadata.annotations ?? {}),
+          [TEMPLATE_GENERATION_ANNOTATION]: '1',
+        };
+      }
       if (kind === 'Job' && isRecord(obj.spec)) {
         // Upstream generates a selector on the job's uid unless manualSelector is set.
         const uid = obj.metadata.uid ?? '';
@@ -277,6 +287,22 @@ export function workloadStrategy(kind: string): Strategy {
         if (Object.keys(obj.metadata.labels ?? {}).length === 0 && Object.keys(labels).length > 0)
           obj.metadata.labels = { ...labels };
       }
+    },
+    prepareForUpdate(obj, old) {
+      if (kind !== 'DaemonSet') return;
+      // apps/v1 carries the internal TemplateGeneration in an annotation clients cannot set: the
+      // stored one, plus one when the template changes.
+      const stored = Number(old.metadata.annotations?.[TEMPLATE_GENERATION_ANNOTATION]);
+      let generation =
+        Number.isInteger(stored) && stored > 0 ? stored : (old.metadata.generation ?? 1);
+      const spec = isRecord(obj.spec) ? obj.spec : {};
+      const oldSpec = isRecord(old.spec) ? old.spec : {};
+      if (sortedJson(spec.template) !== sortedJson(defaultedTemplate(oldSpec.template)))
+        generation++;
+      obj.metadata.annotations = {
+        ...(obj.metadata.annotations ?? {}),
+        [TEMPLATE_GENERATION_ANNOTATION]: String(generation),
+      };
     },
     validate(obj: KubeObject): FieldError[] {
       if (!isRecord(obj.spec)) return [required('spec')];

@@ -30,6 +30,31 @@ export function defaultStorageClass(
   return defaults[0];
 }
 
+const isRecord = (v: unknown): v is Json =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** A reference's apiGroup, kind and name, without the fields the other form has not. */
+function localRef(ref: Json): Json {
+  const out: Json = {};
+  if (ref.apiGroup != null) out.apiGroup = ref.apiGroup;
+  out.kind = ref.kind;
+  out.name = ref.name;
+  return out;
+}
+
+/**
+ * pvcutil.NormalizeDataSources (AnyVolumeDataSource): dataSource and dataSourceRef mirror each
+ * other when only one is given (a dataSourceRef to another namespace has no dataSource form).
+ */
+function normalizeDataSources(spec: Json): void {
+  if (isRecord(spec.dataSource) && spec.dataSourceRef == null) {
+    spec.dataSourceRef = localRef(spec.dataSource);
+  } else if (isRecord(spec.dataSourceRef) && spec.dataSource == null) {
+    const ns = spec.dataSourceRef.namespace;
+    if (ns == null || ns === '') spec.dataSource = localRef(spec.dataSourceRef);
+  }
+}
+
 export function persistentVolumeClaimStrategy(
   listClasses: () => readonly Readonly<KubeObject>[],
 ): Strategy {
@@ -43,6 +68,7 @@ export function persistentVolumeClaimStrategy(
     prepareForCreate(obj) {
       obj.status = { phase: 'Pending' };
       const spec = obj.spec as Json;
+      normalizeDataSources(spec);
       const annotated = obj.metadata.annotations?.[BETA_CLASS_ANNOTATION];
       if (spec.storageClassName != null || (annotated !== undefined && annotated !== '')) return;
       const cls = defaultStorageClass(listClasses());
