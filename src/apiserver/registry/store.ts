@@ -80,7 +80,20 @@ function specPart(obj: KubeObject): string {
   delete rest.status;
   delete rest.kind;
   delete rest.apiVersion;
-  return JSON.stringify(rest);
+  return sortedJson(rest);
+}
+
+/** JSON with every object's keys sorted: equal for equal values whatever order keys came in. */
+export function sortedJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(sortedJson).join(',')}]`;
+  if (typeof v === 'object' && v !== null) {
+    const o = v as Record<string, unknown>;
+    const keys = Object.keys(o)
+      .filter((k) => o[k] !== undefined)
+      .sort();
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${sortedJson(o[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(v);
 }
 
 export class ResourceStore {
@@ -451,6 +464,8 @@ export class ResourceStore {
       const merged: KubeObject = { ...structuredClone(current), status: obj.status };
       if (obj.status === undefined) delete merged.status;
       merged.metadata = { ...structuredClone(old) };
+      // Upstream defaults the decoded body of a status write too (e.g. a Node's allocatable).
+      this.#strategy.defaults?.(merged);
       if (opts.writer) recordUpdate(current, merged, opts.writer, this.fieldManagerContext());
       return merged;
     }

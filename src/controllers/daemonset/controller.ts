@@ -45,6 +45,14 @@ type Json = Record<string, unknown>;
 
 export const REVISION_LABEL = 'controller-revision-hash';
 export const GENERATION_LABEL = 'pod-template-generation';
+/** Where the API server keeps a DaemonSet's template generation (apps/v1's TemplateGeneration). */
+export const TEMPLATE_GENERATION_ANNOTATION = 'deprecated.daemonset.template.generation';
+
+/** util.GetTemplateGeneration, falling back on the generation for objects stored without it. */
+export function templateGeneration(ds: Readonly<KubeObject>): number {
+  const n = Number(ds.metadata.annotations?.[TEMPLATE_GENERATION_ANNOTATION]);
+  return Number.isInteger(n) && n > 0 ? n : (ds.metadata.generation ?? 0);
+}
 
 interface DaemonSetSpec {
   selector?: unknown;
@@ -73,7 +81,7 @@ export function daemonPod(ds: Readonly<KubeObject>, hash: string, node: string):
       labels: {
         ...(meta.labels ?? {}),
         [REVISION_LABEL]: hash,
-        [GENERATION_LABEL]: String(ds.metadata.generation ?? 0),
+        [GENERATION_LABEL]: String(templateGeneration(ds)),
       },
       ...(meta.annotations ? { annotations: { ...meta.annotations } } : {}),
       ownerReferences: [ownerRefTo(ds)],
@@ -188,7 +196,7 @@ export class DaemonSetController {
     if (!ds || ds.metadata.deletionTimestamp) return;
     const ns = ds.metadata.namespace ?? 'default';
     const spec = (ds.spec ?? {}) as DaemonSetSpec;
-    const generation = ds.metadata.generation ?? 0;
+    const generation = templateGeneration(ds);
     const hash = await this.#currentRevisionHash(ds);
     if (hash === undefined) return 100;
 
@@ -354,7 +362,7 @@ export class DaemonSetController {
       numberMisscheduled: misscheduled,
       desiredNumberScheduled: desired,
       numberReady: ready,
-      observedGeneration: generation,
+      observedGeneration: ds.metadata.generation ?? 0,
       updatedNumberScheduled: updated,
       numberAvailable,
       numberUnavailable: desired - numberAvailable,

@@ -5,8 +5,17 @@ import type { KubeObject } from '../../../../api/types.js';
 import { parseSchedule, validTimeZone } from '../../../../api/cron.js';
 import { fromLabelSelector } from '../../../../api/labels.js';
 import { invalidValue, notSupported, required } from '../../../../api/validation.js';
-import { defaultPodSpec, validatePodSpec } from '../../core/pods/defaults.js';
+import {
+  defaultClaimSpec,
+  defaultPodSpec,
+  defaultString,
+  validatePodSpec,
+} from '../../core/pods/defaults.js';
+import { sortedJson } from '../../store.js';
 import type { Strategy } from '../../strategy.js';
+
+/** apps/v1's form of a DaemonSet's TemplateGeneration (see the DaemonSet controller). */
+const TEMPLATE_GENERATION_ANNOTATION = 'deprecated.daemonset.template.generation';
 
 type Json = Record<string, unknown>;
 
@@ -33,9 +42,9 @@ function defaultKindSpec(kind: string, spec: Json): void {
       spec.replicas ??= 1;
       spec.revisionHistoryLimit ??= 10;
       spec.progressDeadlineSeconds ??= 600;
-      if (!isRecord(spec.strategy)) spec.strategy = { type: 'RollingUpdate' };
+      if (!isRecord(spec.strategy)) spec.strategy = {};
       if (isRecord(spec.strategy)) {
-        spec.strategy.type ??= 'RollingUpdate';
+        defaultString(spec.strategy, 'type', 'RollingUpdate');
         if (spec.strategy.type === 'RollingUpdate') {
           const ru = isRecord(spec.strategy.rollingUpdate) ? spec.strategy.rollingUpdate : {};
           ru.maxUnavailable ??= '25%';
@@ -51,13 +60,13 @@ function defaultKindSpec(kind: string, spec: Json): void {
       // SetDefaults_StatefulSet: a missing strategy becomes RollingUpdate with a rollingUpdate;
       // an explicit RollingUpdate keeps a missing rollingUpdate missing.
       spec.replicas ??= 1;
-      spec.podManagementPolicy ??= 'OrderedReady';
+      defaultString(spec, 'podManagementPolicy', 'OrderedReady');
       spec.revisionHistoryLimit ??= 10;
       const policy = isRecord(spec.persistentVolumeClaimRetentionPolicy)
         ? spec.persistentVolumeClaimRetentionPolicy
         : {};
-      policy.whenDeleted ??= 'Retain';
-      policy.whenScaled ??= 'Retain';
+      defaultString(policy, 'whenDeleted', 'Retain');
+      defaultString(policy, 'whenScaled', 'Retain');
       spec.persistentVolumeClaimRetentionPolicy = policy;
       const strategy = isRecord(spec.updateStrategy) ? spec.updateStrategy : {};
       if (!strategy.type) {
@@ -68,6 +77,17 @@ function defaultKindSpec(kind: string, spec: Json): void {
         strategy.rollingUpdate.partition ??= 0;
       }
       spec.updateStrategy = strategy;
+      // Each claim template is a PersistentVolumeClaim, defaulted as one (its status too).
+      if (Array.isArray(spec.volumeClaimTemplates)) {
+        for (const t of spec.volumeClaimTemplates) {
+          if (!isRecord(t)) continue;
+          if (!isRecord(t.spec)) t.spec = {};
+          defaultClaimSpec(t.spec);
+          const status = isRecord(t.status) ? t.status : {};
+          defaultString(status, 'phase', 'Pending');
+          t.status = status;
+        }
+      }
       break;
     }
     case 'DaemonSet': {
@@ -91,17 +111,30 @@ function defaultKindSpec(kind: string, spec: Json): void {
         spec.parallelism = 1;
       }
       spec.parallelism ??= 1;
-      spec.backoffLimit ??= 6;
+      // With a backoff limit per index the global one is effectively off.
+      spec.backoffLimit ??= spec.backoffLimitPerIndex != null ? 2147483647 : 6;
       spec.completionMode ??= 'NonIndexed';
       spec.suspend ??= false;
-      spec.podReplacementPolicy ??= 'TerminatingOrFailed';
+      spec.podReplacementPolicy ??=
+        spec.podFailurePolicy != null ? 'Failed' : 'TerminatingOrFailed';
+      spec.manualSelector ??= false;
+      defaultPodFailurePolicy(spec.podFailurePolicy);
       break;
     case 'CronJob':
-      spec.concurrencyPolicy ??= 'Allow';
+      defaultString(spec, 'concurrencyPolicy', 'Allow');
       spec.suspend ??= false;
       spec.successfulJobsHistoryLimit ??= 3;
       spec.failedJobsHistoryLimit ??= 1;
       break;
+  }
+}
+
+/** SetDefaults_PodFailurePolicyOnPodConditionsPattern: a pattern's status is True. */
+function defaultPodFailurePolicy(policy: unknown): void {
+  if (!isRecord(policy) || !Array.isArray(policy.rules)) return;
+  for (const rule of policy.rules) {
+    if (!isRecord(rule) || !Array.isArray(rule.onPodConditions)) continue;
+    for (const p of rule.onPodConditions) if (isRecord(p)) defaultString(p, 'status', 'True');
   }
 }
 
@@ -129,6 +162,14 @@ function canonical(v: unknown): string {
   return JSON.stringify(v);
 }
 
+/** A stored template as defaulting now leaves it (upstream defaults what it reads back). */
+function defaultedTemplate(template: unknown): unknown {
+  if (!isRecord(template) || !isRecord(template.spec)) return template;
+  const copy = structuredClone(template) as Json;
+  defaultPodSpec(copy.spec as Json);
+  return copy;
+}
+
 /**
  * Upstream's Job update rules: completionMode is immutable; completions too, except that an
  * Indexed Job may be scaled by changing completions and parallelism together; the pod template
@@ -150,7 +191,10 @@ function validateJobUpdate(spec: Json, oldSpec: Json, old: KubeObject): FieldErr
   }
   const neverStarted =
     oldSpec.suspend === true && !(isRecord(old.status) && typeof old.status.startTime === 'string');
-  if (!neverStarted && canonical(spec.template) !== canonical(oldSpec.template)) {
+  if (
+    !neverStarted &&
+    canonical(spec.template) !== canonical(defaultedTemplate(oldSpec.template))
+  ) {
     errs.push(invalidValue('spec.template', spec.template, 'field is immutable'));
   }
   return errs;
@@ -201,9 +245,22 @@ export function workloadStrategy(kind: string): Strategy {
       if (template && isRecord(template.spec)) {
         defaultPodSpec(template.spec);
       }
+      // A CronJob's job template is no Job (no Job defaults), but its types' defaults apply.
+      if (
+        kind === 'CronJob' &&
+        isRecord(obj.spec.jobTemplate) &&
+        isRecord(obj.spec.jobTemplate.spec)
+      )
+        defaultPodFailurePolicy(obj.spec.jobTemplate.spec.podFailurePolicy);
     },
     prepareForCreate(obj) {
       obj.status = {};
+      if (kind === 'DaemonSet') {
+        obj.metadata.annotations = {
+          ...(obj.metadata.annotations ?? {}),
+          [TEMPLATE_GENERATION_ANNOTATION]: '1',
+        };
+      }
       if (kind === 'Job' && isRecord(obj.spec)) {
         // Upstream generates a selector on the job's uid unless manualSelector is set.
         const uid = obj.metadata.uid ?? '';
@@ -230,6 +287,22 @@ export function workloadStrategy(kind: string): Strategy {
         if (Object.keys(obj.metadata.labels ?? {}).length === 0 && Object.keys(labels).length > 0)
           obj.metadata.labels = { ...labels };
       }
+    },
+    prepareForUpdate(obj, old) {
+      if (kind !== 'DaemonSet') return;
+      // apps/v1 carries the internal TemplateGeneration in an annotation clients cannot set: the
+      // stored one, plus one when the template changes.
+      const stored = Number(old.metadata.annotations?.[TEMPLATE_GENERATION_ANNOTATION]);
+      let generation =
+        Number.isInteger(stored) && stored > 0 ? stored : (old.metadata.generation ?? 1);
+      const spec = isRecord(obj.spec) ? obj.spec : {};
+      const oldSpec = isRecord(old.spec) ? old.spec : {};
+      if (sortedJson(spec.template) !== sortedJson(defaultedTemplate(oldSpec.template)))
+        generation++;
+      obj.metadata.annotations = {
+        ...(obj.metadata.annotations ?? {}),
+        [TEMPLATE_GENERATION_ANNOTATION]: String(generation),
+      };
     },
     validate(obj: KubeObject): FieldError[] {
       if (!isRecord(obj.spec)) return [required('spec')];

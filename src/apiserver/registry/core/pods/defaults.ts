@@ -8,6 +8,7 @@ import {
   notSupported,
   required,
 } from '../../../../api/validation.js';
+import { canonicalQuantity, quantityNanos } from '../../../../api/quantity.js';
 
 type Json = Record<string, unknown>;
 
@@ -15,59 +16,168 @@ function isRecord(v: unknown): v is Json {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** Always for `:latest` or untagged images, else IfNotPresent (upstream's rule). */
+/**
+ * Always when the image's tag is `latest` (an untagged image is `latest`, unless it names a
+ * digest), else IfNotPresent: upstream's rule through parsers.ParseImageName.
+ */
 export function defaultPullPolicy(image: string): string {
-  const lastSlash = image.lastIndexOf('/');
-  const nameAndTag = image.slice(lastSlash + 1);
-  if (image.includes('@')) return 'IfNotPresent';
+  const at = image.indexOf('@');
+  const named = at === -1 ? image : image.slice(0, at);
+  const nameAndTag = named.slice(named.lastIndexOf('/') + 1);
   const colon = nameAndTag.indexOf(':');
-  if (colon === -1) return 'Always';
+  if (colon === -1) return at === -1 ? 'Always' : 'IfNotPresent';
   return nameAndTag.slice(colon + 1) === 'latest' ? 'Always' : 'IfNotPresent';
 }
 
+/** Sets a string field Go leaves empty ("" or absent) to its default. */
+export function defaultString(o: Json, key: string, value: string): void {
+  if (o[key] === undefined || o[key] === null || o[key] === '') o[key] = value;
+}
+
+/** Sets an int field Go leaves zero (0 or absent) to its default. */
+function defaultNonZero(o: Json, key: string, value: number): void {
+  if (o[key] === undefined || o[key] === null || o[key] === 0) o[key] = value;
+}
+
+const MILLI = 1_000_000n;
+
+/**
+ * Upstream's SetDefaults_ResourceList: every quantity of a resource list is rounded up to milli
+ * scale (kbox's decoder has already put it in canonical form).
+ */
+export function roundResourceList(list: unknown): void {
+  if (!isRecord(list)) return;
+  for (const [name, value] of Object.entries(list)) {
+    if (typeof value !== 'string') continue;
+    let nanos: bigint;
+    try {
+      nanos = quantityNanos(value);
+    } catch {
+      continue;
+    }
+    if (nanos % MILLI === 0n) continue;
+    const milli = nanos > 0n ? nanos / MILLI + 1n : nanos / MILLI;
+    list[name] = canonicalQuantity(`${milli}m`) ?? value;
+  }
+}
+
+export function defaultResources(r: unknown): void {
+  if (!isRecord(r)) return;
+  roundResourceList(r.limits);
+  roundResourceList(r.requests);
+}
+
+/** SetDefaults_ObjectFieldSelector. */
+function defaultFieldRef(holder: unknown): void {
+  if (isRecord(holder) && isRecord(holder.fieldRef))
+    defaultString(holder.fieldRef, 'apiVersion', 'v1');
+}
+
+function defaultHttpGet(action: unknown): void {
+  if (!isRecord(action)) return;
+  defaultString(action, 'path', '/');
+  defaultString(action, 'scheme', 'HTTP');
+}
+
 function defaultContainer(c: Json): void {
-  if (typeof c.image === 'string' && c.imagePullPolicy === undefined) {
-    c.imagePullPolicy = defaultPullPolicy(c.image);
-  }
-  c.terminationMessagePath ??= '/dev/termination-log';
-  c.terminationMessagePolicy ??= 'File';
-  c.resources ??= {};
+  if (typeof c.image === 'string') defaultString(c, 'imagePullPolicy', defaultPullPolicy(c.image));
+  defaultString(c, 'terminationMessagePath', '/dev/termination-log');
+  defaultString(c, 'terminationMessagePolicy', 'File');
+  // A Go struct, never omitted: every container shows `resources: {}` at least.
+  if (!isRecord(c.resources)) c.resources = {};
+  defaultResources(c.resources);
   if (Array.isArray(c.ports)) {
-    for (const p of c.ports) if (isRecord(p)) p.protocol ??= 'TCP';
+    for (const p of c.ports) if (isRecord(p)) defaultString(p, 'protocol', 'TCP');
   }
+  if (Array.isArray(c.env)) for (const e of c.env) if (isRecord(e)) defaultFieldRef(e.valueFrom);
   for (const probe of ['livenessProbe', 'readinessProbe', 'startupProbe']) {
     const pr = c[probe];
     if (!isRecord(pr)) continue;
-    pr.timeoutSeconds ??= 1;
-    pr.periodSeconds ??= 10;
-    pr.successThreshold ??= 1;
-    pr.failureThreshold ??= 3;
-    if (isRecord(pr.httpGet)) {
-      pr.httpGet.path ??= '/';
-      pr.httpGet.scheme ??= 'HTTP';
+    defaultNonZero(pr, 'timeoutSeconds', 1);
+    defaultNonZero(pr, 'periodSeconds', 10);
+    defaultNonZero(pr, 'successThreshold', 1);
+    defaultNonZero(pr, 'failureThreshold', 3);
+    defaultHttpGet(pr.httpGet);
+    // GRPCAction.Service: +default=""
+    if (isRecord(pr.grpc)) pr.grpc.service ??= '';
+  }
+  if (isRecord(c.lifecycle)) {
+    for (const hook of ['postStart', 'preStop']) {
+      const h = c.lifecycle[hook];
+      if (isRecord(h)) defaultHttpGet(h.httpGet);
     }
   }
 }
 
+/** SetDefaults_PersistentVolumeClaimSpec and its resource lists. */
+export function defaultClaimSpec(spec: unknown): void {
+  if (!isRecord(spec)) return;
+  spec.volumeMode ??= 'Filesystem';
+  defaultResources(spec.resources);
+}
+
+/** A volume's source defaults, shared by pod volumes and PersistentVolume sources. */
+export function defaultVolumeSource(v: Json): void {
+  if (isRecord(v.hostPath)) v.hostPath.type ??= '';
+  for (const src of ['configMap', 'secret', 'downwardAPI', 'projected']) {
+    const s = v[src];
+    if (isRecord(s)) s.defaultMode ??= 0o644;
+  }
+  if (isRecord(v.downwardAPI) && Array.isArray(v.downwardAPI.items)) {
+    for (const item of v.downwardAPI.items) defaultFieldRef(item);
+  }
+  if (isRecord(v.projected) && Array.isArray(v.projected.sources)) {
+    for (const s of v.projected.sources) {
+      if (!isRecord(s)) continue;
+      if (isRecord(s.downwardAPI) && Array.isArray(s.downwardAPI.items)) {
+        for (const item of s.downwardAPI.items) defaultFieldRef(item);
+      }
+      if (isRecord(s.serviceAccountToken)) s.serviceAccountToken.expirationSeconds ??= 3600;
+    }
+  }
+  // The in-tree sources' declarative defaults (+default= tags in core/v1 types.go).
+  if (isRecord(v.iscsi)) v.iscsi.iscsiInterface ??= 'default';
+  if (isRecord(v.rbd)) {
+    v.rbd.pool ??= 'rbd';
+    v.rbd.user ??= 'admin';
+    v.rbd.keyring ??= '/etc/ceph/keyring';
+  }
+  if (isRecord(v.azureDisk)) {
+    v.azureDisk.cachingMode ??= 'ReadWrite';
+    v.azureDisk.fsType ??= 'ext4';
+    v.azureDisk.readOnly ??= false;
+    v.azureDisk.kind ??= 'Shared';
+  }
+  if (isRecord(v.scaleIO)) {
+    v.scaleIO.storageMode ??= 'ThinProvisioned';
+    v.scaleIO.fsType ??= 'xfs';
+  }
+}
+
+/**
+ * Upstream's SetDefaults_PodSpec and the defaults of everything a pod spec holds: what every
+ * PodTemplateSpec gets too.
+ */
 export function defaultPodSpec(spec: Json): void {
-  spec.restartPolicy ??= 'Always';
+  defaultString(spec, 'restartPolicy', 'Always');
   spec.terminationGracePeriodSeconds ??= 30;
-  spec.dnsPolicy ??= 'ClusterFirst';
-  spec.securityContext ??= {};
-  spec.schedulerName ??= 'default-scheduler';
-  spec.enableServiceLinks ??= true;
-  for (const field of ['containers', 'initContainers']) {
+  defaultString(spec, 'dnsPolicy', 'ClusterFirst');
+  if (!isRecord(spec.securityContext)) spec.securityContext = {};
+  defaultString(spec, 'schedulerName', 'default-scheduler');
+  for (const field of ['containers', 'initContainers', 'ephemeralContainers']) {
     const list = spec[field];
     if (Array.isArray(list)) for (const c of list) if (isRecord(c)) defaultContainer(c);
   }
+  roundResourceList(spec.overhead);
+  defaultResources(spec.resources);
   if (Array.isArray(spec.volumes)) {
     for (const v of spec.volumes) {
       if (!isRecord(v)) continue;
-      const hasSource = Object.keys(v).some((k) => k !== 'name');
+      const hasSource = Object.keys(v).some((k) => k !== 'name' && v[k] !== null);
       if (!hasSource) v.emptyDir = {};
-      for (const src of ['configMap', 'secret']) {
-        const s = v[src];
-        if (isRecord(s)) s.defaultMode ??= 0o644;
+      defaultVolumeSource(v);
+      if (isRecord(v.ephemeral) && isRecord(v.ephemeral.volumeClaimTemplate)) {
+        defaultClaimSpec(v.ephemeral.volumeClaimTemplate.spec);
       }
     }
   }
@@ -75,7 +185,30 @@ export function defaultPodSpec(spec: Json): void {
 
 /**
  * Upstream's SetDefaults_Pod (Pods only, not templates): a container's resources with limits but
- * no request for a resource request what they limit.
+ * no request for a resource request what they limit; enableServiceLinks is true; with the host's
+ * network, a container port's hostPort is its containerPort.
+ */
+export function defaultPodOnly(spec: Json): void {
+  defaultRequestsFromLimits(spec);
+  spec.enableServiceLinks ??= true;
+  if (spec.hostNetwork === true) {
+    for (const field of ['containers', 'initContainers']) {
+      const list = spec[field];
+      if (!Array.isArray(list)) continue;
+      for (const c of list) {
+        if (!isRecord(c) || !Array.isArray(c.ports)) continue;
+        for (const p of c.ports) {
+          if (isRecord(p) && (p.hostPort === undefined || p.hostPort === null || p.hostPort === 0))
+            p.hostPort = p.containerPort;
+        }
+      }
+    }
+  }
+}
+
+/**
+ * The requests half of SetDefaults_Pod: a container's resources with limits but no request for
+ * a resource request what they limit.
  */
 export function defaultRequestsFromLimits(spec: Json): void {
   for (const field of ['containers', 'initContainers']) {

@@ -3,8 +3,9 @@ import type { FieldError } from '../../../../api/status.js';
 import type { KubeObject } from '../../../../api/types.js';
 import { forbidden } from '../../../../api/validation.js';
 import type { Strategy } from '../../strategy.js';
+import { sortedJson } from '../../store.js';
 import { canonicalQuantity } from '../../../../api/quantity.js';
-import { defaultPodSpec, defaultRequestsFromLimits, validatePodSpec } from './defaults.js';
+import { defaultPodOnly, defaultPodSpec, validatePodSpec } from './defaults.js';
 
 type Json = Record<string, unknown>;
 
@@ -32,9 +33,10 @@ export function qosClass(spec: Json): string {
 /** The spec fields a pod update may change (upstream ValidatePodUpdate). */
 function mutableView(spec: Json): string {
   const copy = structuredClone(spec);
-  // Pods stored before requests were defaulted from limits, or before quantities were stored in
-  // canonical form, compare as if they had been.
-  defaultRequestsFromLimits(copy);
+  // Pods stored before a default was added, or before quantities were stored in canonical form,
+  // compare as if they had been (upstream defaults what it reads back from storage too).
+  defaultPodOnly(copy);
+  defaultPodSpec(copy);
   for (const list of ['containers', 'initContainers']) {
     const cs = copy[list];
     if (!Array.isArray(cs)) continue;
@@ -55,7 +57,7 @@ function mutableView(spec: Json): string {
   delete copy.terminationGracePeriodSeconds;
   // Binding sets nodeName once; the scheduler may set it through the binding subresource.
   delete copy.nodeName;
-  return JSON.stringify(copy);
+  return sortedJson(copy);
 }
 
 /**
@@ -82,8 +84,8 @@ export const podStrategy: Strategy = {
   defaults(obj) {
     const spec = (obj.spec ?? {}) as Json;
     if (typeof obj.spec === 'object' && obj.spec !== null) {
+      defaultPodOnly(spec);
       defaultPodSpec(spec);
-      defaultRequestsFromLimits(spec);
     }
   },
   prepareForCreate(obj) {

@@ -25,6 +25,13 @@ export const DEFAULT_SERVICE_NETWORK: ServiceNetwork = {
   nodePortRange: [30000, 32767],
 };
 
+/** Upstream's DefaultClientIPServiceAffinitySeconds: three hours. */
+const CLIENT_IP_AFFINITY_SECONDS = 10800;
+
+function isRecord(v: unknown): v is Json {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
 const TYPES = ['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName'];
 
 function ipToInt(ip: string): number {
@@ -74,6 +81,8 @@ export function serviceStrategy(
       if (s.metadata.uid === self.metadata.uid) continue;
       for (const p of ports((s.spec ?? {}) as Json))
         if (typeof p.nodePort === 'number') used.add(p.nodePort);
+      const hc = (s.spec as Json | undefined)?.healthCheckNodePort;
+      if (typeof hc === 'number') used.add(hc);
     }
     return used;
   };
@@ -153,8 +162,21 @@ export function serviceStrategy(
       errs.push(invalidValue('spec.clusterIPs[0]', spec.clusterIP, 'may not change once set'));
     }
     spec.clusterIPs = [spec.clusterIP];
-    spec.ipFamilies ??= ['IPv4'];
-    spec.ipFamilyPolicy ??= 'SingleStack';
+    // initIPFamilyFields on a single-stack IPv4 cluster: an update keeps the old policy; a
+    // headless Service without a selector defaults to RequireDualStack and both families (its
+    // endpoints are the user's, of any family).
+    const headlessSelectorless =
+      spec.clusterIP === 'None' &&
+      (!isRecord(spec.selector) || Object.keys(spec.selector).length === 0);
+    const oldPolicy = (old?.spec as Json | undefined)?.ipFamilyPolicy;
+    if (spec.ipFamilyPolicy === undefined || spec.ipFamilyPolicy === null) {
+      if (typeof oldPolicy === 'string') spec.ipFamilyPolicy = oldPolicy;
+      else spec.ipFamilyPolicy = headlessSelectorless ? 'RequireDualStack' : 'SingleStack';
+    }
+    if (!Array.isArray(spec.ipFamilies) || spec.ipFamilies.length === 0) {
+      spec.ipFamilies =
+        headlessSelectorless && spec.ipFamilyPolicy !== 'SingleStack' ? ['IPv4', 'IPv6'] : ['IPv4'];
+    }
     if (type === 'NodePort' || type === 'LoadBalancer') {
       const [lo, hi] = network.nodePortRange;
       const used = usedNodePorts(obj);
@@ -192,8 +214,38 @@ export function serviceStrategy(
         }
         if (typeof p.nodePort === 'number') mine.add(p.nodePort);
       });
+      // A LoadBalancer that keeps traffic local gets a node port for its health check.
+      const oldSpec = (old?.spec ?? {}) as Json;
+      if (spec.type === 'LoadBalancer' && spec.externalTrafficPolicy === 'Local') {
+        if (!spec.healthCheckNodePort && typeof oldSpec.healthCheckNodePort === 'number')
+          spec.healthCheckNodePort = oldSpec.healthCheckNodePort;
+        if (!spec.healthCheckNodePort) {
+          for (let n = lo; n <= hi; n++) {
+            if (!used.has(n) && !mine.has(n)) {
+              spec.healthCheckNodePort = n;
+              break;
+            }
+          }
+        } else if (
+          spec.healthCheckNodePort !== oldSpec.healthCheckNodePort &&
+          typeof spec.healthCheckNodePort === 'number' &&
+          (used.has(spec.healthCheckNodePort) || mine.has(spec.healthCheckNodePort))
+        ) {
+          errs.push(
+            invalidValue(
+              'spec.healthCheckNodePort',
+              spec.healthCheckNodePort,
+              'provided port is already allocated',
+            ),
+          );
+        }
+      } else if (spec.healthCheckNodePort === oldSpec.healthCheckNodePort) {
+        delete spec.healthCheckNodePort;
+      }
     } else {
       for (const p of ports(spec)) delete p.nodePort;
+      if (spec.healthCheckNodePort === (old?.spec as Json | undefined)?.healthCheckNodePort)
+        delete spec.healthCheckNodePort;
     }
     return errs;
   };
@@ -202,18 +254,49 @@ export function serviceStrategy(
     defaults(obj) {
       if (typeof obj.spec !== 'object' || obj.spec === null) return;
       const spec = obj.spec as Json;
-      spec.type ??= 'ClusterIP';
-      if (spec.type !== 'ExternalName') {
-        spec.sessionAffinity ??= 'None';
-        spec.internalTrafficPolicy ??= 'Cluster';
+      // SetDefaults_Service, in its order.
+      if (
+        spec.sessionAffinity === undefined ||
+        spec.sessionAffinity === null ||
+        spec.sessionAffinity === ''
+      )
+        spec.sessionAffinity = 'None';
+      if (spec.sessionAffinity === 'None') delete spec.sessionAffinityConfig;
+      if (spec.sessionAffinity === 'ClientIP') {
+        const config = spec.sessionAffinityConfig;
+        const clientIP = isRecord(config) ? config.clientIP : undefined;
+        if (!isRecord(clientIP) || clientIP.timeoutSeconds == null)
+          spec.sessionAffinityConfig = { clientIP: { timeoutSeconds: CLIENT_IP_AFFINITY_SECONDS } };
       }
-      if (spec.type === 'NodePort' || spec.type === 'LoadBalancer')
-        spec.externalTrafficPolicy ??= 'Cluster';
-      if (spec.type === 'LoadBalancer') spec.allocateLoadBalancerNodePorts ??= true;
+      if (spec.type === undefined || spec.type === null || spec.type === '')
+        spec.type = 'ClusterIP';
       for (const p of ports(spec)) {
-        p.protocol ??= 'TCP';
-        p.targetPort ??= p.port;
+        if (p.protocol === undefined || p.protocol === null || p.protocol === '')
+          p.protocol = 'TCP';
+        if (
+          p.targetPort === undefined ||
+          p.targetPort === null ||
+          p.targetPort === 0 ||
+          p.targetPort === ''
+        )
+          p.targetPort = p.port;
       }
+      const externallyAccessible =
+        spec.type === 'NodePort' ||
+        spec.type === 'LoadBalancer' ||
+        (spec.type === 'ClusterIP' &&
+          Array.isArray(spec.externalIPs) &&
+          spec.externalIPs.length > 0);
+      if (
+        externallyAccessible &&
+        (spec.externalTrafficPolicy === undefined ||
+          spec.externalTrafficPolicy === null ||
+          spec.externalTrafficPolicy === '')
+      )
+        spec.externalTrafficPolicy = 'Cluster';
+      if (spec.type === 'ClusterIP' || spec.type === 'NodePort' || spec.type === 'LoadBalancer')
+        spec.internalTrafficPolicy ??= 'Cluster';
+      if (spec.type === 'LoadBalancer') spec.allocateLoadBalancerNodePorts ??= true;
     },
     prepareForCreate(obj) {
       obj.status = { loadBalancer: {} };
