@@ -2,6 +2,7 @@
 import type { Storage } from '../../storage/interface.js';
 import { StampedReads } from '../../storage/stamped.js';
 import { workloadStrategy } from './apps/workloads/strategy.js';
+import { configMapStrategy, secretStrategy } from './core/configmaps/strategy.js';
 import { coreEventStrategy, eventsV1EventStrategy } from './core/events/strategy.js';
 import { namespaceStrategy } from './core/namespaces/strategy.js';
 import { withPriorityAdmission } from './core/pods/priority.js';
@@ -30,6 +31,8 @@ export function buildStrategies(
     list: () => priorityClasses.list(),
   };
   return {
+    '/configmaps': configMapStrategy,
+    '/secrets': secretStrategy,
     '/events': coreEventStrategy,
     'events.k8s.io/events': eventsV1EventStrategy,
     '/namespaces': namespaceStrategy,
