@@ -165,7 +165,8 @@ export function invalid(
   errors: readonly FieldError[],
 ): StatusError {
   const qualifiedKind = group === '' ? kind : `${kind}.${group}`;
-  const parts = errors.map((e) => `${e.field}: ${e.detail}`);
+  // errors.NewInvalid prints ErrorList.ToAggregate(), which drops repeated messages.
+  const parts = [...new Set(errors.map((e) => `${e.field}: ${e.detail}`))];
   const joined = parts.length === 1 ? parts[0] : `[${parts.join(', ')}]`;
   return StatusError.from(422, 'Invalid', `${qualifiedKind} "${name}" is invalid: ${joined}`, {
     name,

@@ -39,6 +39,84 @@ export function duplicate(field: string, value: unknown): FieldError {
   return { type: 'FieldValueDuplicate', field, detail: `Duplicate value: ${show(value)}` };
 }
 
+/** A value already rendered the way Go's %#v prints it (a struct, a map, a selector). */
+export function duplicateRendered(field: string, rendered: string): FieldError {
+  return { type: 'FieldValueDuplicate', field, detail: `Duplicate value: ${rendered}` };
+}
+
+export function invalidRendered(field: string, rendered: string, detail: string): FieldError {
+  return { type: 'FieldValueInvalid', field, detail: `Invalid value: ${rendered}: ${detail}` };
+}
+
+export function notSupportedRendered(
+  field: string,
+  rendered: string,
+  supported: readonly string[],
+): FieldError {
+  const list = supported.map((s) => JSON.stringify(s)).join(', ');
+  return {
+    type: 'FieldValueNotSupported',
+    field,
+    detail: `Unsupported value: ${rendered}: supported values: ${list}`,
+  };
+}
+
+export function notFoundValue(field: string, value: unknown): FieldError {
+  return { type: 'FieldValueNotFound', field, detail: `Not found: ${show(value)}` };
+}
+
+/** field.TooLong as of apimachinery 1.32: the value is never shown. */
+export function tooLong(field: string, maxBytes: number): FieldError {
+  return {
+    type: 'FieldValueTooLong',
+    field,
+    detail: `Too long: may not be more than ${maxBytes} bytes`,
+  };
+}
+
+/** Go's %#v of a map[string]string: keys sorted, `map[string]string{"a":"b", "c":"d"}`. */
+export function goStringMap(m: unknown): string {
+  if (m === undefined || m === null) return 'map[string]string(nil)';
+  const rec = m as Record<string, unknown>;
+  const entries = Object.keys(rec)
+    .sort()
+    .map((k) => `${JSON.stringify(k)}:${JSON.stringify(String(rec[k]))}`);
+  return `map[string]string{${entries.join(', ')}}`;
+}
+
+/**
+ * Go's %#v of a metav1.LabelSelector (the value field.Invalid prints for a selector):
+ * `v1.LabelSelector{MatchLabels:map[string]string{"app":"x"}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}`.
+ */
+export function goStringLabelSelector(sel: unknown): string {
+  const s = (typeof sel === 'object' && sel !== null ? sel : {}) as {
+    matchLabels?: unknown;
+    matchExpressions?: unknown;
+  };
+  const exprs = Array.isArray(s.matchExpressions) ? (s.matchExpressions as unknown[]) : undefined;
+  const renderedExprs =
+    exprs === undefined
+      ? '[]v1.LabelSelectorRequirement(nil)'
+      : `[]v1.LabelSelectorRequirement{${exprs
+          .map((e) => {
+            const r = (e ?? {}) as { key?: unknown; operator?: unknown; values?: unknown };
+            const values = Array.isArray(r.values)
+              ? `[]string{${(r.values as unknown[]).map((v) => JSON.stringify(String(v))).join(', ')}}`
+              : '[]string(nil)';
+            return `v1.LabelSelectorRequirement{Key:${JSON.stringify(String(r.key ?? ''))}, Operator:${JSON.stringify(String(r.operator ?? ''))}, Values:${values}}`;
+          })
+          .join(', ')}}`;
+  return `v1.LabelSelector{MatchLabels:${goStringMap(s.matchLabels)}, MatchExpressions:${renderedExprs}}`;
+}
+
+/** Go's %#v of an intstr.IntOrString. */
+export function goStringIntOrString(v: unknown): string {
+  if (typeof v === 'string')
+    return `intstr.IntOrString{Type:1, IntVal:0, StrVal:${JSON.stringify(v)}}`;
+  const n = typeof v === 'number' ? v : 0;
+  return `intstr.IntOrString{Type:0, IntVal:${n}, StrVal:""}`;
+}
+
 const DNS1123_LABEL = '[a-z0-9]([-a-z0-9]*[a-z0-9])?';
 const DNS1123_SUBDOMAIN = `${DNS1123_LABEL}(\\.${DNS1123_LABEL})*`;
 const DNS1035_LABEL = '[a-z]([-a-z0-9]*[a-z0-9])?';
@@ -105,6 +183,62 @@ export function pathSegmentName(value: string): string[] {
   return ['/', '%'].filter((c) => value.includes(c)).map((c) => `may not contain '${c}'`);
 }
 
+/** validation.IsValidPortName (IANA_SVC_NAME): container and service port names. */
+export function portName(value: string): string[] {
+  const errs: string[] = [];
+  if (value.length > 15) errs.push('must be no more than 15 characters');
+  if (!/^[-a-z0-9]+$/.test(value)) {
+    errs.push('must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)');
+  }
+  if (!/[a-z]/.test(value)) errs.push('must contain at least one letter (a-z)');
+  if (value.includes('--')) errs.push('must not contain consecutive hyphens');
+  if (value.startsWith('-') || value.endsWith('-')) {
+    errs.push('must not begin or end with a hyphen');
+  }
+  return errs;
+}
+
+/** validation.IsValidPortNum. */
+export function portNumber(value: unknown): string[] {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= 65535
+    ? []
+    : ['must be between 1 and 65535, inclusive'];
+}
+
+/**
+ * validation.IsRelaxedEnvVarName: the rule Kubernetes 1.32 applies (RelaxedEnvironmentVariable
+ * Validation is beta and on by default there).
+ */
+export function envVarName(value: string): string[] {
+  const errs: string[] = [];
+  if (value === '') errs.push('environment variable name must be non-empty');
+  for (const ch of value) {
+    const c = ch.codePointAt(0) ?? 0;
+    if (c > 0x7e || c < 0x20 || ch === '=') {
+      errs.push(
+        "a valid environment variable name must consist only of printable ASCII characters other than '='",
+      );
+      break;
+    }
+  }
+  return errs;
+}
+
+/** validation.IsConfigMapKey: ConfigMap and Secret data keys. */
+export function configMapKey(value: string): string[] {
+  const errs: string[] = [];
+  if (value.length > 253) errs.push('must be no more than 253 characters');
+  if (!/^[-._a-zA-Z0-9]+$/.test(value)) {
+    errs.push(
+      "a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')",
+    );
+  }
+  if (value === '.') errs.push("must not be '.'");
+  else if (value === '..') errs.push("must not be '..'");
+  else if (value.startsWith('..')) errs.push("must not start with '..'");
+  return errs;
+}
+
 /** Names like `app` or `example.com/app` (label and annotation keys). */
 export function qualifiedName(value: string): string[] {
   const parts = value.split('/');
@@ -163,6 +297,15 @@ export function validateLabels(labels: unknown, field: string): FieldError[] {
   return errs;
 }
 
+const encoder = new TextEncoder();
+
+/** Go's len() of a string: its UTF-8 bytes. */
+export function utf8Length(s: string): number {
+  // ASCII is the common case and needs no encoding.
+  // eslint-disable-next-line no-control-regex
+  return /^[\x00-\x7f]*$/.test(s) ? s.length : encoder.encode(s).length;
+}
+
 const TOTAL_ANNOTATION_SIZE_LIMIT = 256 * 1024;
 
 export function validateAnnotations(annotations: unknown, field: string): FieldError[] {
@@ -175,14 +318,8 @@ export function validateAnnotations(annotations: unknown, field: string): FieldE
   for (const [k, v] of Object.entries(annotations as Record<string, unknown>)) {
     for (const e of qualifiedName(k.toLowerCase())) errs.push(invalidValue(field, k, e));
     if (typeof v !== 'string') errs.push(invalidValue(field, v, 'must be a string'));
-    else size += k.length + v.length;
+    else size += utf8Length(k) + utf8Length(v);
   }
-  if (size > TOTAL_ANNOTATION_SIZE_LIMIT) {
-    errs.push({
-      type: 'FieldValueTooLong',
-      field,
-      detail: `Too long: may not be more than ${TOTAL_ANNOTATION_SIZE_LIMIT} bytes`,
-    });
-  }
+  if (size > TOTAL_ANNOTATION_SIZE_LIMIT) errs.push(tooLong(field, TOTAL_ANNOTATION_SIZE_LIMIT));
   return errs;
 }

@@ -190,17 +190,28 @@ export class ResourceStore {
     const errs: FieldError[] = [];
     const meta = obj.metadata;
     const name = meta.name ?? '';
+    const check =
+      this.info.nameFormat === 'label'
+        ? dns1123Label
+        : this.info.nameFormat === 'label1035'
+          ? dns1035Label
+          : this.info.nameFormat === 'path'
+            ? pathSegmentName
+            : dns1123Subdomain;
+    const generateName = meta.generateName;
+    if (typeof generateName === 'string' && generateName !== '') {
+      // A prefix may end in '-' (upstream's maskTrailingDash).
+      const masked =
+        generateName.length > 1 && generateName.endsWith('-')
+          ? `${generateName.slice(0, -2)}a`
+          : generateName;
+      for (const e of check(masked)) {
+        errs.push(invalidValue('metadata.generateName', generateName, e));
+      }
+    }
     if (name === '') {
       errs.push(required('metadata.name', 'name or generateName is required'));
     } else {
-      const check =
-        this.info.nameFormat === 'label'
-          ? dns1123Label
-          : this.info.nameFormat === 'label1035'
-            ? dns1035Label
-            : this.info.nameFormat === 'path'
-              ? pathSegmentName
-              : dns1123Subdomain;
       for (const e of check(name)) errs.push(invalidValue('metadata.name', name, e));
     }
     if (this.info.namespaced) {

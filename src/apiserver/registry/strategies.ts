@@ -2,13 +2,13 @@
 import type { Storage } from '../../storage/interface.js';
 import { StampedReads } from '../../storage/stamped.js';
 import { workloadStrategy } from './apps/workloads/strategy.js';
+import { configMapStrategy, secretStrategy } from './core/configmaps/strategy.js';
 import { coreEventStrategy, eventsV1EventStrategy } from './core/events/strategy.js';
 import { endpointsStrategy } from './core/endpoints/strategy.js';
 import { namespaceStrategy } from './core/namespaces/strategy.js';
 import { nodeStrategy } from './core/nodes/strategy.js';
 import { persistentVolumeClaimStrategy } from './core/persistentvolumeclaims/strategy.js';
 import { persistentVolumeStrategy } from './core/persistentvolumes/strategy.js';
-import { secretStrategy } from './core/secrets/strategy.js';
 import { endpointSliceStrategy } from './discovery/endpointslices/strategy.js';
 import { storageClassStrategy } from './storage/storageclasses/strategy.js';
 import { withPriorityAdmission } from './core/pods/priority.js';
@@ -40,6 +40,7 @@ export function buildStrategies(
     list: () => priorityClasses.list(),
   };
   return {
+    '/configmaps': configMapStrategy,
     '/endpoints': endpointsStrategy,
     '/events': coreEventStrategy,
     'events.k8s.io/events': eventsV1EventStrategy,

@@ -4,7 +4,17 @@ import type { FieldError } from '../../../../api/status.js';
 import type { KubeObject } from '../../../../api/types.js';
 import { parseSchedule, validTimeZone } from '../../../../api/cron.js';
 import { fromLabelSelector } from '../../../../api/labels.js';
-import { invalidValue, notSupported, required } from '../../../../api/validation.js';
+import {
+  forbidden,
+  goStringIntOrString,
+  goStringLabelSelector,
+  goStringMap,
+  invalidRendered,
+  invalidValue,
+  notSupported,
+  notSupportedRendered,
+  required,
+} from '../../../../api/validation.js';
 import {
   defaultClaimSpec,
   defaultPodSpec,
@@ -138,16 +148,81 @@ function defaultPodFailurePolicy(policy: unknown): void {
   }
 }
 
+function templateMeta(template: Json | undefined): Json {
+  return template && isRecord(template.metadata) ? template.metadata : {};
+}
+
 function templateLabels(template: Json | undefined): Record<string, string> {
-  const meta = template && isRecord(template.metadata) ? template.metadata : {};
+  const meta = templateMeta(template);
   return (isRecord(meta.labels) ? meta.labels : {}) as Record<string, string>;
 }
 
-function goMap(labels: Record<string, string>): string {
-  const entries = Object.keys(labels)
-    .sort()
-    .map((k) => `${JSON.stringify(k)}:${JSON.stringify(labels[k])}`);
-  return `map[string]string{${entries.join(', ')}}`;
+const CONCURRENCY_POLICIES = ['Allow', 'Forbid', 'Replace'];
+
+/** Upstream's ValidateDeploymentStrategy (after defaulting). */
+function validateDeploymentStrategy(strategy: unknown): FieldError[] {
+  const s = isRecord(strategy) ? strategy : {};
+  const errs: FieldError[] = [];
+  if (s.type === 'Recreate') {
+    if (s.rollingUpdate !== undefined && s.rollingUpdate !== null) {
+      errs.push(
+        forbidden(
+          'spec.strategy.rollingUpdate',
+          "may not be specified when strategy `type` is 'Recreate'",
+        ),
+      );
+    }
+  } else if (s.type === 'RollingUpdate') {
+    const ru = isRecord(s.rollingUpdate) ? s.rollingUpdate : {};
+    const zero = (v: unknown): boolean => v === 0 || v === '0%';
+    if (zero(ru.maxUnavailable) && zero(ru.maxSurge)) {
+      errs.push(
+        invalidRendered(
+          'spec.strategy.rollingUpdate.maxUnavailable',
+          goStringIntOrString(ru.maxUnavailable),
+          'may not be 0 when `maxSurge` is 0',
+        ),
+      );
+    }
+  } else {
+    const ru = isRecord(s.rollingUpdate)
+      ? '&apps.RollingUpdateDeployment{...}'
+      : '(*apps.RollingUpdateDeployment)(nil)';
+    errs.push(
+      notSupportedRendered(
+        'spec.strategy',
+        `apps.DeploymentStrategy{Type:${JSON.stringify(String(s.type ?? ''))}, RollingUpdate:${ru}}`,
+        ['Recreate', 'RollingUpdate'],
+      ),
+    );
+  }
+  return errs;
+}
+
+/** The StatefulSet spec fields an update may change (upstream ValidateStatefulSetUpdate). */
+const STATEFULSET_MUTABLE = [
+  'replicas',
+  'ordinals',
+  'template',
+  'updateStrategy',
+  'revisionHistoryLimit',
+  'persistentVolumeClaimRetentionPolicy',
+  'minReadySeconds',
+];
+
+function validateStatefulSetUpdate(spec: Json, oldSpec: Json): FieldError[] {
+  const rest = (s: Json): string =>
+    canonical(
+      Object.fromEntries(Object.entries(s).filter(([k]) => !STATEFULSET_MUTABLE.includes(k))),
+    );
+  return rest(spec) === rest(oldSpec)
+    ? []
+    : [
+        forbidden(
+          'spec',
+          "updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'revisionHistoryLimit', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden",
+        ),
+      ];
 }
 
 /** Key-order-independent JSON where null equals absent. */
@@ -310,8 +385,14 @@ export function workloadStrategy(kind: string): Strategy {
       const errs: FieldError[] = [];
       const template = templateOf(spec, kind);
       const tpath = templatePath(kind);
-      if (!template) errs.push(required(tpath));
-      else errs.push(...validatePodSpec(template.spec, `${tpath}.spec`));
+      if (kind === 'CronJob') {
+        errs.push(...validateCronSchedule(spec));
+        const policy = spec.concurrencyPolicy;
+        if (policy === '') errs.push(required('spec.concurrencyPolicy'));
+        else if (policy !== undefined && !CONCURRENCY_POLICIES.includes(String(policy))) {
+          errs.push(notSupported('spec.concurrencyPolicy', policy, CONCURRENCY_POLICIES));
+        }
+      }
       for (const f of ['replicas', 'parallelism', 'completions', 'backoffLimit']) {
         const v = spec[f];
         if (
@@ -323,32 +404,30 @@ export function workloadStrategy(kind: string): Strategy {
         }
       }
       if (needsSelector) {
+        // A missing selector selects nothing (LabelSelectorAsSelector(nil)), so upstream also
+        // reports that it does not match the template's labels.
         if (!isRecord(spec.selector)) errs.push(required('spec.selector'));
-        else if (template) {
-          const labels = templateLabels(template);
-          const selector = fromLabelSelector(spec.selector);
-          if (selector.isEmpty()) {
-            errs.push(
-              invalidValue(
-                'spec.selector',
-                spec.selector,
-                'empty selector is invalid for deployment'.replace(
-                  'deployment',
-                  kind.toLowerCase(),
-                ),
-              ),
-            );
-          } else if (!selector.matches(labels)) {
-            errs.push(
-              invalidValue(
-                `${tpath}.metadata.labels`,
-                goMap(labels),
-                '`selector` does not match template `labels`',
-              ),
-            );
-          }
+        const selector = isRecord(spec.selector) ? fromLabelSelector(spec.selector) : undefined;
+        if (selector?.isEmpty()) {
+          errs.push(
+            invalidRendered(
+              'spec.selector',
+              goStringLabelSelector(spec.selector),
+              `empty selector is invalid for ${kind.toLowerCase()}`,
+            ),
+          );
+        } else if (template && !(selector?.matches(templateLabels(template)) ?? false)) {
+          errs.push(
+            invalidRendered(
+              `${tpath}.metadata.labels`,
+              goStringMap(templateMeta(template).labels),
+              '`selector` does not match template `labels`',
+            ),
+          );
         }
       }
+      if (!template) errs.push(required(tpath));
+      else errs.push(...validatePodSpec(template.spec, `${tpath}.spec`, kind !== 'StatefulSet'));
       const podSpec = template && isRecord(template.spec) ? template.spec : undefined;
       if ((kind === 'Job' || kind === 'CronJob') && podSpec) {
         if (podSpec.restartPolicy !== 'OnFailure' && podSpec.restartPolicy !== 'Never') {
@@ -359,21 +438,40 @@ export function workloadStrategy(kind: string): Strategy {
             ]),
           );
         }
+      } else if (podSpec && podSpec.restartPolicy !== 'Always') {
+        errs.push(notSupported(`${tpath}.spec.restartPolicy`, podSpec.restartPolicy, ['Always']));
       }
-      if (kind === 'CronJob') errs.push(...validateCronSchedule(spec));
+      if (kind === 'Deployment') errs.push(...validateDeploymentStrategy(spec.strategy));
       if (kind === 'Job' && spec.completionMode === 'Indexed' && spec.completions == null) {
         errs.push(required('spec.completions', 'when completion mode is Indexed'));
       }
       return errs;
     },
+    validateCreate(obj) {
+      // The CronJob controller appends an 11-character suffix to name its Jobs (63 at most).
+      const name = obj.metadata.name ?? '';
+      return kind === 'CronJob' && name.length > 52
+        ? [invalidValue('metadata.name', name, 'must be no more than 52 characters')]
+        : [];
+    },
     validateUpdate(obj, old) {
       const spec = (obj.spec ?? {}) as Json;
       const oldSpec = (old.spec ?? {}) as Json;
       if (kind === 'CronJob') return [];
-      if (JSON.stringify(spec.selector) !== JSON.stringify(oldSpec.selector)) {
-        return [invalidValue('spec.selector', spec.selector, 'field is immutable')];
+      const errs: FieldError[] = [];
+      // A StatefulSet's selector is one of the fields its update rule forbids changing.
+      if (kind === 'StatefulSet') return validateStatefulSetUpdate(spec, oldSpec);
+      if (canonical(spec.selector) !== canonical(oldSpec.selector)) {
+        errs.push(
+          invalidRendered(
+            'spec.selector',
+            goStringLabelSelector(spec.selector),
+            'field is immutable',
+          ),
+        );
+        return errs;
       }
-      return kind === 'Job' ? validateJobUpdate(spec, oldSpec, old) : [];
+      return kind === 'Job' ? [...errs, ...validateJobUpdate(spec, oldSpec, old)] : errs;
     },
   };
 }

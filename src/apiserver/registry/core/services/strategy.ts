@@ -4,11 +4,16 @@
 import type { FieldError } from '../../../../api/status.js';
 import type { KubeObject } from '../../../../api/types.js';
 import {
+  dns1123Label,
   duplicate,
+  duplicateRendered,
   forbidden,
   invalidValue,
   notSupported,
+  portName,
+  portNumber,
   required,
+  validateLabels,
 } from '../../../../api/validation.js';
 import type { Strategy } from '../../strategy.js';
 
@@ -32,7 +37,9 @@ function isRecord(v: unknown): v is Json {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-const TYPES = ['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName'];
+/** sets.List(supportedServiceType): sorted. */
+const TYPES = ['ClusterIP', 'ExternalName', 'LoadBalancer', 'NodePort'];
+const PROTOCOLS = ['SCTP', 'TCP', 'UDP'];
 
 function ipToInt(ip: string): number {
   return ip.split('.').reduce((acc, o) => acc * 256 + Number(o), 0);
@@ -308,35 +315,60 @@ export function serviceStrategy(
       return TYPES.includes(String((obj.spec as Json | undefined)?.type)) ? allocate(obj, old) : [];
     },
     validate(obj) {
+      // Upstream ValidateService's order: ports required, externalName, each port, selector,
+      // type, then duplicate (port, protocol) pairs.
       const errs: FieldError[] = [];
       const spec = obj.spec as Json | undefined;
       if (!spec) return [required('spec')];
-      if (!TYPES.includes(String(spec.type)))
-        errs.push(notSupported('spec.type', spec.type, TYPES));
+      const list = ports(spec);
+      if (list.length === 0 && spec.clusterIP !== 'None' && spec.type !== 'ExternalName') {
+        errs.push(required('spec.ports'));
+      }
       if (spec.type === 'ExternalName') {
         if (typeof spec.externalName !== 'string' || spec.externalName === '')
           errs.push(required('spec.externalName'));
-        return errs;
       }
-      const list = ports(spec);
-      if (list.length === 0 && spec.clusterIP !== 'None') errs.push(required('spec.ports'));
-      const seen = new Set<string>();
+      const names = new Set<string>();
       list.forEach((p, i) => {
         const at = `spec.ports[${i}]`;
-        if (
-          typeof p.port !== 'number' ||
-          !Number.isInteger(p.port) ||
-          p.port < 1 ||
-          p.port > 65535
-        ) {
+        const name = typeof p.name === 'string' ? p.name : '';
+        if (list.length > 1 && name === '') errs.push(required(`${at}.name`));
+        else if (name !== '') {
+          for (const e of dns1123Label(name)) errs.push(invalidValue(`${at}.name`, name, e));
+          if (names.has(name)) errs.push(duplicate(`${at}.name`, name));
+          else names.add(name);
+        }
+        for (const m of portNumber(p.port)) errs.push(invalidValue(`${at}.port`, p.port ?? 0, m));
+        if (p.protocol === '') errs.push(required(`${at}.protocol`));
+        else if (!PROTOCOLS.includes(String(p.protocol))) {
+          errs.push(notSupported(`${at}.protocol`, p.protocol, PROTOCOLS));
+        }
+        const target = p.targetPort;
+        if (typeof target === 'string') {
+          for (const m of portName(target)) errs.push(invalidValue(`${at}.targetPort`, target, m));
+        } else if (target !== undefined) {
+          for (const m of portNumber(target)) {
+            errs.push(invalidValue(`${at}.targetPort`, target, m));
+          }
+        }
+      });
+      if (spec.selector !== undefined && spec.selector !== null) {
+        errs.push(...validateLabels(spec.selector, 'spec.selector'));
+      }
+      if (!TYPES.includes(String(spec.type)))
+        errs.push(notSupported('spec.type', spec.type, TYPES));
+      if (spec.type === 'ExternalName') return errs;
+      const seen = new Set<string>();
+      list.forEach((p, i) => {
+        const key = `${String(p.port)}/${String(p.protocol)}`;
+        if (seen.has(key)) {
           errs.push(
-            invalidValue(`${at}.port`, p.port ?? 0, 'must be between 1 and 65535, inclusive'),
+            duplicateRendered(
+              `spec.ports[${i}]`,
+              `core.ServicePort{Name:"", Protocol:${JSON.stringify(String(p.protocol ?? ''))}, AppProtocol:(*string)(nil), Port:${Number(p.port ?? 0)}, TargetPort:intstr.IntOrString{Type:0, IntVal:0, StrVal:""}, NodePort:0}`,
+            ),
           );
         }
-        if (list.length > 1 && (typeof p.name !== 'string' || p.name === ''))
-          errs.push(required(`${at}.name`));
-        const key = `${String(p.port)}/${String(p.protocol)}`;
-        if (seen.has(key)) errs.push(duplicate(at, { port: p.port, protocol: p.protocol }));
         seen.add(key);
       });
       return errs;
