@@ -1,8 +1,9 @@
 // The OpenAPI v2 (Swagger 2.0) document of /openapi/v2, made from the same parts as the v3
 // documents (openapi.ts): one document with every schema any v3 document carries, as
-// `definitions`, and the same paths. kubectl reads it for one thing: when a manifest is a
-// `v1 List`, it validates the items itself against these definitions (kube-openapi's
-// pkg/util/proto), since it cannot ask the server to. Client-go asks for it as gnostic protobuf
+// `definitions`, and the same paths. kubectl reads it when a manifest is a `v1 List`: it validates
+// the items itself against these definitions (kube-openapi's pkg/util/proto), since it cannot ask
+// the server to; and `kubectl apply` of a changed object looks up the PATCH's media types in it
+// (see swaggerDocument). Client-go asks for it as gnostic protobuf
 // (protobuf/openapi-v2.ts); `kubectl get --raw /openapi/v2` for JSON. Both forms are made on
 // first request and cached, with the ETag upstream gives them: the SHA-512 of the JSON text.
 import { createHash } from 'node:crypto';
@@ -81,7 +82,13 @@ function toV2Paths(paths: Record<string, Json>): Record<string, Json> {
   return out;
 }
 
-/** The Swagger 2.0 document for `resources`, as JSON values. */
+/**
+ * The Swagger 2.0 document for `resources`, as JSON values. Its operations list no `consumes`, on
+ * purpose: when a PATCH's `consumes` names application/strategic-merge-patch+json, client-side
+ * `kubectl apply` computes its patch from these definitions, which carry no
+ * x-kubernetes-patch-strategy markers (lists would be sent whole, so an item dropped from the manifest would stay); without it, kubectl uses
+ * the patch strategies compiled into it, as it did before /openapi/v2 was served.
+ */
 export function swaggerDocument(resources: readonly ResourceInfo[]): Json {
   const paths: Record<string, Json> = {};
   for (const r of resources) Object.assign(paths, pathsFor(r));

@@ -109,6 +109,43 @@ test('a List with an unknown field, a wrong type or a missing required field is 
   assert.equal(out.code, 0, out.stderr);
 });
 
+// kubectl apply of a changed object finds no strategic merge patch in the v3 PATCH operations
+// and asks /openapi/v2 for the PATCH's media types; finding none, it computes the patch with the
+// merge keys compiled into it: a container dropped from the manifest is deleted by name, one
+// another client added survives (with lists taken whole, the server's merge would keep both).
+test('kubectl apply still patches the lists of a changed object by key', async () => {
+  const deployment = (containers: string[]): string => `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: merge
+spec:
+  selector:
+    matchLabels: {app: merge}
+  template:
+    metadata:
+      labels: {app: merge}
+    spec:
+      containers:
+${containers.map((c) => `      - {name: ${c}, image: busybox}\n`).join('')}`;
+  let out = await api.kubectl(['apply', '-f', '-'], deployment(['a', 'b']));
+  assert.equal(out.code, 0, out.stderr);
+  const path = '/apis/apps/v1/namespaces/default/deployments/merge';
+  const res = await api.request(
+    'PATCH',
+    path,
+    { spec: { template: { spec: { containers: [{ name: 'c', image: 'busybox' }] } } } },
+    'application/strategic-merge-patch+json',
+  );
+  assert.equal(res.status, 200);
+  await res.arrayBuffer();
+  out = await api.kubectl(['apply', '-f', '-'], deployment(['a']));
+  assert.deepEqual(out, { stdout: 'deployment.apps/merge configured\n', stderr: '', code: 0 });
+  const current = (await (await api.request('GET', path)).json()) as {
+    spec: { template: { spec: { containers: Array<{ name: string }> } } };
+  };
+  assert.deepEqual(current.spec.template.spec.containers.map((c) => c.name).sort(), ['a', 'c']);
+});
+
 test('kubectl get --raw /openapi/v2: Swagger 2.0 with every v3 schema as a definition', async () => {
   const out = await api.kubectl(['get', '--raw', '/openapi/v2']);
   assert.equal(out.code, 0, out.stderr);
