@@ -6,6 +6,9 @@ export const KBOX_VERSION = '0.1.0';
 export const KUBERNETES_MAJOR = '1';
 export const KUBERNETES_MINOR = '32';
 
+/** The server's gitVersion (GET /version), also the version of its OpenAPI v2 document. */
+export const SERVER_GIT_VERSION = `v${KUBERNETES_MAJOR}.${KUBERNETES_MINOR}.0+kbox.${KBOX_VERSION}`;
+
 /** upstream version.Info, served at GET /version. gitVersion must parse as semver for kubectl. */
 export interface VersionInfo {
   major: string;
@@ -23,7 +26,7 @@ export function serverVersionInfo(platform: string, runtime: string): VersionInf
   return {
     major: KUBERNETES_MAJOR,
     minor: KUBERNETES_MINOR,
-    gitVersion: `v${KUBERNETES_MAJOR}.${KUBERNETES_MINOR}.0+kbox.${KBOX_VERSION}`,
+    gitVersion: SERVER_GIT_VERSION,
     gitCommit: '',
     gitTreeState: 'clean',
     buildDate: '1970-01-01T00:00:00Z',

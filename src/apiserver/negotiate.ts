@@ -54,6 +54,46 @@ export function aggregatedDiscovery(accept: string | undefined): 'v2' | 'v2beta1
   return undefined;
 }
 
+export type OpenApiV2Format = 'json' | 'protobuf';
+
+/**
+ * The form of /openapi/v2 that Accept asks for, as kube-openapi's handler picks it: clauses by
+ * q-value (specific types before wildcards), the first that matches JSON or gnostic protobuf
+ * (`application/com.github.proto-openapi.spec.v2@v1.0+protobuf`, client-go's, or the `.v1.0`
+ * spelling); a wildcard or no Accept at all means JSON. Undefined: nothing matches (406).
+ */
+export function openApiV2Format(accept: string | undefined): OpenApiV2Format | undefined {
+  const clauses = (accept === undefined || accept.trim() === '' ? '*/*' : accept)
+    .split(',')
+    .map((entry, i) => {
+      const [range = '', ...params] = entry.split(';').map((p) => p.trim());
+      const [type = '', subtype = ''] = range.split('/');
+      const qParam = params.find((p) => p.startsWith('q='));
+      const q = qParam === undefined ? 1 : Number(qParam.slice(2));
+      return { type, subtype, q: Number.isNaN(q) ? 0 : q, i };
+    })
+    .filter((c) => c.q > 0)
+    .sort(
+      (a, b) =>
+        b.q - a.q ||
+        Number(a.type === '*') - Number(b.type === '*') ||
+        Number(a.subtype === '*') - Number(b.subtype === '*') ||
+        a.i - b.i,
+    );
+  const offered: Array<[string, OpenApiV2Format]> = [
+    ['json', 'json'],
+    ['com.github.proto-openapi.spec.v2@v1.0+protobuf', 'protobuf'],
+    ['com.github.proto-openapi.spec.v2.v1.0+protobuf', 'protobuf'],
+  ];
+  for (const c of clauses) {
+    if (c.type !== 'application' && c.type !== '*') continue;
+    for (const [subtype, format] of offered) {
+      if (c.subtype === subtype || c.subtype === '*') return format;
+    }
+  }
+  return undefined;
+}
+
 /** The YAML decoder, loaded with its library on the first YAML body (most clients send JSON). */
 let yamlKeys: Promise<typeof YamlKeys> | undefined;
 

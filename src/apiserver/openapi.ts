@@ -4,7 +4,7 @@
 // explain` finds the kind's schema by its x-kubernetes-group-version-kind and follows `$ref`s.
 // Each group-version document holds only the schemas reachable from its kinds, as upstream's.
 // Documents are built on the first request, and cached; their hash names them in the root.
-// /openapi/v2 is not served (kubectl would insist on protobuf).
+// openapi-v2.ts makes the single Swagger 2.0 document of /openapi/v2 from the same parts.
 import { createHash } from 'node:crypto';
 import { KUBERNETES_MAJOR, KUBERNETES_MINOR } from '../api/version.js';
 import {
@@ -75,7 +75,7 @@ function placeholderSchema(r: ResourceInfo): Json {
   };
 }
 
-function pathsFor(r: ResourceInfo): Record<string, Json> {
+export function pathsFor(r: ResourceInfo): Record<string, Json> {
   const gvk = { group: r.group, version: r.version, kind: r.kind };
   const base = r.group === '' ? `/api/${r.version}` : `/apis/${r.group}/${r.version}`;
   const collection = r.namespaced
@@ -140,7 +140,8 @@ function hashed(doc: unknown): OpenApiDocument {
   return { text, hash };
 }
 
-function schemasFor(list: readonly ResourceInfo[]): Record<string, Json> {
+/** The component schemas of a document for `list`: its kinds' and what they reach. */
+export function schemasFor(list: readonly ResourceInfo[]): Record<string, Json> {
   const all = documentedSchemas();
   const roots = new Set(COMMON_SCHEMAS);
   const placeholders: Record<string, Json> = {};

@@ -23,7 +23,8 @@ import {
 } from './http.js';
 import { METRICS_GROUP, METRICS_RESOURCES, ResourceMetrics } from './metrics.js';
 import { buildOpenApi, type OpenApi, type OpenApiDocument } from './openapi.js';
-import { aggregatedDiscovery } from './negotiate.js';
+import { buildOpenApiV2, type OpenApiV2 } from './openapi-v2.js';
+import { aggregatedDiscovery, openApiV2Format } from './negotiate.js';
 import { parseResourcePath } from './request.js';
 import type { PodStreaming } from './streaming.js';
 import { NamespaceLifecycle } from './registry/namespaces.js';
@@ -90,6 +91,7 @@ export class ApiServer {
   readonly #stores = new Map<string, ResourceStore>();
   readonly #discovery: Discovery;
   readonly #openapi: OpenApi;
+  readonly #openapiV2: OpenApiV2;
   readonly #handler: ResourceHandler;
   readonly #metrics: ResourceMetrics;
   /** Loaded on the first upgrade request: WebSocket and SPDY are not needed to start. */
@@ -126,11 +128,11 @@ export class ApiServer {
       [...infos, ...METRICS_RESOURCES],
       [...API_GROUPS, METRICS_GROUP],
     );
-    this.#openapi = buildOpenApi(
-      infos.filter(
-        (i) => i.group !== 'authorization.k8s.io' && i.group !== 'authentication.k8s.io',
-      ),
+    const documented = infos.filter(
+      (i) => i.group !== 'authorization.k8s.io' && i.group !== 'authentication.k8s.io',
     );
+    this.#openapi = buildOpenApi(documented);
+    this.#openapiV2 = buildOpenApiV2(documented);
     const namespaceStore = this.#stores.get('/namespaces');
     if (!namespaceStore) throw new Error('the namespaces resource is missing from the catalog');
     this.#namespaces = new NamespaceLifecycle(
@@ -363,6 +365,9 @@ export class ApiServer {
       case '/openapi/v3':
         writeJsonText(res, 200, this.#openapi.root().text);
         return;
+      case '/openapi/v2':
+        serveOpenApiV2(req, res, this.#openapiV2);
+        return;
     }
     if (parts[0] === 'openapi' && parts[1] === 'v3') {
       const gv = parts.slice(2).join('/');
@@ -436,6 +441,38 @@ function serveOpenApiDocument(
     return;
   }
   writeJsonText(res, 200, doc.text);
+}
+
+/**
+ * /openapi/v2 as kube-openapi's handler serves it: JSON or gnostic protobuf by Accept (406 for
+ * neither), the protobuf labelled with the `.v1.0` media type whichever spelling was asked for,
+ * `Vary: Accept`, the ETag of the JSON text on both, Last-Modified, and 304 for If-None-Match.
+ */
+function serveOpenApiV2(req: IncomingMessage, res: ServerResponse, doc: OpenApiV2): void {
+  res.setHeader('Vary', 'Accept');
+  const format = openApiV2Format(req.headers.accept);
+  if (format === undefined) {
+    res.writeHead(406, { 'Content-Length': 0 });
+    res.end();
+    return;
+  }
+  const body = format === 'json' ? doc.json() : doc.protobuf();
+  res.setHeader(
+    'Content-Type',
+    format === 'json'
+      ? 'application/json'
+      : 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf',
+  );
+  res.setHeader('Etag', doc.etag());
+  res.setHeader('Last-Modified', doc.modified().toUTCString());
+  const match = req.headers['if-none-match'];
+  if (match !== undefined && match.split(',').some((m) => m.trim() === doc.etag())) {
+    res.writeHead(304);
+    res.end();
+    return;
+  }
+  res.writeHead(200, { 'Content-Length': body.length });
+  res.end(req.method === 'HEAD' ? undefined : body);
 }
 
 /** Starts `server` listening through `how`, rejecting on a listen error (e.g. EADDRINUSE). */
