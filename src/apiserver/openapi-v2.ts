@@ -71,9 +71,21 @@ function toV2Paths(paths: Record<string, Json>): Record<string, Json> {
       if (k === 'parameters') {
         if ((v as Json[]).length > 0) v2[k] = (v as Json[]).map(toV2Parameter);
       } else {
-        const op = { ...(v as Json) };
+        const { requestBody, ...op } = v as Json;
         if (Array.isArray(op.parameters))
           op.parameters = (op.parameters as Json[]).map(toV2Parameter);
+        // v3's requestBody is v2's `consumes` and a body parameter.
+        const content = (requestBody as { content?: Record<string, { schema: Json }> } | undefined)
+          ?.content;
+        if (content !== undefined) {
+          const types = Object.keys(content);
+          op.consumes = types;
+          const first = content[types[0] ?? ''];
+          op.parameters = [
+            { name: 'body', in: 'body', required: true, schema: toV2Schema(first?.schema ?? {}) },
+            ...((op.parameters as Json[] | undefined) ?? []),
+          ];
+        }
         v2[k] = op;
       }
     }
@@ -83,11 +95,9 @@ function toV2Paths(paths: Record<string, Json>): Record<string, Json> {
 }
 
 /**
- * The Swagger 2.0 document for `resources`, as JSON values. Its operations list no `consumes`, on
- * purpose: when a PATCH's `consumes` names application/strategic-merge-patch+json, client-side
- * `kubectl apply` computes its patch from these definitions, which carry no
- * x-kubernetes-patch-strategy markers (lists would be sent whole, so an item dropped from the manifest would stay); without it, kubectl uses
- * the patch strategies compiled into it, as it did before /openapi/v2 was served.
+ * The Swagger 2.0 document for `resources`, as JSON values. A PATCH operation consumes the patch
+ * types its v3 requestBody lists; strategic merge comes with the schemas' patch markers, so a
+ * client-side `kubectl apply` that reads this document (it reads v3 first) patches as upstream.
  */
 export function swaggerDocument(resources: readonly ResourceInfo[]): Json {
   const paths: Record<string, Json> = {};

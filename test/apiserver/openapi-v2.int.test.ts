@@ -109,10 +109,9 @@ test('a List with an unknown field, a wrong type or a missing required field is 
   assert.equal(out.code, 0, out.stderr);
 });
 
-// kubectl apply of a changed object finds no strategic merge patch in the v3 PATCH operations
-// and asks /openapi/v2 for the PATCH's media types; finding none, it computes the patch with the
-// merge keys compiled into it: a container dropped from the manifest is deleted by name, one
-// another client added survives (with lists taken whole, the server's merge would keep both).
+// kubectl apply of a changed object computes a strategic merge patch from the documents' patch
+// markers: a container dropped from the manifest is deleted by name, one another client added
+// survives (with lists taken whole, the server's merge would keep both).
 test('kubectl apply still patches the lists of a changed object by key', async () => {
   const deployment = (containers: string[]): string => `apiVersion: apps/v1
 kind: Deployment

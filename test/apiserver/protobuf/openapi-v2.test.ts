@@ -69,7 +69,20 @@ function schema(fields: Field[]): Json {
 function parameter(item: Field): Json {
   const [param] = sub(item); // ParametersItem.parameter = 1
   assert.equal(param?.num, 1);
-  const [nonBody] = sub(param);
+  const [kind] = sub(param);
+  if (kind?.num === 1) {
+    // Parameter.body_parameter: BodyParameter {name = 2, in = 3, required = 4, schema = 5}
+    const body: Json = {};
+    for (const f of sub(kind)) {
+      if (f.num === 2) body.name = text(f);
+      else if (f.num === 3) body.in = text(f);
+      else if (f.num === 4) body.required = f.int === 1;
+      else if (f.num === 5) body.schema = schema(sub(f));
+      else assert.fail(`unexpected body parameter field ${f.num}`);
+    }
+    return body;
+  }
+  const nonBody = kind;
   assert.equal(nonBody?.num, 2); // Parameter.non_body_parameter
   const [which] = sub(nonBody);
   assert.ok(which?.num === 3 || which?.num === 4); // query / path sub-schema
@@ -90,6 +103,7 @@ function operation(fields: Field[]): Json {
   const ext: Field[] = [];
   for (const f of fields) {
     if (f.num === 8) out.parameters = [...((out.parameters as Json[]) ?? []), parameter(f)];
+    else if (f.num === 7) out.consumes = [...((out.consumes as string[]) ?? []), text(f)];
     else if (f.num === 9)
       out.responses = named(sub(f), (v) => {
         const [response] = sub(v); // ResponseValue.response = 1
