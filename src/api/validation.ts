@@ -15,7 +15,7 @@ export function required(field: string, detail = ''): FieldError {
 }
 
 export function invalidValue(field: string, value: unknown, detail: string): FieldError {
-  return { type: 'FieldValueInvalid', field, detail: `Invalid value: ${show(value)}: ${detail}` };
+  return invalidRendered(field, show(value), detail);
 }
 
 export function notSupported(
@@ -23,12 +23,7 @@ export function notSupported(
   value: unknown,
   supported: readonly string[],
 ): FieldError {
-  const list = supported.map((s) => JSON.stringify(s)).join(', ');
-  return {
-    type: 'FieldValueNotSupported',
-    field,
-    detail: `Unsupported value: ${show(value)}: supported values: ${list}`,
-  };
+  return notSupportedRendered(field, show(value), supported);
 }
 
 export function forbidden(field: string, detail: string): FieldError {
@@ -36,7 +31,7 @@ export function forbidden(field: string, detail: string): FieldError {
 }
 
 export function duplicate(field: string, value: unknown): FieldError {
-  return { type: 'FieldValueDuplicate', field, detail: `Duplicate value: ${show(value)}` };
+  return duplicateRendered(field, show(value));
 }
 
 /** A value already rendered the way Go's %#v prints it (a struct, a map, a selector). */

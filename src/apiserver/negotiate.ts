@@ -6,20 +6,29 @@ import { decodeKubernetesProtobuf } from './protobuf/decode.js';
 export type Representation = 'object' | 'table' | 'metadata';
 
 /**
- * Picks the response form from Accept, in the client's order: a meta.k8s.io Table, partial
- * object metadata, or the plain object. Media types kbox does not produce (protobuf) are skipped;
- * like upstream's JSON fallback, the plain object is the answer when nothing else matches.
+ * The JSON entries of an Accept header, in the client's order, each with its parameters
+ * (`g`, `v`, `as`...). Media types kbox does not produce (protobuf, YAML) are skipped.
  */
-export function representation(accept: string | undefined): Representation {
+function* jsonAcceptEntries(accept: string | undefined): Generator<Map<string, string>> {
   for (const entry of (accept ?? '').split(',')) {
     const [type = '', ...rawParams] = entry.split(';').map((p) => p.trim());
     if (type !== 'application/json' && type !== '*/*' && type !== 'application/*') continue;
-    const params = new Map(
+    yield new Map(
       rawParams.map((p) => {
         const [k = '', v = ''] = p.split('=');
         return [k.trim(), v.trim()] as const;
       }),
     );
+  }
+}
+
+/**
+ * Picks the response form from Accept, in the client's order: a meta.k8s.io Table, partial
+ * object metadata, or the plain object. Media types kbox does not produce (protobuf) are skipped;
+ * like upstream's JSON fallback, the plain object is the answer when nothing else matches.
+ */
+export function representation(accept: string | undefined): Representation {
+  for (const params of jsonAcceptEntries(accept)) {
     const as = params.get('as');
     if (as === undefined) return 'object';
     if (params.get('g') !== 'meta.k8s.io') continue;
@@ -32,19 +41,10 @@ export function representation(accept: string | undefined): Representation {
 /**
  * The aggregated discovery version Accept asks for at /api or /apis, in the client's order:
  * `application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList` (or v2beta1); undefined
- * when a plain JSON answer comes first (the legacy APIVersions / APIGroupList). Media types kbox
- * does not produce (protobuf) are skipped.
+ * when a plain JSON answer comes first (the legacy APIVersions / APIGroupList).
  */
 export function aggregatedDiscovery(accept: string | undefined): 'v2' | 'v2beta1' | undefined {
-  for (const entry of (accept ?? '').split(',')) {
-    const [type = '', ...rawParams] = entry.split(';').map((p) => p.trim());
-    if (type !== 'application/json' && type !== '*/*' && type !== 'application/*') continue;
-    const params = new Map(
-      rawParams.map((p) => {
-        const [k = '', v = ''] = p.split('=');
-        return [k.trim(), v.trim()] as const;
-      }),
-    );
+  for (const params of jsonAcceptEntries(accept)) {
     const as = params.get('as');
     if (as === undefined) return undefined;
     if (params.get('g') !== 'apidiscovery.k8s.io' || as !== 'APIGroupDiscoveryList') continue;
