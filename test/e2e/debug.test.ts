@@ -3,7 +3,9 @@
 // attaches to it, its logs stay readable, it ends terminated and is never restarted; and
 // `--copy-to` makes a copy of the pod with the debug container added.
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { KUBECTL } from '../support/apiserver.js';
 import { BUSYBOX_IMAGE, ensureBusyboxImage } from '../support/busybox-image.js';
 import { dockerOrSkip } from '../support/docker.js';
 import { e2eCluster, until } from '../support/e2e-cluster.js';
@@ -149,6 +151,32 @@ test('kubectl debug: an ephemeral container in the pod, attached, with the targe
       ]);
     },
   );
+
+  await t.test('-it: a terminal of the client size; the exit code in the status', async (tt) => {
+    const probe = await c.run('script', ['--version']);
+    if (probe.code !== 0) {
+      tt.skip('script(1) is not installed');
+      return;
+    }
+    // The command waits long enough for the session to be up and the terminal resized.
+    const cmd = `stty cols 123 rows 45; ${KUBECTL} --cache-dir ${join(c.root, 'kcache')} debug -it app --image=${BUSYBOX_IMAGE} -c tty --target=main -- sh -c 'sleep 2; stty size; tty; exit 4'`;
+    r = await c.run('script', ['-qec', cmd, '/dev/null']);
+    // As upstream: attach ends with Success whatever the exit code (kubectl run looks the code up
+    // in the pod's status; kubectl debug does not), then kubectl's reattach hint.
+    assert.equal(r.code, 0, JSON.stringify(r));
+    assert.match(
+      r.stdout,
+      /45 123\r\n\/dev\/pts\/\d+\r\nSession ended, the ephemeral container will not be restarted but may be reattached using 'kubectl attach app -c tty -i -t' if it is still running\r\n$/,
+    );
+    r = await kubectl([
+      'get',
+      'pod',
+      'app',
+      '-o',
+      'jsonpath={.status.ephemeralContainerStatuses[?(@.name=="tty")].state.terminated.exitCode} {.spec.ephemeralContainers[?(@.name=="tty")].tty}',
+    ]);
+    assert.equal(r.stdout, '4 true');
+  });
 
   await t.test('--copy-to: a copy of the pod with the debug container', async () => {
     r = await kubectl([
