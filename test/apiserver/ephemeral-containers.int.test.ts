@@ -65,6 +65,31 @@ test('discovery lists pods/ephemeralcontainers with get, patch and update', asyn
     kind: 'Pod',
     verbs: ['get', 'patch', 'update'],
   });
+  const aggregated = (await (
+    await fetch(`${api.url}/api`, {
+      headers: { accept: 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList' },
+    })
+  ).json()) as {
+    items: Array<{
+      versions: Array<{ resources: Array<{ resource: string; subresources?: unknown[] }> }>;
+    }>;
+  };
+  const pods = aggregated.items[0]?.versions[0]?.resources.find((r) => r.resource === 'pods');
+  assert.deepEqual(
+    pods?.subresources?.find(
+      (s) => (s as { subresource: string }).subresource === 'ephemeralcontainers',
+    ),
+    {
+      subresource: 'ephemeralcontainers',
+      responseKind: { group: '', version: '', kind: 'Pod' },
+      verbs: ['get', 'patch', 'update'],
+    },
+  );
+  const openapi = (await (await api.request('GET', '/openapi/v3/api/v1')).json()) as {
+    paths: Record<string, Record<string, unknown>>;
+  };
+  const path = openapi.paths['/api/v1/namespaces/{namespace}/pods/{name}/ephemeralcontainers'];
+  assert.deepEqual(Object.keys(path ?? {}), ['parameters', 'get', 'put', 'patch']);
 });
 
 test('kubectl debug adds an ephemeral container, defaulted, and nothing else changes', async () => {
