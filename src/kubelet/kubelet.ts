@@ -805,8 +805,12 @@ export class Kubelet {
 
     // Ephemeral containers (kubectl debug) start once the sandbox is up, even before the pod is
     // initialized, as upstream's computePodActions starts them; they are never restarted.
+    // One that ran before and is gone from the runtime (a cluster stop removes containers) is
+    // not run again either: its last status stands.
     for (const c of (spec.ephemeralContainers ?? []) as Json[]) {
-      if (byName(String(c.name)).length === 0) await runOne(c, 'ephemeral', undefined);
+      const name = String(c.name);
+      if (byName(name).length > 0 || previousStatus(pod, 'ephemeral', name)?.containerID) continue;
+      await runOne(c, 'ephemeral', undefined);
     }
 
     // The phase below is computed from the containers as they are now: an app container that
@@ -978,6 +982,25 @@ export class Kubelet {
         };
       }
       const imageRef = String(c.image);
+      const before = previousStatus(pod, kind, name) as Json | undefined;
+      if (kind === 'ephemeral' && !cur && !w && before?.containerID) {
+        const last = before.state as Json | undefined;
+        if (last?.terminated) return before;
+        // Gone while it ran: upstream's words for a container that could not be located.
+        return {
+          ...before,
+          state: {
+            terminated: {
+              exitCode: 137,
+              reason: 'ContainerStatusUnknown',
+              message:
+                'The container could not be located when the pod was deleted.  The container used to be Running',
+              startedAt: ((last?.running as Json | undefined)?.startedAt as string) ?? now,
+              finishedAt: now,
+            },
+          },
+        };
+      }
       if (kind === 'ephemeral') {
         // As upstream: never ready, never restarted, no startup probe to report.
         return {

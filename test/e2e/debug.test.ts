@@ -53,7 +53,7 @@ test('kubectl debug: an ephemeral container in the pod, attached, with the targe
       '--',
       'sh',
       '-c',
-      'sleep 2; ps -o pid,args; echo hi',
+      'sleep 3; ps -o pid,args; echo hi',
     ]);
     assert.equal(r.code, 0, r.stderr);
     assert.ok(r.stdout.startsWith(TARGETING), r.stdout);
@@ -61,7 +61,7 @@ test('kubectl debug: an ephemeral container in the pod, attached, with the targe
     // The target's process is PID 1 of the shared namespace; then the debug shell's own.
     assert.match(lines[0] ?? '', /^PID\s+COMMAND$/);
     assert.match(lines[1] ?? '', /^\s*1 sleep 3600$/);
-    assert.ok(lines.some((l) => /^\s*\d+ sh -c sleep 2; ps -o pid,args; echo hi$/.test(l)));
+    assert.ok(lines.some((l) => /^\s*\d+ sh -c sleep 3; ps -o pid,args; echo hi$/.test(l)));
     assert.equal(lines.at(-1), 'hi');
 
     const ended = await until(
@@ -90,7 +90,7 @@ test('kubectl debug: an ephemeral container in the pod, attached, with the targe
     assert.deepEqual(JSON.parse(r.stdout), {
       name: 'dbg',
       image: BUSYBOX_IMAGE,
-      command: ['sh', '-c', 'sleep 2; ps -o pid,args; echo hi'],
+      command: ['sh', '-c', 'sleep 3; ps -o pid,args; echo hi'],
       resources: {},
       targetContainerName: 'main',
       terminationMessagePath: '/dev/termination-log',
@@ -159,7 +159,7 @@ test('kubectl debug: an ephemeral container in the pod, attached, with the targe
       return;
     }
     // The command waits long enough for the session to be up and the terminal resized.
-    const cmd = `stty cols 123 rows 45; ${KUBECTL} --cache-dir ${join(c.root, 'kcache')} debug -it app --image=${BUSYBOX_IMAGE} -c tty --target=main -- sh -c 'sleep 2; stty size; tty; exit 4'`;
+    const cmd = `stty cols 123 rows 45; ${KUBECTL} --cache-dir ${join(c.root, 'kcache')} debug -it app --image=${BUSYBOX_IMAGE} -c tty --target=main -- sh -c 'sleep 4; stty size; tty; exit 4'`;
     r = await c.run('script', ['-qec', cmd, '/dev/null']);
     // As upstream: attach ends with Success whatever the exit code (kubectl run looks the code up
     // in the pod's status; kubectl debug does not), then kubectl's reattach hint.

@@ -364,6 +364,14 @@ test('an ephemeral container starts in the running pod, is reported, and is neve
     );
     assert.equal((await ephemeralOf())?.restartCount, 0);
     assert.equal((await statusOf('debugged')).phase, 'Running');
+    // Gone from the runtime (as after a cluster stop): not run again, its last status stands.
+    await runtime.removeContainer(dbg.id);
+    await new Promise((r) => setTimeout(r, 500));
+    assert.deepEqual(
+      (await mine()).filter((c) => c.name === 'dbg'),
+      [],
+    );
+    assert.deepEqual(await ephemeralOf(), ended);
   } finally {
     await client
       .delete(CORE.pods, 'default', 'debugged', { gracePeriodSeconds: 0 })
