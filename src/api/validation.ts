@@ -30,6 +30,10 @@ export function forbidden(field: string, detail: string): FieldError {
   return { type: 'FieldValueForbidden', field, detail: `Forbidden: ${detail}` };
 }
 
+export function notFound(field: string, value: unknown): FieldError {
+  return { type: 'FieldValueNotFound', field, detail: `Not found: ${show(value)}` };
+}
+
 export function duplicate(field: string, value: unknown): FieldError {
   return duplicateRendered(field, show(value));
 }

@@ -685,7 +685,7 @@ export class ResourceHandler {
     ns: string | undefined,
     name: string,
     q: URLSearchParams,
-    subresource: 'status' | undefined,
+    subresource: 'status' | 'ephemeralcontainers' | undefined,
     warnings: Warnings,
   ): Promise<{ object: KubeObject; created: boolean }> {
     const raw = (await readBody(req)).toString('utf8');
@@ -778,6 +778,9 @@ export class ResourceHandler {
       );
     switch (sub.name) {
       case 'status':
+      case 'ephemeralcontainers': {
+        // Both write one part of the object; pods/ephemeralcontainers serves the whole Pod.
+        const part = sub.name;
         if (method === 'GET') {
           // The status REST converts to Table through its store, so as the object itself.
           writeJson(res, 200, this.#render(store, store.get(ns, name), rep, q));
@@ -787,21 +790,22 @@ export class ResourceHandler {
           const body = await decodeBody(raw, req.headers['content-type']);
           const warnings = checkFields(store, body, raw, req, q);
           const out = store.update(ns, name, () => body, {
-            subresource: 'status',
+            subresource: part,
             dryRun: isDryRun(q),
-            writer: writerOf(req, q, 'status'),
+            writer: writerOf(req, q, part),
           });
           sendWarnings(res, warnings);
           writeJson(res, 200, out.object);
         } else if (method === 'PATCH') {
           const warnings = new Warnings();
-          const out = await this.#patch(req, store, ns, name, q, 'status', warnings);
+          const out = await this.#patch(req, store, ns, name, q, part, warnings);
           sendWarnings(res, warnings);
           writeJson(res, 200, out.object);
         } else {
-          throw methodNotAllowed(`${method} is not supported on ${info.resource}/status`);
+          throw methodNotAllowed(`${method} is not supported on ${info.resource}/${part}`);
         }
         return;
+      }
       case 'scale':
         await this.#scale(req, res, store, ns, name, q, rep);
         return;
@@ -920,20 +924,26 @@ export class ResourceHandler {
       nodeName?: string;
       containers?: Array<{ name: string }>;
       initContainers?: Array<{ name: string }>;
+      ephemeralContainers?: Array<{ name: string }>;
     };
     const names = (spec.containers ?? []).map((c) => c.name);
     const initNames = (spec.initContainers ?? []).map((c) => c.name);
+    const ephemeralNames = (spec.ephemeralContainers ?? []).map((c) => c.name);
     let container = q.get('container') ?? '';
     if (container === '') {
       if (names.length !== 1) {
         const init =
           initNames.length > 0 ? ` or one of the init containers: [${initNames.join(' ')}]` : '';
+        const ephemeral =
+          ephemeralNames.length > 0
+            ? ` or one of the ephemeral containers: [${ephemeralNames.join(' ')}]`
+            : '';
         throw badRequest(
-          `a container name must be specified for pod ${name}, choose one of: [${names.join(' ')}]${init}`,
+          `a container name must be specified for pod ${name}, choose one of: [${names.join(' ')}]${init}${ephemeral}`,
         );
       }
       container = names[0] ?? '';
-    } else if (!names.includes(container) && !initNames.includes(container)) {
+    } else if (![...names, ...initNames, ...ephemeralNames].includes(container)) {
       throw badRequest(`container ${container} is not valid for pod ${name}`);
     }
     if (!spec.nodeName) throw badRequest(`pod ${name} does not have a host assigned`);

@@ -113,6 +113,34 @@ export function pathsFor(r: ResourceInfo): Record<string, Json> {
       delete: op({ 'x-kubernetes-action': 'delete' }),
     };
   }
+  // Subresources read and written as objects (status, scale, ephemeralcontainers), as upstream
+  // lists them; the action ones (exec, binding…) are left out.
+  for (const sub of r.subresources ?? []) {
+    const subVerbs = new Set(sub.verbs);
+    if (!subVerbs.has('get') || !subVerbs.has('patch')) continue;
+    const subGvk = {
+      group: sub.group ?? r.group,
+      version: sub.version ?? r.version,
+      kind: sub.kind ?? r.kind,
+    };
+    const subOp = (extra: Json): Json => ({
+      'x-kubernetes-group-version-kind': subGvk,
+      responses: OK,
+      ...extra,
+    });
+    paths[`${collection}/{name}/${sub.name}`] = {
+      parameters: [...pathParams, param('name', 'path')],
+      get: subOp({ 'x-kubernetes-action': 'get' }),
+      ...(subVerbs.has('update')
+        ? { put: subOp({ 'x-kubernetes-action': 'put', parameters: write }) }
+        : {}),
+      patch: subOp({
+        'x-kubernetes-action': 'patch',
+        parameters: [...write, param('force', 'query', 'boolean')],
+        requestBody: patchBody(r),
+      }),
+    };
+  }
   return paths;
 }
 

@@ -120,6 +120,7 @@ export const RESOURCE_DEFINITIONS: ReadonlyArray<Omit<ResourceInfo, 'strategy'>>
     subresources: [
       { name: 'attach', kind: 'PodAttachOptions', verbs: ['create', 'get'] },
       { name: 'binding', kind: 'Binding', verbs: ['create'] },
+      { name: 'ephemeralcontainers', verbs: ['get', 'patch', 'update'] },
       { name: 'eviction', group: 'policy', version: 'v1', kind: 'Eviction', verbs: ['create'] },
       { name: 'exec', kind: 'PodExecOptions', verbs: ['create', 'get'] },
       { name: 'log', verbs: ['get'] },

@@ -285,7 +285,8 @@ export class PodStreaming {
         `a container name must be specified for pod ${name}, choose one of: [${names.join(' ')}]${init}`,
       );
     }
-    if (!names.includes(asked) && !initNames.includes(asked)) {
+    const ephemeralNames = (spec.ephemeralContainers ?? []).map((c) => c.name);
+    if (![...names, ...initNames, ...ephemeralNames].includes(asked)) {
       throw badRequest(`container ${asked} is not valid for pod ${name}`);
     }
     return asked;

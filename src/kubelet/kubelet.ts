@@ -22,6 +22,7 @@ import type { Summary } from '../api/stats-summary.js';
 import {
   ImageError,
   type ContainerInfo,
+  type ContainerKind,
   type ContainerSpec,
   type Runtime,
 } from './runtime/interface.js';
@@ -99,6 +100,17 @@ function fieldPathOf(spec: Json, name: string): string {
   return init ? `spec.initContainers{${name}}` : `spec.containers{${name}}`;
 }
 
+const SPEC_LISTS: Record<ContainerKind, string> = {
+  init: 'initContainers',
+  regular: 'containers',
+  ephemeral: 'ephemeralContainers',
+};
+const STATUS_LISTS: Record<ContainerKind, string> = {
+  init: 'initContainerStatuses',
+  regular: 'containerStatuses',
+  ephemeral: 'ephemeralContainerStatuses',
+};
+
 /** An init container with restartPolicy Always: a sidecar, running beside the app. */
 function isSidecar(c: Json): boolean {
   return c.restartPolicy === 'Always';
@@ -111,19 +123,18 @@ function containerHash(c: Json): string {
 /** The container's entry in the pod's last written status, if any. */
 function previousStatus(
   pod: object,
-  kind: 'init' | 'regular',
+  kind: ContainerKind,
   name: string,
 ): { restartCount?: number; containerID?: string } | undefined {
-  const status = ((pod as { status?: unknown }).status ?? {}) as {
-    initContainerStatuses?: Array<{ name: string; restartCount?: number; containerID?: string }>;
-    containerStatuses?: Array<{ name: string; restartCount?: number; containerID?: string }>;
-  };
-  const list = kind === 'init' ? status.initContainerStatuses : status.containerStatuses;
-  return list?.find((s) => s.name === name);
+  const status = ((pod as { status?: unknown }).status ?? {}) as Record<
+    string,
+    Array<{ name: string; restartCount?: number; containerID?: string }> | undefined
+  >;
+  return status[STATUS_LISTS[kind]]?.find((s) => s.name === name);
 }
 
 /** The attempt number of a container that has no predecessor left in the runtime. */
-function recordedRestarts(pod: object, kind: 'init' | 'regular', name: string): number {
+function recordedRestarts(pod: object, kind: ContainerKind, name: string): number {
   const s = previousStatus(pod, kind, name);
   return s?.containerID ? (s.restartCount ?? 0) + 1 : 0;
 }
@@ -307,10 +318,9 @@ export class Kubelet {
   ): { uid: string; tty(container: string): boolean } | undefined {
     const pod = this.#pods.get(`${namespace}/${name}`);
     if (!pod) return undefined;
-    const containers = [
-      ...(((pod.spec as Json | undefined)?.containers ?? []) as Json[]),
-      ...(((pod.spec as Json | undefined)?.initContainers ?? []) as Json[]),
-    ];
+    const containers = Object.values(SPEC_LISTS).flatMap(
+      (list) => ((pod.spec as Json | undefined)?.[list] ?? []) as Json[],
+    );
     return {
       uid: pod.metadata.uid ?? '',
       tty: (c) => containers.find((x) => x.name === c)?.tty === true,
@@ -528,7 +538,7 @@ export class Kubelet {
 
     const runOne = async (
       c: Json,
-      kind: 'init' | 'regular',
+      kind: ContainerKind,
       previous: ContainerInfo | undefined,
     ): Promise<void> => {
       const name = String(c.name);
@@ -537,7 +547,7 @@ export class Kubelet {
       // does: a container that has run before starts as a restart.
       const attempt = previous ? previous.attempt + 1 : recordedRestarts(pod, kind, name);
       const policy = (c.imagePullPolicy as PullPolicy | undefined) ?? 'IfNotPresent';
-      const fieldPath = `spec.${kind === 'init' ? 'initContainers' : 'containers'}{${name}}`;
+      const fieldPath = `spec.${SPEC_LISTS[kind]}{${name}}`;
       const event = (type: 'Normal' | 'Warning', reason: string, message: string): Promise<void> =>
         this.#events.record(pod as KubeObject, type, reason, message, fieldPath);
       let step: 'image' | 'config' | 'create' | 'start' = 'image';
@@ -624,6 +634,14 @@ export class Kubelet {
           ...(caps.add ? { capAdd: caps.add } : {}),
           ...(caps.drop ? { capDrop: caps.drop } : {}),
         };
+        if (kind === 'ephemeral' && typeof c.targetContainerName === 'string') {
+          // As upstream's kubelet: the target's process namespace, which must be running.
+          const target = byName(c.targetContainerName).find(
+            (x) => x.kind !== 'ephemeral' && x.state === 'running',
+          );
+          if (!target) throw new Error(`container ${c.targetContainerName} is not running`);
+          cs.pidTarget = target.id;
+        }
         if (cs.nanoCpus !== undefined) cs.nanoCpus = Math.round(cs.nanoCpus);
         cs.mounts = this.#volumes.mounts(c, volumes);
         step = 'create';
@@ -678,7 +696,7 @@ export class Kubelet {
     /** Restart a dead container now, or report CrashLoopBackOff until its backoff expires. */
     const maybeRestart = async (
       c: Json,
-      kind: 'init' | 'regular',
+      kind: ContainerKind,
       last: ContainerInfo,
     ): Promise<void> => {
       const bkey = `${uid}/${String(c.name)}`;
@@ -783,6 +801,16 @@ export class Kubelet {
           await maybeRestart(c, 'regular', last);
         }
       }
+    }
+
+    // Ephemeral containers (kubectl debug) start once the sandbox is up, even before the pod is
+    // initialized, as upstream's computePodActions starts them; they are never restarted.
+    // One that ran before and is gone from the runtime (a cluster stop removes containers) is
+    // not run again either: its last status stands.
+    for (const c of (spec.ephemeralContainers ?? []) as Json[]) {
+      const name = String(c.name);
+      if (byName(name).length > 0 || previousStatus(pod, 'ephemeral', name)?.containerID) continue;
+      await runOne(c, 'ephemeral', undefined);
     }
 
     // The phase below is computed from the containers as they are now: an app container that
@@ -910,7 +938,7 @@ export class Kubelet {
     const restartPolicy = String(spec.restartPolicy ?? 'Always');
     const scheme = this.#o.runtime.scheme;
 
-    const statusOf = (c: Json, kind: 'init' | 'regular'): Json => {
+    const statusOf = (c: Json, kind: ContainerKind): Json => {
       const name = String(c.name);
       const mine = containers
         .filter((x) => x.name === name && x.kind === kind)
@@ -954,6 +982,38 @@ export class Kubelet {
         };
       }
       const imageRef = String(c.image);
+      const before = previousStatus(pod, kind, name) as Json | undefined;
+      if (kind === 'ephemeral' && !cur && !w && before?.containerID) {
+        const last = before.state as Json | undefined;
+        if (last?.terminated) return before;
+        // Gone while it ran: upstream's words for a container that could not be located.
+        return {
+          ...before,
+          state: {
+            terminated: {
+              exitCode: 137,
+              reason: 'ContainerStatusUnknown',
+              message:
+                'The container could not be located when the pod was deleted.  The container used to be Running',
+              startedAt: ((last?.running as Json | undefined)?.startedAt as string) ?? now,
+              finishedAt: now,
+            },
+          },
+        };
+      }
+      if (kind === 'ephemeral') {
+        // As upstream: never ready, never restarted, no startup probe to report.
+        return {
+          name,
+          state,
+          lastState,
+          ready: false,
+          restartCount: 0,
+          image: imageRef,
+          imageID: cur ? `${scheme}://${cur.imageId}` : '',
+          ...(cur ? { containerID: `${scheme}://${cur.id}` } : {}),
+        };
+      }
       return {
         name,
         state,
@@ -976,6 +1036,9 @@ export class Kubelet {
     const initStatuses = initSpecs.map((c) => statusOf(c, 'init'));
     const sidecarStatuses = initStatuses.filter((_, i) => isSidecar(initSpecs[i] ?? {}));
     const statuses = ((spec.containers ?? []) as Json[]).map((c) => statusOf(c, 'regular'));
+    const ephemeralStatuses = ((spec.ephemeralContainers ?? []) as Json[]).map((c) =>
+      statusOf(c, 'ephemeral'),
+    );
     // As upstream since sidecars: a pod is ready when its app containers and sidecars are.
     const allReady =
       statuses.length > 0 &&
@@ -1030,6 +1093,7 @@ export class Kubelet {
       startTime: old.startTime ?? now,
       containerStatuses: statuses,
       ...(initStatuses.length > 0 ? { initContainerStatuses: initStatuses } : {}),
+      ...(ephemeralStatuses.length > 0 ? { ephemeralContainerStatuses: ephemeralStatuses } : {}),
     };
     const comparable = (s: Json): string => JSON.stringify(s);
     if (comparable(status) === comparable(old)) return;

@@ -284,3 +284,98 @@ test('sidecar init containers run beside the app, restart when they exit, and st
     await k.stop();
   }
 });
+
+test('an ephemeral container starts in the running pod, is reported, and is never restarted', async () => {
+  const runtime = new FakeRuntime({ node, ipPrefix: '10.250.4' });
+  const k = new Kubelet({
+    client,
+    runtime,
+    nodeName: node,
+    network: 'none',
+    podsDir,
+    log: () => {},
+    runProbes: false,
+    resyncMs: 100,
+  });
+  await k.start();
+  try {
+    const created = await client.create(CORE.pods, 'default', {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'debugged' },
+      spec: { nodeName: node, containers: [{ name: 'main', image: 'busybox' }] },
+    });
+    await until(
+      async () => ((await statusOf('debugged')).phase === 'Running' ? true : undefined),
+      'the pod Running',
+    );
+    await client.call(
+      'PATCH',
+      '/api/v1/namespaces/default/pods/debugged/ephemeralcontainers',
+      {
+        spec: {
+          ephemeralContainers: [{ name: 'dbg', image: 'busybox', targetContainerName: 'main' }],
+        },
+      },
+      'application/strategic-merge-patch+json',
+    );
+    type Ephemeral = {
+      name: string;
+      ready: boolean;
+      restartCount: number;
+      started?: boolean;
+      containerID?: string;
+      state: { running?: unknown; terminated?: { exitCode: number; reason: string } };
+    };
+    const ephemeralOf = async (): Promise<Ephemeral | undefined> =>
+      ((await statusOf('debugged')) as Status & { ephemeralContainerStatuses?: Ephemeral[] })
+        .ephemeralContainerStatuses?.[0];
+    const running = await until(
+      async () => ((await ephemeralOf())?.state.running ? await ephemeralOf() : undefined),
+      'the ephemeral container running',
+    );
+    const mine = () => runtime.podContainers(created.metadata.uid ?? '');
+    const dbg = (await mine()).find((c) => c.name === 'dbg');
+    assert.equal(dbg?.kind, 'ephemeral');
+    assert.deepEqual(
+      { ...running, state: Object.keys(running.state) },
+      {
+        name: 'dbg',
+        state: ['running'],
+        lastState: {},
+        ready: false,
+        restartCount: 0,
+        image: 'busybox',
+        imageID: `fake://${dbg.imageId}`,
+        containerID: `fake://${dbg.id}`,
+      },
+    );
+    await runtime.stopContainer(dbg.id, 1);
+    const ended = await until(
+      async () => ((await ephemeralOf())?.state.terminated ? await ephemeralOf() : undefined),
+      'the ephemeral container terminated',
+    );
+    assert.equal(ended.state.terminated?.exitCode, 143);
+    // Several resyncs later: still the one container, not restarted; the pod runs on.
+    await new Promise((r) => setTimeout(r, 500));
+    assert.deepEqual(
+      (await mine()).filter((c) => c.name === 'dbg').map((c) => [c.attempt, c.state]),
+      [[0, 'exited']],
+    );
+    assert.equal((await ephemeralOf())?.restartCount, 0);
+    assert.equal((await statusOf('debugged')).phase, 'Running');
+    // Gone from the runtime (as after a cluster stop): not run again, its last status stands.
+    await runtime.removeContainer(dbg.id);
+    await new Promise((r) => setTimeout(r, 500));
+    assert.deepEqual(
+      (await mine()).filter((c) => c.name === 'dbg'),
+      [],
+    );
+    assert.deepEqual(await ephemeralOf(), ended);
+  } finally {
+    await client
+      .delete(CORE.pods, 'default', 'debugged', { gracePeriodSeconds: 0 })
+      .catch(() => undefined);
+    await k.stop();
+  }
+});

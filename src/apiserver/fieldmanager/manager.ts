@@ -21,7 +21,7 @@ import {
 /** Who writes: the manager name and the subresource written through, if any. */
 export interface Writer {
   manager: string;
-  subresource?: 'status' | 'scale';
+  subresource?: 'status' | 'scale' | 'ephemeralcontainers';
 }
 
 interface Entry {

@@ -40,6 +40,10 @@ const POINTER_FIELDS = new Set([
   'orphanDependents',
   // PriorityClass.value is not omitempty: a priority of 0 is written.
   'value',
+  'defaultMode',
+  'mode',
+  'expirationSeconds',
+  'optional',
 ]);
 
 function unsupported(message: string): StatusError {
@@ -121,6 +125,10 @@ function decodeMessage(
       // Go marshals every non-pointer field; JSON would have omitted the empty strings, and
       // defaulting expects them absent.
       const v = scalar(def, field.int, field.bytes);
+      if (def.inline) {
+        Object.assign(out, v);
+        continue;
+      }
       const zero =
         v === null || v === '' || ((v === 0 || v === false) && !POINTER_FIELDS.has(def.name));
       if (!zero) out[def.name] = v;

@@ -13,6 +13,8 @@ export interface FieldDef {
   repeated?: boolean;
   /** map<string, type>: entries are messages {key = 1, value = 2}. */
   map?: boolean;
+  /** An embedded Go struct whose fields JSON inlines (Volume's VolumeSource). */
+  inline?: boolean;
 }
 
 type Fields = Record<number, FieldDef>;
@@ -24,6 +26,7 @@ const f = (name: string, type: FieldDef['type'], extra: Partial<FieldDef> = {}):
 });
 const list = (name: string, type: FieldDef['type']): FieldDef => f(name, type, { repeated: true });
 const map = (name: string, type: FieldDef['type']): FieldDef => f(name, type, { map: true });
+const inline = (type: string): FieldDef => f(type, type, { inline: true });
 
 export const MESSAGES: Record<string, Fields> = {
   TypeMeta: { 1: f('apiVersion', 'string'), 2: f('kind', 'string') },
@@ -131,7 +134,82 @@ export const MESSAGES: Record<string, Fields> = {
     4: f('effect', 'string'),
     5: f('tolerationSeconds', 'int'),
   },
-  Volume: { 1: f('name', 'string') },
+  // Volumes as the API server fills them in (a pod copied by `kubectl debug --copy-to` carries
+  // its kube-api-access projected volume), for the sources the kubelet supports.
+  Volume: { 1: f('name', 'string'), 2: inline('VolumeSource') },
+  VolumeSource: {
+    1: f('hostPath', 'HostPathVolumeSource'),
+    2: f('emptyDir', 'EmptyDirVolumeSource'),
+    6: f('secret', 'SecretVolumeSource'),
+    10: f('persistentVolumeClaim', 'PersistentVolumeClaimVolumeSource'),
+    16: f('downwardAPI', 'DownwardAPIVolumeSource'),
+    19: f('configMap', 'ConfigMapVolumeSource'),
+    26: f('projected', 'ProjectedVolumeSource'),
+  },
+  HostPathVolumeSource: { 1: f('path', 'string'), 2: f('type', 'string') },
+  EmptyDirVolumeSource: { 1: f('medium', 'string'), 2: f('sizeLimit', 'quantity') },
+  SecretVolumeSource: {
+    1: f('secretName', 'string'),
+    2: list('items', 'KeyToPath'),
+    3: f('defaultMode', 'int'),
+    4: f('optional', 'bool'),
+  },
+  PersistentVolumeClaimVolumeSource: { 1: f('claimName', 'string'), 2: f('readOnly', 'bool') },
+  DownwardAPIVolumeSource: {
+    1: list('items', 'DownwardAPIVolumeFile'),
+    2: f('defaultMode', 'int'),
+  },
+  ConfigMapVolumeSource: {
+    1: inline('LocalObjectReference'),
+    2: list('items', 'KeyToPath'),
+    3: f('defaultMode', 'int'),
+    4: f('optional', 'bool'),
+  },
+  ProjectedVolumeSource: { 1: list('sources', 'VolumeProjection'), 2: f('defaultMode', 'int') },
+  VolumeProjection: {
+    1: f('secret', 'SecretProjection'),
+    2: f('downwardAPI', 'DownwardAPIProjection'),
+    3: f('configMap', 'ConfigMapProjection'),
+    4: f('serviceAccountToken', 'ServiceAccountTokenProjection'),
+  },
+  SecretProjection: {
+    1: inline('LocalObjectReference'),
+    2: list('items', 'KeyToPath'),
+    4: f('optional', 'bool'),
+  },
+  ConfigMapProjection: {
+    1: inline('LocalObjectReference'),
+    2: list('items', 'KeyToPath'),
+    4: f('optional', 'bool'),
+  },
+  DownwardAPIProjection: { 1: list('items', 'DownwardAPIVolumeFile') },
+  ServiceAccountTokenProjection: {
+    1: f('audience', 'string'),
+    2: f('expirationSeconds', 'int'),
+    3: f('path', 'string'),
+  },
+  KeyToPath: { 1: f('key', 'string'), 2: f('path', 'string'), 3: f('mode', 'int') },
+  DownwardAPIVolumeFile: {
+    1: f('path', 'string'),
+    2: f('fieldRef', 'ObjectFieldSelector'),
+    3: f('resourceFieldRef', 'ResourceFieldSelector'),
+    4: f('mode', 'int'),
+  },
+  ObjectFieldSelector: { 1: f('apiVersion', 'string'), 2: f('fieldPath', 'string') },
+  ResourceFieldSelector: {
+    1: f('containerName', 'string'),
+    2: f('resource', 'string'),
+    3: f('divisor', 'quantity'),
+  },
+  VolumeMount: {
+    1: f('name', 'string'),
+    2: f('readOnly', 'bool'),
+    3: f('mountPath', 'string'),
+    4: f('subPath', 'string'),
+    5: f('mountPropagation', 'string'),
+    6: f('subPathExpr', 'string'),
+    7: f('recursiveReadOnly', 'string'),
+  },
   Container: {
     1: f('name', 'string'),
     2: f('image', 'string'),
@@ -141,6 +219,7 @@ export const MESSAGES: Record<string, Fields> = {
     6: list('ports', 'ContainerPort'),
     7: list('env', 'EnvVar'),
     8: f('resources', 'ResourceRequirements'),
+    9: list('volumeMounts', 'VolumeMount'),
     13: f('terminationMessagePath', 'string'),
     14: f('imagePullPolicy', 'string'),
     16: f('stdin', 'bool'),
@@ -155,7 +234,19 @@ export const MESSAGES: Record<string, Fields> = {
     4: f('protocol', 'string'),
     5: f('hostIP', 'string'),
   },
-  EnvVar: { 1: f('name', 'string'), 2: f('value', 'string') },
+  EnvVar: { 1: f('name', 'string'), 2: f('value', 'string'), 3: f('valueFrom', 'EnvVarSource') },
+  EnvVarSource: {
+    1: f('fieldRef', 'ObjectFieldSelector'),
+    2: f('resourceFieldRef', 'ResourceFieldSelector'),
+    3: f('configMapKeyRef', 'KeySelector'),
+    4: f('secretKeyRef', 'KeySelector'),
+  },
+  /** ConfigMapKeySelector and SecretKeySelector. */
+  KeySelector: {
+    1: inline('LocalObjectReference'),
+    2: f('key', 'string'),
+    3: f('optional', 'bool'),
+  },
   ResourceRequirements: { 1: map('limits', 'quantity'), 2: map('requests', 'quantity') },
   Deployment: {
     1: f('metadata', 'ObjectMeta'),

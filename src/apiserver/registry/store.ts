@@ -39,8 +39,11 @@ export interface DeleteOptions {
 
 export interface WriteOptions {
   dryRun?: boolean;
-  /** 'status' writes only status (and spec is kept); undefined writes everything but status. */
-  subresource?: 'status';
+  /**
+   * 'status' writes only status (and spec is kept); another name writes what that subresource's
+   * strategy (Strategy.partialSubresources) takes; undefined writes everything but status.
+   */
+  subresource?: 'status' | 'ephemeralcontainers';
   /**
    * Who writes, recorded in metadata.managedFields as an Update. Absent: managedFields are left
    * as the body has them (server-side apply computes its own; internal bookkeeping writes).
@@ -478,6 +481,17 @@ export class ResourceStore {
       // Upstream defaults the decoded body of a status write too (e.g. a Node's allocatable).
       this.#strategy.defaults?.(merged);
       if (opts.writer) recordUpdate(current, merged, opts.writer, this.fieldManagerContext());
+      return merged;
+    }
+    if (opts.subresource !== undefined) {
+      const partial = this.#strategy.partialSubresources?.[opts.subresource];
+      if (!partial)
+        throw internalError(`no strategy for ${this.info.resource}/${opts.subresource}`);
+      this.#strategy.defaults?.(obj);
+      const merged = partial.prepareForUpdate(obj, structuredClone(current));
+      merged.metadata = { ...structuredClone(old) };
+      if (opts.writer) recordUpdate(current, merged, opts.writer, this.fieldManagerContext());
+      this.#check(merged, partial.validateUpdate(merged, current));
       return merged;
     }
     if (this.#hasStatus) {

@@ -25,6 +25,11 @@ export interface Strategy {
   validateUpdate?(obj: KubeObject, old: KubeObject): FieldError[];
   /** Throws a StatusError when the object may not be deleted (e.g. built-in PriorityClasses). */
   validateDelete?(obj: KubeObject): void;
+  /**
+   * Subresources that write one part of the object (pods/ephemeralcontainers), after upstream's
+   * per-subresource strategies; the generic store keeps the stored metadata.
+   */
+  partialSubresources?: Record<string, PartialUpdateStrategy>;
   /** PUT of a missing object creates it (upstream's AllowCreateOnUpdate). */
   allowCreateOnUpdate?: boolean;
   /**
@@ -32,6 +37,12 @@ export interface Strategy {
    * API's shape to the stored one and back. Every hook above sees this API's shape.
    */
   conversion?: ObjectConversion;
+}
+
+export interface PartialUpdateStrategy {
+  /** The stored object with only what this subresource writes taken from the new one. */
+  prepareForUpdate(obj: KubeObject, old: KubeObject): KubeObject;
+  validateUpdate(obj: KubeObject, old: KubeObject): FieldError[];
 }
 
 export interface ObjectConversion {

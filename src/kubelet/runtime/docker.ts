@@ -9,6 +9,7 @@ import { connect } from 'node:net';
 import { PassThrough, type Duplex, type Readable } from 'node:stream';
 import type {
   ContainerInfo,
+  ContainerKind,
   ContainerSpec,
   ContainerStream,
   ExecResult,
@@ -173,7 +174,7 @@ export class DockerRuntime implements Runtime {
     const type =
       labels[LABEL_TYPE] === 'sandbox'
         ? 'sandbox'
-        : ((labels[LABEL_CONTAINER_KIND] as 'init' | 'regular') ?? 'regular');
+        : ((labels[LABEL_CONTAINER_KIND] as ContainerKind | undefined) ?? 'regular');
     const nets = Object.values(i.NetworkSettings.Networks ?? {});
     const joined = /^container:(.+)$/.exec(i.HostConfig.NetworkMode ?? '')?.[1];
     return {
@@ -240,7 +241,7 @@ export class DockerRuntime implements Runtime {
       const kind =
         labels[LABEL_TYPE] === 'sandbox'
           ? 'sandbox'
-          : ((labels[LABEL_CONTAINER_KIND] as 'init' | 'regular' | undefined) ?? 'regular');
+          : ((labels[LABEL_CONTAINER_KIND] as ContainerKind | undefined) ?? 'regular');
       return {
         id: c.Id,
         podUid: labels[LABEL_POD_UID] ?? '',
@@ -369,6 +370,7 @@ export class DockerRuntime implements Runtime {
         HostConfig: {
           NetworkMode: `container:${sandboxId}`,
           IpcMode: `container:${sandboxId}`,
+          ...(spec.pidTarget ? { PidMode: `container:${spec.pidTarget}` } : {}),
           RestartPolicy: { Name: 'no' },
           ...(spec.memoryBytes ? { Memory: spec.memoryBytes, MemorySwap: spec.memoryBytes } : {}),
           ...(spec.nanoCpus ? { NanoCpus: spec.nanoCpus } : {}),

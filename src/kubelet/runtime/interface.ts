@@ -22,13 +22,23 @@ export interface SandboxSpec {
   attempt?: number;
 }
 
+export type ContainerKind = 'init' | 'regular' | 'ephemeral';
+
 export interface ContainerSpec {
   podUid: string;
   podName: string;
   namespace: string;
   name: string;
-  /** init or regular: init containers run to completion, in order, before the others. */
-  kind: 'init' | 'regular';
+  /**
+   * init containers run to completion, in order, before the regular ones; an ephemeral one (kubectl
+   * debug) is added to a running pod and never restarted.
+   */
+  kind: ContainerKind;
+  /**
+   * An ephemeral container's target: the ID of the container whose process namespace it joins
+   * (upstream's targetContainerName); without it the container has a PID namespace of its own.
+   */
+  pidTarget?: string;
   /** An init container with restartPolicy Always (a sidecar): it runs on beside the app. */
   sidecar?: boolean;
   attempt: number;
@@ -61,7 +71,7 @@ export interface ContainerInfo {
   id: string;
   podUid: string;
   name: string;
-  kind: 'init' | 'regular' | 'sandbox';
+  kind: ContainerKind | 'sandbox';
   attempt: number;
   specHash: string;
   image: string;
@@ -169,7 +179,7 @@ export interface ContainerUsage {
   namespace: string;
   /** The pod container's name; `POD` for the sandbox. */
   name: string;
-  kind: 'init' | 'regular' | 'sandbox';
+  kind: ContainerKind | 'sandbox';
   /** When the engine took the reading (ms since the epoch). */
   timeMs: number;
   /** CPU time used since the container started, in nanoseconds (cumulative). */

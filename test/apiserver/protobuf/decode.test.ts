@@ -123,3 +123,163 @@ test('unknown kinds and fields are refused with 415; garbage with 400', () => {
     (e) => isStatusError(e, 'BadRequest'),
   );
 });
+
+test('a pod copy (kubectl debug --copy-to): volumes inline their source, mounts and env refs', () => {
+  const keyToPath = msg([
+    [1, 'ca.crt'],
+    [2, 'ca.crt'],
+  ]);
+  const projected = msg([
+    [
+      1,
+      msg([
+        [
+          4,
+          msg([
+            [2, 3607],
+            [3, 'token'],
+          ]),
+        ],
+      ]),
+    ],
+    [
+      1,
+      msg([
+        [
+          3,
+          msg([
+            [1, msg([[1, 'kube-root-ca.crt']])],
+            [2, keyToPath],
+          ]),
+        ],
+      ]),
+    ],
+    [
+      1,
+      msg([
+        [
+          2,
+          msg([
+            [
+              1,
+              msg([
+                [1, 'namespace'],
+                [
+                  2,
+                  msg([
+                    [1, 'v1'],
+                    [2, 'metadata.namespace'],
+                  ]),
+                ],
+              ]),
+            ],
+          ]),
+        ],
+      ]),
+    ],
+    [2, 420],
+  ]);
+  const selector = msg([
+    [1, msg([[1, 'cfg']])],
+    [2, 'k'],
+    [3, 0],
+  ]);
+  const envVar = msg([
+    [1, 'CM'],
+    [3, msg([[3, selector]])],
+  ]);
+  const container = msg([
+    [1, 'main'],
+    [2, 'busybox'],
+    [7, envVar],
+    [
+      9,
+      msg([
+        [1, 'kube-api-access'],
+        [2, 1],
+        [3, '/var/run/secrets/kubernetes.io/serviceaccount'],
+      ]),
+    ],
+  ]);
+  const spec = msg([
+    [
+      1,
+      msg([
+        [1, 'kube-api-access'],
+        [2, msg([[26, projected]])],
+      ]),
+    ],
+    [
+      1,
+      msg([
+        [1, 'scratch'],
+        [2, msg([[2, msg([])]])],
+      ]),
+    ],
+    [2, container],
+  ]);
+  const pod = decodeKubernetesProtobuf(
+    wrap(
+      'v1',
+      'Pod',
+      msg([
+        [1, msg([[1, 'copy']])],
+        [2, spec],
+      ]),
+    ),
+  );
+  assert.deepEqual(pod, {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'copy' },
+    spec: {
+      volumes: [
+        {
+          name: 'kube-api-access',
+          projected: {
+            sources: [
+              { serviceAccountToken: { expirationSeconds: 3607, path: 'token' } },
+              {
+                configMap: {
+                  name: 'kube-root-ca.crt',
+                  items: [{ key: 'ca.crt', path: 'ca.crt' }],
+                },
+              },
+              {
+                downwardAPI: {
+                  items: [
+                    {
+                      path: 'namespace',
+                      fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' },
+                    },
+                  ],
+                },
+              },
+            ],
+            defaultMode: 420,
+          },
+        },
+        { name: 'scratch', emptyDir: {} },
+      ],
+      containers: [
+        {
+          name: 'main',
+          image: 'busybox',
+          env: [
+            {
+              name: 'CM',
+              valueFrom: { configMapKeyRef: { name: 'cfg', key: 'k', optional: false } },
+            },
+          ],
+          volumeMounts: [
+            {
+              name: 'kube-api-access',
+              readOnly: true,
+              mountPath: '/var/run/secrets/kubernetes.io/serviceaccount',
+            },
+          ],
+        },
+      ],
+    },
+  });
+});

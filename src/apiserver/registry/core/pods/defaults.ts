@@ -8,6 +8,7 @@ import {
   envVarName,
   forbidden,
   invalidValue,
+  notFound,
   notFoundValue,
   notSupported,
   portName,
@@ -387,6 +388,33 @@ function validateProbe(probe: unknown, path: string, successMustBeOne: boolean):
 }
 
 /**
+ * Upstream's validateContainerCommon, in its order: name, image, pull policy, ports, env, volume
+ * mounts, resources (ordinary, init and ephemeral containers alike).
+ */
+function validateContainerCommon(
+  c: Json,
+  at: string,
+  volumes: Set<string> | undefined,
+): FieldError[] {
+  const errs: FieldError[] = [];
+  const name = typeof c.name === 'string' ? c.name : '';
+  if (name === '') errs.push(required(`${at}.name`));
+  else for (const e of dns1123Label(name)) errs.push(invalidValue(`${at}.name`, name, e));
+  if (typeof c.image !== 'string' || c.image.trim() === '') errs.push(required(`${at}.image`));
+  else if (c.image !== c.image.trim()) {
+    errs.push(invalidValue(`${at}.image`, c.image, 'must not have leading or trailing whitespace'));
+  }
+  if (c.imagePullPolicy !== undefined && !PULL_POLICIES.includes(String(c.imagePullPolicy))) {
+    errs.push(notSupported(`${at}.imagePullPolicy`, c.imagePullPolicy, PULL_POLICIES));
+  }
+  errs.push(...validateContainerPorts(c.ports, `${at}.ports`));
+  errs.push(...validateEnv(c.env, `${at}.env`));
+  errs.push(...validateVolumeMounts(c.volumeMounts, volumes, `${at}.volumeMounts`));
+  errs.push(...validateResources(c.resources, `${at}.resources`));
+  return errs;
+}
+
+/**
  * Upstream's validateContainers/validateContainerCommon, in their order: name, image, pull
  * policy, ports, env, volume mounts, resources, then the duplicate-name check and the probes.
  */
@@ -408,22 +436,8 @@ function validateContainers(
       errs.push(invalidValue(at, c, 'must be an object'));
       return;
     }
+    errs.push(...validateContainerCommon(c, at, volumes));
     const name = typeof c.name === 'string' ? c.name : '';
-    if (name === '') errs.push(required(`${at}.name`));
-    else for (const e of dns1123Label(name)) errs.push(invalidValue(`${at}.name`, name, e));
-    if (typeof c.image !== 'string' || c.image.trim() === '') errs.push(required(`${at}.image`));
-    else if (c.image !== c.image.trim()) {
-      errs.push(
-        invalidValue(`${at}.image`, c.image, 'must not have leading or trailing whitespace'),
-      );
-    }
-    if (c.imagePullPolicy !== undefined && !PULL_POLICIES.includes(String(c.imagePullPolicy))) {
-      errs.push(notSupported(`${at}.imagePullPolicy`, c.imagePullPolicy, PULL_POLICIES));
-    }
-    errs.push(...validateContainerPorts(c.ports, `${at}.ports`));
-    errs.push(...validateEnv(c.env, `${at}.env`));
-    errs.push(...validateVolumeMounts(c.volumeMounts, volumes, `${at}.volumeMounts`));
-    errs.push(...validateResources(c.resources, `${at}.resources`));
     if (names.has(name)) errs.push(duplicate(`${at}.name`, name));
     else names.add(name);
     errs.push(...validateProbe(c.livenessProbe, `${at}.livenessProbe`, true));
@@ -431,6 +445,86 @@ function validateContainers(
     errs.push(...validateProbe(c.startupProbe, `${at}.startupProbe`, true));
   });
   return errs;
+}
+
+/**
+ * The Container fields an ephemeral container may not set (every field outside upstream's
+ * allowedEphemeralContainerFields), in the struct's order, as validateFieldAllowList reports them.
+ */
+const EPHEMERAL_FORBIDDEN = [
+  'ports',
+  'resources',
+  'resizePolicy',
+  'restartPolicy',
+  'livenessProbe',
+  'readinessProbe',
+  'startupProbe',
+  'lifecycle',
+];
+
+/** Whether a field holds something other than Go's zero value. */
+function isSet(v: unknown): boolean {
+  if (v === undefined || v === null || v === '' || v === false) return false;
+  if (Array.isArray(v)) return v.length > 0;
+  return true; // an object here is a pointer (a probe, lifecycle): set even when empty
+}
+
+/** A struct (resources) is zero when all its members are. */
+function resourcesSet(v: unknown): boolean {
+  if (!isRecord(v)) return isSet(v);
+  return Object.values(v).some((m) => (isRecord(m) ? Object.keys(m).length > 0 : isSet(m)));
+}
+
+/** Upstream's validateEphemeralContainers: unique names across the pod, a target that exists. */
+function validateEphemeralContainers(
+  list: unknown,
+  spec: Json,
+  path: string,
+  volumes: Set<string> | undefined,
+): FieldError[] {
+  if (list === undefined || list === null || (Array.isArray(list) && list.length === 0)) return [];
+  if (!Array.isArray(list)) return [invalidValue(path, list, 'must be a list of containers')];
+  const others = new Set(
+    [...asList(spec.containers), ...asList(spec.initContainers)].map((c) => String(c.name)),
+  );
+  const all = new Set(others);
+  const errs: FieldError[] = [];
+  list.forEach((c: unknown, i) => {
+    const at = `${path}[${i}]`;
+    if (!isRecord(c)) {
+      errs.push(invalidValue(at, c, 'must be an object'));
+      return;
+    }
+    errs.push(...validateContainerCommon(c, at, volumes));
+    const name = typeof c.name === 'string' ? c.name : '';
+    if (all.has(name)) errs.push(duplicate(`${at}.name`, name));
+    else all.add(name);
+    const target = c.targetContainerName;
+    if (typeof target === 'string' && target !== '' && !others.has(target)) {
+      errs.push(notFound(`${at}.targetContainerName`, target));
+    }
+    for (const field of EPHEMERAL_FORBIDDEN) {
+      const set = field === 'resources' ? resourcesSet(c[field]) : isSet(c[field]);
+      if (set) errs.push(forbidden(`${at}.${field}`, 'cannot be set for an Ephemeral Container'));
+    }
+    asList(c.volumeMounts).forEach((m, j) => {
+      for (const sub of ['subPath', 'subPathExpr']) {
+        if (isSet(m[sub])) {
+          errs.push(
+            forbidden(
+              `${at}.volumeMounts[${j}].${sub}`,
+              'cannot be set for an Ephemeral Container',
+            ),
+          );
+        }
+      }
+    });
+  });
+  return errs;
+}
+
+function asList(v: unknown): Json[] {
+  return Array.isArray(v) ? v.filter(isRecord) : [];
 }
 
 /** Upstream's ValidateVolumes (names only): returns the valid volume names for the mount check. */
@@ -464,6 +558,12 @@ export function validatePodSpec(spec: unknown, path: string, checkMounts = true)
     ...volumeErrs,
     ...validateContainers(spec.containers, `${path}.containers`, true, mountable),
     ...validateContainers(spec.initContainers, `${path}.initContainers`, false, mountable),
+    ...validateEphemeralContainers(
+      spec.ephemeralContainers,
+      spec,
+      `${path}.ephemeralContainers`,
+      mountable,
+    ),
   ];
   if (spec.restartPolicy !== undefined && !RESTART_POLICIES.includes(String(spec.restartPolicy))) {
     errs.push(notSupported(`${path}.restartPolicy`, spec.restartPolicy, RESTART_POLICIES));

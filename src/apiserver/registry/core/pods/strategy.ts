@@ -95,6 +95,12 @@ export const podStrategy: Strategy = {
   validate(obj: KubeObject): FieldError[] {
     return validatePodSpec(obj.spec, 'spec');
   },
+  validateCreate(obj) {
+    const ephemeral = ((obj.spec ?? {}) as Json).ephemeralContainers;
+    return Array.isArray(ephemeral) && ephemeral.length > 0
+      ? [forbidden('spec.ephemeralContainers', 'cannot be set on create')]
+      : [];
+  },
   validateUpdate(obj, old) {
     const spec = (obj.spec ?? {}) as Json;
     const oldSpec = (old.spec ?? {}) as Json;
@@ -114,4 +120,83 @@ export const podStrategy: Strategy = {
     }
     return errs;
   },
+  partialSubresources: {
+    ephemeralcontainers: {
+      // Upstream's dropNonEphemeralContainerUpdates: the stored pod with the new list.
+      prepareForUpdate(obj, old) {
+        const list = ((obj.spec ?? {}) as Json).ephemeralContainers;
+        const spec = { ...((old.spec ?? {}) as Json) };
+        if (Array.isArray(list) && list.length > 0) spec.ephemeralContainers = list;
+        else delete spec.ephemeralContainers;
+        return { ...old, spec };
+      },
+      validateUpdate(obj, old) {
+        return [
+          ...validatePodSpec(obj.spec, 'spec'),
+          ...ephemeralContainersChanges(obj.spec as Json, old.spec as Json),
+        ];
+      },
+    },
+  },
 };
+
+/**
+ * Upstream's ValidatePodEphemeralContainersUpdate, part 2: ephemeral containers may be added, never
+ * removed or changed. (Upstream appends go-cmp's diff to the "changed" text, a format go-cmp keeps
+ * deliberately unstable; kbox lists the changed fields instead.)
+ */
+function ephemeralContainersChanges(spec: Json, oldSpec: Json): FieldError[] {
+  const list = (v: unknown): Json[] => (Array.isArray(v) ? (v as Json[]) : []);
+  const byName = new Map(list(spec.ephemeralContainers).map((c) => [String(c.name), c]));
+  const errs: FieldError[] = [];
+  for (const old of list(oldSpec.ephemeralContainers)) {
+    const name = String(old.name);
+    const cur = byName.get(name);
+    if (cur === undefined) {
+      errs.push(
+        forbidden(
+          'spec.ephemeralContainers',
+          `existing ephemeral containers "${name}" may not be removed\n`,
+        ),
+      );
+      continue;
+    }
+    const a = semantic(old);
+    const b = semantic(cur);
+    const changed = [...new Set([...Object.keys(a), ...Object.keys(b)])]
+      .sort()
+      .filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]));
+    if (changed.length > 0) {
+      const diff = changed
+        .map(
+          (k) =>
+            `- ${k}: ${JSON.stringify(a[k] ?? null)}\n+ ${k}: ${JSON.stringify(b[k] ?? null)}\n`,
+        )
+        .join('');
+      errs.push(
+        forbidden(
+          `spec.ephemeralContainers[${name}]`,
+          `existing ephemeral containers "${name}" may not be changed\n${diff}`,
+        ),
+      );
+    }
+  }
+  return errs;
+}
+
+/** A container as Go compares it: zero values and absent fields alike, keys in a fixed order. */
+function semantic(v: unknown): Json {
+  const norm = (x: unknown): unknown => {
+    if (Array.isArray(x)) return x.length === 0 ? undefined : x.map(norm);
+    if (typeof x === 'object' && x !== null) {
+      const out: Json = {};
+      for (const k of Object.keys(x).sort()) {
+        const n = norm((x as Json)[k]);
+        if (n !== undefined) out[k] = n;
+      }
+      return Object.keys(out).length === 0 ? undefined : out;
+    }
+    return x === false || x === '' || x === null ? undefined : x;
+  };
+  return (norm(v) ?? {}) as Json;
+}
