@@ -1,6 +1,7 @@
 // Resource request handling: verbs on collections and objects, subresources, and watch streams.
 // Every path ends in a JSON response or a Status error thrown to the HTTP edge.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import {
   badRequest,
   conflict,
@@ -211,6 +212,23 @@ function storedFrame(ev: StoredEvent): Buffer {
     storedFrames.set(ev, frame);
   }
   return frame;
+}
+
+/**
+ * The socket of a response, once assigned (after ServerResponse has flushed what it buffered);
+ * null if the response closes first.
+ */
+function assignedSocket(res: ServerResponse): Promise<Socket | null> {
+  if (res.socket !== null) return Promise.resolve(res.socket);
+  return new Promise((resolve) => {
+    const done = (): void => {
+      res.off('socket', done);
+      res.off('close', done);
+      resolve(res.socket);
+    };
+    res.on('socket', done);
+    res.on('close', done);
+  });
 }
 
 /** `text` framed as one chunk of a chunked HTTP/1.1 body. */
@@ -1211,19 +1229,24 @@ export class ResourceHandler {
     // body with the last chunk. Events of a burst leave in one socket write: the socket is corked
     // at the first event and uncorked on the next tick, which comes once the microtasks that
     // write the rest of the burst (queued events) have run, without waiting for the loop to turn.
-    const socket = res.socket;
+    // A response queued behind the connection's previous one (whose 'finish' is still to come)
+    // has no socket yet: its headers wait inside ServerResponse until the socket is assigned and
+    // flushes them, and the frames must wait for that too.
+    let socket = res.socket;
     let corked = false;
     const write = async (chunk: Buffer): Promise<void> => {
-      if (res.writableEnded || res.destroyed || socket === null || socket.destroyed) return;
+      socket ??= await assignedSocket(res);
+      const to = socket;
+      if (res.writableEnded || res.destroyed || to === null || to.destroyed) return;
       if (!corked) {
         corked = true;
-        socket.cork();
+        to.cork();
         process.nextTick(() => {
           corked = false;
-          socket.uncork();
+          to.uncork();
         });
       }
-      if (!socket.write(chunk)) await drained(socket);
+      if (!to.write(chunk)) await drained(to);
     };
 
     let watch;

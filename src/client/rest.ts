@@ -143,7 +143,11 @@ export class KubeClient {
     ref: ResourceRef,
     namespace: string | undefined,
     name: string,
-    opts: { gracePeriodSeconds?: number; propagationPolicy?: string } = {},
+    opts: {
+      gracePeriodSeconds?: number;
+      propagationPolicy?: string;
+      preconditions?: { uid?: string; resourceVersion?: string };
+    } = {},
   ): Promise<unknown> {
     return this.call('DELETE', resourcePath(ref, namespace, name), {
       kind: 'DeleteOptions',

@@ -391,11 +391,14 @@ export class Kubelet {
       await rt.removePodVolumes(uid);
       this.#volumes.tearDown(uid);
       try {
+        // For this pod only (upstream's status manager sends the UID as a precondition): a pod
+        // created since under the same name must not be deleted by this confirmation.
         await this.#o.client.delete(PODS, meta.namespace, meta.name ?? '', {
           gracePeriodSeconds: 0,
+          preconditions: { uid },
         });
       } catch (err) {
-        if (!isStatusError(err, 'NotFound')) throw err;
+        if (!isStatusError(err, 'NotFound') && !isStatusError(err, 'Conflict')) throw err;
       }
       this.#o.log('pod deleted', { pod: key });
       return;

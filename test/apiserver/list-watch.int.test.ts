@@ -3,6 +3,8 @@
 // what serialising the parsed objects gives, with selectors, limit/continue and resourceVersion,
 // and the Table and metadata answers must be unchanged.
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { connect } from 'node:net';
 import { after, before, test } from 'node:test';
 import type { KubeObject } from '../../src/api/types.js';
 import { ApiServer } from '../../src/apiserver/server.js';
@@ -296,4 +298,34 @@ test('a LIST that may have seen a write whose commit fails answers the failure',
     await server.stop();
     storage.close();
   }
+});
+
+test('a watch pipelined behind another request on one connection gets its events', async () => {
+  // The watch's response is queued behind the create's until that one finishes, so it has no
+  // socket when the watch starts: its events must wait for the socket, not be dropped.
+  const { hostname, port } = new URL(api.url);
+  const socket = connect(Number(port), hostname);
+  await once(socket, 'connect');
+  let received = '';
+  socket.on('data', (b: Buffer) => (received += b.toString()));
+  const body = JSON.stringify({ metadata: { name: 'pipelined-first' } });
+  socket.write(
+    `POST /api/v1/namespaces/default/configmaps HTTP/1.1\r\nHost: kbox\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}` +
+      'GET /api/v1/namespaces/default/configmaps?watch=true&fieldSelector=metadata.name%3Dpipelined-second HTTP/1.1\r\nHost: kbox\r\n\r\n',
+  );
+  const until = async (what: string, ok: () => boolean): Promise<void> => {
+    for (let i = 0; !ok(); i++) {
+      if (i > 200) assert.fail(`timed out waiting for ${what}; received:\n${received}`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  };
+  await until('both response heads', () => received.split('HTTP/1.1 ').length === 3);
+  const res = await api.request('POST', '/api/v1/namespaces/default/configmaps', {
+    metadata: { name: 'pipelined-second' },
+  });
+  assert.equal(res.status, 201);
+  await res.arrayBuffer();
+  await until('the ADDED event', () => received.includes('"name":"pipelined-second"'));
+  assert.match(received, /\r\n\{"type":"ADDED","object":\{[^\n]*"name":"pipelined-second"/);
+  socket.destroy();
 });
