@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { Agent, Pool, request } from 'undici';
 import { SqliteStorage } from '../../src/storage/sqlite.js';
+import { leanClient } from './lean-client.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'kbox-bench-'));
 const run = promisify(execFile);
@@ -162,6 +163,67 @@ process.on('message', (m) => { if (m === 'committed') process.send({ committed }
   };
 }
 
+/**
+ * The floor under the API's creates: Node's HTTPS server on the same kind of certificate, doing
+ * only what every create needs (read and parse the JSON body, answer 201 with the object
+ * re-serialised and padded to 3,000 bytes, about a created pod's size), driven by the same lean
+ * client, 16 connections, 20,000 requests.
+ */
+async function echoFloor(): Promise<{ rate: number; cpu: number }> {
+  const script = join(dir, 'echo.mjs');
+  writeFileSync(
+    script,
+    `import { createServer } from 'node:https';
+import { generateClusterPki } from ${JSON.stringify(new URL('apiserver/tls.js', serverSrc).href)};
+const pki = await generateClusterPki({ commonName: 'bench', hosts: [] });
+const server = createServer({ cert: pki.serverCert, key: pki.serverKey }, (req, res) => {
+  const chunks = [];
+  req.on('data', (c) => chunks.push(c));
+  req.on('end', () => {
+    const text = JSON.stringify(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+    const body = text + ' '.repeat(Math.max(0, 3000 - text.length));
+    res.writeHead(201, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+    res.end(body);
+  });
+});
+server.listen(0, '127.0.0.1', () => process.send({ url: 'https://127.0.0.1:' + server.address().port, ca: pki.caCert }));
+process.on('message', (m) => { if (m === 'cpu') { const c = process.cpuUsage(); process.send({ cpu: c.user + c.system }); } });
+`,
+  );
+  const child = fork(script, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  try {
+    const { url, ca } = await new Promise<{ url: string; ca: string }>((resolve) =>
+      child.once('message', (m) => resolve(m as never)),
+    );
+    const cpu = (): Promise<number> =>
+      new Promise((resolve) => {
+        child.once('message', (m) => resolve((m as { cpu: number }).cpu));
+        child.send('cpu');
+      });
+    const client = await leanClient(url, ca, 16, { 'content-type': 'application/json' });
+    const n = 20_000;
+    let next = 0;
+    const cpu0 = await cpu();
+    const t0 = performance.now();
+    await Promise.all(
+      Array.from({ length: 16 }, async () => {
+        for (;;) {
+          const i = next++;
+          if (i >= n) return;
+          const res = await client.request('POST', '/', JSON.stringify(pod(i)));
+          if (res.status !== 201) throw new Error(`echo answered ${res.status}`);
+        }
+      }),
+    );
+    const rate = n / ((performance.now() - t0) / 1000);
+    const used = ((await cpu()) - cpu0) / n;
+    client.close();
+    return { rate, cpu: used };
+  } finally {
+    child.kill('SIGKILL');
+  }
+}
+
 /** Milliseconds on the monotonic clock (CLOCK_MONOTONIC: the same in every process). */
 function monotonicMs(): number {
   return Number(process.hrtime.bigint()) / 1e6;
@@ -298,34 +360,63 @@ async function main(): Promise<void> {
   };
   const pool = new Pool(server.url, { connections: 16, connect: { ca: server.ca } });
 
-  // 1. Creates/s with 16 concurrent clients over HTTPS.
+  // 1. Creates/s with 16 concurrent clients over HTTPS: the lean client (test/bench/lean-client.ts)
+  // against this server, which keeps the pods for the LIST below; undici (what the tests use)
+  // against a second server on a store of its own. Both report the server's CPU per create.
   const total = Number(process.env.KBOX_BENCH_PODS ?? 10_000);
-  let next = 0;
-  const cpu0 = await server.cpu();
-  const t0 = performance.now();
-  await Promise.all(
-    Array.from({ length: 16 }, async () => {
-      for (;;) {
-        const i = next++;
-        if (i >= total) return;
-        const res = await pool.request({
-          path: '/api/v1/namespaces/default/pods',
-          method: 'POST',
-          headers,
-          body: JSON.stringify(pod(i)),
-        });
-        await res.body.dump();
-        if (res.statusCode !== 201) throw new Error(`create answered ${res.statusCode}`);
-      }
-    }),
-  );
-  const apiRate = total / ((performance.now() - t0) / 1000);
-  // The server's CPU per create: on a shared machine the rate depends on the neighbours, this much less.
-  const cpuPerCreate = ((await server.cpu()) - cpu0) / total;
+  const creates = async (
+    target: Child,
+    create: (i: number) => Promise<number>,
+  ): Promise<{ rate: number; cpu: number }> => {
+    let next = 0;
+    const cpu0 = await target.cpu();
+    const t0 = performance.now();
+    await Promise.all(
+      Array.from({ length: 16 }, async () => {
+        for (;;) {
+          const i = next++;
+          if (i >= total) return;
+          const status = await create(i);
+          if (status !== 201) throw new Error(`create answered ${status}`);
+        }
+      }),
+    );
+    const rate = total / ((performance.now() - t0) / 1000);
+    // The server's CPU per create: on a shared machine the rate depends on the neighbours, this much less.
+    return { rate, cpu: ((await target.cpu()) - cpu0) / total };
+  };
+  const lean = await leanClient(server.url, server.ca, 16, headers);
+  const leanRun = await creates(server, async (i) => {
+    const res = await lean.request('POST', '/api/v1/namespaces/default/pods', JSON.stringify(pod(i)));
+    return res.status;
+  });
+  lean.close();
+  const apiRate = leanRun.rate;
+  const second = await startServerChild(join(dir, 'api-undici.db'));
+  const secondPool = new Pool(second.url, { connections: 16, connect: { ca: second.ca } });
+  const undiciRun = await creates(second, async (i) => {
+    const res = await secondPool.request({
+      path: '/api/v1/namespaces/default/pods',
+      method: 'POST',
+      headers: { ...headers, authorization: `Bearer ${second.token}` },
+      body: JSON.stringify(pod(i)),
+    });
+    await res.body.dump();
+    return res.statusCode;
+  });
+  await secondPool.close();
+  second.stop();
+  const floor = await echoFloor();
   out.push(
-    `creates/s via HTTPS API, 16 clients: ${apiRate.toFixed(0)} (server CPU ${cpuPerCreate.toFixed(0)} µs per create)`,
+    `creates/s via HTTPS API, 16 clients: ${apiRate.toFixed(0)} (server CPU ${leanRun.cpu.toFixed(0)} µs per create; lean client)`,
   );
   console.error(out.at(-1));
+  out.push(
+    `  with undici as the client: ${undiciRun.rate.toFixed(0)}/s (server CPU ${undiciRun.cpu.toFixed(0)} µs per create)`,
+  );
+  out.push(
+    `  Node's HTTPS server alone (parse the body, answer 201 with 3 KB), lean client: ${floor.rate.toFixed(0)} requests/s (server CPU ${floor.cpu.toFixed(0)} µs per request; API = ${(apiRate / floor.rate).toFixed(2)}x)`,
+  );
   out.push(
     `  raw better-sqlite3 single-row commits/s: ${raw.single.toFixed(0)} (API = ${(apiRate / raw.single).toFixed(2)}x)`,
   );
