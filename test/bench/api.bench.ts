@@ -387,7 +387,11 @@ async function main(): Promise<void> {
   };
   const lean = await leanClient(server.url, server.ca, 16, headers);
   const leanRun = await creates(server, async (i) => {
-    const res = await lean.request('POST', '/api/v1/namespaces/default/pods', JSON.stringify(pod(i)));
+    const res = await lean.request(
+      'POST',
+      '/api/v1/namespaces/default/pods',
+      JSON.stringify(pod(i)),
+    );
     return res.status;
   });
   lean.close();

@@ -18,7 +18,11 @@ interface Connection {
 }
 
 /** Bytes of one complete response at the start of `buf` (chunked or Content-Length), or -1. */
-function responseEnd(buf: Buffer, headEnd: number, head: string): { end: number; body: Buffer } | -1 {
+function responseEnd(
+  buf: Buffer,
+  headEnd: number,
+  head: string,
+): { end: number; body: Buffer } | -1 {
   const length = /\r\ncontent-length: *(\d+)/i.exec(head);
   if (length) {
     const end = headEnd + 4 + Number(length[1]);
@@ -76,7 +80,12 @@ export async function leanClient(
       () =>
         new Promise<void>((resolve, reject) => {
           const socket = connect({ host: u.hostname, port: Number(u.port), ca }, resolve);
-          const c: Connection = { socket, buffered: Buffer.alloc(0), done: undefined, fail: undefined };
+          const c: Connection = {
+            socket,
+            buffered: Buffer.alloc(0),
+            done: undefined,
+            fail: undefined,
+          };
           socket.once('error', reject);
           socket.on('error', (err) => c.fail?.(err));
           socket.on('close', () => c.fail?.(new Error('connection closed')));
