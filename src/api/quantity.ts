@@ -96,6 +96,27 @@ const BINARY_SUFFIXES = ['', 'Ki', 'Mi', 'Gi', 'Ti', 'Pi', 'Ei'];
  * undefined for what is no quantity (validation reports it).
  */
 export function canonicalQuantity(q: string): string | undefined {
+  const known = canonicalMemo.get(q);
+  if (known !== undefined || canonicalMemo.has(q)) return known;
+  return remember(canonicalMemo, q, computeCanonical(q));
+}
+
+/**
+ * Answers of the two parsers below by input. Quantities repeat (every pod of a workload carries
+ * its template's), and parsing them takes BigInt arithmetic on every write; both are pure, so a
+ * bounded memo (emptied when full) is safe.
+ */
+const canonicalMemo = new Map<string, string | undefined>();
+const nanosMemo = new Map<string, bigint>();
+const MEMO_SIZE = 4096;
+
+function remember<T>(memo: Map<string, T>, key: string, value: T): T {
+  if (memo.size >= MEMO_SIZE) memo.clear();
+  memo.set(key, value);
+  return value;
+}
+
+function computeCanonical(q: string): string | undefined {
   let nanos: bigint;
   try {
     nanos = quantityNanos(q);
@@ -173,6 +194,11 @@ const SUFFIX_NANO: Record<string, bigint> = {
  * Throws on what is not a quantity.
  */
 export function quantityNanos(q: string): bigint {
+  const known = nanosMemo.get(q);
+  return known ?? remember(nanosMemo, q, parseNanos(q));
+}
+
+function parseNanos(q: string): bigint {
   const m =
     /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+)|(n|u|m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?)$/.exec(
       q.trim(),

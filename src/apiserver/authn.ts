@@ -28,6 +28,14 @@ export function unauthorized(): StatusError {
   return StatusError.from(401, 'Unauthorized', 'Unauthorized');
 }
 
+/** The admin token's bytes, made once (a server has one token). */
+let adminToken: { text: string; bytes: Buffer } | undefined;
+
+function tokenBytes(token: string): Buffer {
+  if (adminToken?.text !== token) adminToken = { text: token, bytes: Buffer.from(token) };
+  return adminToken.bytes;
+}
+
 export function authenticate(
   req: IncomingMessage,
   token: string | undefined,
@@ -36,7 +44,7 @@ export function authenticate(
   const header = req.headers.authorization ?? '';
   if (token !== undefined && header.startsWith('Bearer ')) {
     const given = Buffer.from(header.slice('Bearer '.length).trim());
-    const want = Buffer.from(token);
+    const want = tokenBytes(token);
     if (given.length === want.length && timingSafeEqual(given, want)) {
       return { name: 'kbox-admin', groups: ['system:masters', 'system:authenticated'] };
     }

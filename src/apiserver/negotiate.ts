@@ -28,6 +28,19 @@ function* jsonAcceptEntries(accept: string | undefined): Generator<Map<string, s
  * like upstream's JSON fallback, the plain object is the answer when nothing else matches.
  */
 export function representation(accept: string | undefined): Representation {
+  const key = accept ?? '';
+  let rep = representations.get(key);
+  if (rep === undefined) {
+    if (representations.size >= 256) representations.clear();
+    representations.set(key, (rep = pickRepresentation(accept)));
+  }
+  return rep;
+}
+
+/** representation() by Accept header: clients send the same few headers on every request. */
+const representations = new Map<string, Representation>();
+
+function pickRepresentation(accept: string | undefined): Representation {
   for (const params of jsonAcceptEntries(accept)) {
     const as = params.get('as');
     if (as === undefined) return 'object';

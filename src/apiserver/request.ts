@@ -17,10 +17,8 @@ const NAMESPACE_SUBRESOURCES = new Set(['status', 'finalize']);
  * (/api, /apis/apps, /version, ...).
  */
 export function parseResourcePath(pathname: string): ResourceRequest | undefined {
-  const parts = pathname
-    .split('/')
-    .filter((p) => p !== '')
-    .map(decodeURIComponent);
+  const segments = pathname.split('/').filter((p) => p !== '');
+  const parts = pathname.includes('%') ? segments.map(decodeURIComponent) : segments;
   let group: string;
   let version: string;
   let rest: string[];

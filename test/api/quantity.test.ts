@@ -2,7 +2,7 @@
 // TestQuantityParseEmit and the canonical forms kubectl shows back).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { canonicalQuantity } from '../../src/api/quantity.js';
+import { canonicalQuantity, quantityNanos } from '../../src/api/quantity.js';
 
 test('quantities are stored in upstream canonical form', () => {
   const cases: Array<[string, string]> = [
@@ -48,4 +48,14 @@ test('quantities are stored in upstream canonical form', () => {
   }
   assert.equal(canonicalQuantity('1.2.3'), undefined);
   assert.equal(canonicalQuantity('abc'), undefined);
+});
+
+test('memoised answers are the same on every call, refusals included', () => {
+  for (let round = 0; round < 2; round++) {
+    assert.equal(canonicalQuantity('0.5'), '500m');
+    assert.equal(canonicalQuantity('1024Mi'), '1Gi');
+    assert.equal(canonicalQuantity('12 apples'), undefined);
+    assert.equal(quantityNanos('250m'), 250_000_000n);
+    assert.throws(() => quantityNanos('12 apples'), /quantities must match/);
+  }
 });
