@@ -103,15 +103,18 @@ function placeOf(
   return { struct, field: fields.join('.'), raw };
 }
 
-/** The JSON value as encoding/json's UnmarshalTypeError names it when decoding into `shape`. */
-function jsonValueText(v: unknown, shape: Shape): string {
+/**
+ * The JSON value as encoding/json's UnmarshalTypeError names it when decoding into `shape`; a
+ * number into an integer by its literal in the text where JSON.parse reads it otherwise.
+ */
+function jsonValueText(v: unknown, shape: Shape, literal?: string): string {
   if (typeof v === 'string') return 'string';
   if (typeof v === 'boolean') return 'bool';
   if (Array.isArray(v)) return 'array';
   if (typeof v === 'number') {
     // Into an integer the literal itself is named (ParseInt failed or overflowed).
     const intoInt = shape === 'int32' || shape === 'int64' || shape === 'intOrString';
-    return intoInt ? `number ${String(v)}` : 'number';
+    return intoInt ? `number ${literal ?? String(v)}` : 'number';
   }
   return 'object';
 }
@@ -149,7 +152,7 @@ export function decoderTypeError(
   let type = 'string';
   if (m.shape === 'intOrString') type = 'int32';
   else if (m.shape !== 'time') type = goType(schemas, place.raw);
-  return `json: cannot unmarshal ${jsonValueText(m.value, m.shape)} into Go struct field ${place.struct}.${place.field} of type ${type}`;
+  return `json: cannot unmarshal ${jsonValueText(m.value, m.shape, m.literal)} into Go struct field ${place.struct}.${place.field} of type ${type}`;
 }
 
 /** The Go kind of a decoded JSON value in an unstructured map (int64 for integral numbers). */
