@@ -306,7 +306,7 @@ export function checkPatched(
   if (walked.mismatches.length > 0) {
     const err =
       patch?.type === 'strategic'
-        ? converterTypeError(walked.mismatches)
+        ? converterTypeError(schemas, root.name, walked.mismatches)
         : decoderTypeError(schemas, root.name, walked.mismatches);
     if (err !== undefined) throw invalidPatch(shownValue(), err);
   }
@@ -389,8 +389,9 @@ export function checkApplied(k: Kind, config: unknown): void {
 export function checkAppliedResult(k: Kind, config: unknown, result: unknown): void {
   const root = schemaOf(k);
   if (root === undefined) return;
-  const walked = walkObject(structuralSchemas(), root.schema, result, false);
-  const err = converterTypeError(walked.mismatches);
+  const schemas = structuralSchemas();
+  const walked = walkObject(schemas, root.schema, result, false);
+  const err = converterTypeError(schemas, root.name, walked.mismatches);
   if (err === undefined) return;
   throw internalError(
     `failed to convert new object (${appliedObjectName(k, config)}) to proper version: ${err}`,

@@ -383,3 +383,16 @@ test('kubectl create --raw of a JSON manifest with replicas: 3.0 prints the serv
     'Error from server (BadRequest): Deployment in version "v1" cannot be handled as a Deployment: json: cannot unmarshal number 3.0 into Go struct field DeploymentSpec.spec.replicas of type int32\n',
   );
 });
+
+test('a named Go type is named in the error: v1.Protocol', async () => {
+  const res = await api.request('POST', '/api/v1/namespaces/default/pods', {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'named' },
+    spec: { containers: [{ name: 'c', image: 'i', ports: [{ containerPort: 80, protocol: 6 }] }] },
+  });
+  assert.equal(
+    (await status(res)).message,
+    'Pod in version "v1" cannot be handled as a Pod: json: cannot unmarshal number into Go struct field ContainerPort.spec.containers.ports.protocol of type v1.Protocol',
+  );
+});
