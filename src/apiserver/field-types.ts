@@ -13,9 +13,11 @@
 //   expected numeric (int or float), got string`.
 //
 // Go type names come from the schema: `v1.Container` for io.k8s.api.core.v1.Container, int32 or
-// int64 from the integer's format. Named Go types that our schemas cannot see print as their
-// underlying type: `string` for v1.Protocol, `map[string]resource.Quantity` for v1.ResourceList.
+// int64 from the integer's format. Named Go types that are no struct (v1.Protocol,
+// v1.ResourceList, types.UID), which the schemas cannot tell from their underlying types, come
+// from the table of go-named-types.ts.
 import { quantityNanos } from '../api/quantity.js';
+import { NAMED_FIELD_TYPES, NAMED_UNDERLYING } from './go-named-types.js';
 import { isJsonObject } from './patch/json-value.js';
 import { refName, type Schema, type SchemaSet } from './schemas.js';
 import {
@@ -71,6 +73,16 @@ interface Place {
   /** Struct fields from the root, without list indices and map keys: `spec.containers.image`. */
   field: string;
   raw: Schema;
+  /** The Go type there when it is, or holds, a named type that is no struct (go-named-types.ts). */
+  named?: string;
+}
+
+/** The element type of a Go slice or map type (`[]v1.Capability` → `v1.Capability`). */
+function elementGoType(type: string | undefined): string | undefined {
+  if (type === undefined) return undefined;
+  const t = NAMED_UNDERLYING[type] ?? type;
+  if (t.startsWith('[]')) return t.slice(2);
+  return t.startsWith('map[') ? t.slice(t.indexOf(']') + 1) : undefined;
 }
 
 function placeOf(
@@ -87,31 +99,38 @@ function placeOf(
   let current: string | undefined = rootName;
   const fields: string[] = [];
   let raw = root;
+  let named: string | undefined;
   for (const seg of path) {
     const { schema: s, shape } = resolve(raw);
     if ('field' in seg && shape === 'struct') {
       struct = short(current);
       fields.push(seg.field);
       raw = s.properties?.[seg.field] ?? {};
+      named = current === undefined ? undefined : NAMED_FIELD_TYPES[current]?.[seg.field];
     } else if ('field' in seg) {
       raw = typeof s.additionalProperties === 'object' ? s.additionalProperties : {};
+      named = elementGoType(named);
     } else {
       raw = s.items ?? {};
+      named = elementGoType(named);
     }
     current = refOf(raw);
   }
-  return { struct, field: fields.join('.'), raw };
+  return { struct, field: fields.join('.'), raw, named };
 }
 
-/** The JSON value as encoding/json's UnmarshalTypeError names it when decoding into `shape`. */
-function jsonValueText(v: unknown, shape: Shape): string {
+/**
+ * The JSON value as encoding/json's UnmarshalTypeError names it when decoding into `shape`; a
+ * number into an integer by its literal in the text where JSON.parse reads it otherwise.
+ */
+function jsonValueText(v: unknown, shape: Shape, literal?: string): string {
   if (typeof v === 'string') return 'string';
   if (typeof v === 'boolean') return 'bool';
   if (Array.isArray(v)) return 'array';
   if (typeof v === 'number') {
     // Into an integer the literal itself is named (ParseInt failed or overflowed).
     const intoInt = shape === 'int32' || shape === 'int64' || shape === 'intOrString';
-    return intoInt ? `number ${String(v)}` : 'number';
+    return intoInt ? `number ${literal ?? String(v)}` : 'number';
   }
   return 'object';
 }
@@ -148,8 +167,8 @@ export function decoderTypeError(
   // IntOrString decodes a non-string into its int32, Time into a string first.
   let type = 'string';
   if (m.shape === 'intOrString') type = 'int32';
-  else if (m.shape !== 'time') type = goType(schemas, place.raw);
-  return `json: cannot unmarshal ${jsonValueText(m.value, m.shape)} into Go struct field ${place.struct}.${place.field} of type ${type}`;
+  else if (m.shape !== 'time') type = place.named ?? goType(schemas, place.raw);
+  return `json: cannot unmarshal ${jsonValueText(m.value, m.shape, m.literal)} into Go struct field ${place.struct}.${place.field} of type ${type}`;
 }
 
 /** The Go kind of a decoded JSON value in an unstructured map (int64 for integral numbers). */
@@ -161,8 +180,11 @@ function unstructuredKind(v: unknown): string {
   return 'map';
 }
 
-/** runtime.DefaultUnstructuredConverter's error for one mismatch, if it has one. */
-function converterText(m: Mismatch): string | undefined {
+/**
+ * runtime.DefaultUnstructuredConverter's error for one mismatch, if it has one. `goTypeOf` names
+ * the Go type of the mismatch's place (`cannot convert int64 to v1.Protocol`).
+ */
+function converterText(m: Mismatch, goTypeOf: (m: Mismatch) => string): string | undefined {
   const v = m.value;
   const kind = unstructuredKind(v);
   switch (m.shape) {
@@ -188,7 +210,9 @@ function converterText(m: Mismatch): string | undefined {
       return `unrecognized type: ${m.shape}`;
     case 'string':
       // Go converts an int64 to a string (as a rune) but refuses to here.
-      return kind === 'int64' ? 'cannot convert int64 to string' : 'unrecognized type: string';
+      return kind === 'int64'
+        ? `cannot convert int64 to ${goTypeOf(m)}`
+        : 'unrecognized type: string';
     case 'float':
       return 'unrecognized type: float64';
     case 'bool':
@@ -198,10 +222,22 @@ function converterText(m: Mismatch): string | undefined {
   }
 }
 
-/** The unstructured converter's error (strategic merge patches), for the first mismatch it has. */
-export function converterTypeError(mismatches: readonly Mismatch[]): string | undefined {
+/**
+ * The unstructured converter's error (strategic merge patches), for the first mismatch it has,
+ * of a walk from the schema `rootName`.
+ */
+export function converterTypeError(
+  schemas: SchemaSet,
+  rootName: string,
+  mismatches: readonly Mismatch[],
+): string | undefined {
+  const root = schemas[rootName];
+  const goTypeOf = (m: Mismatch): string => {
+    if (root === undefined) return 'string';
+    return placeOf(schemas, rootName, root, m.path).named ?? 'string';
+  };
   for (const m of mismatches) {
-    const text = converterText(m);
+    const text = converterText(m, goTypeOf);
     if (text !== undefined) return text;
   }
   return undefined;

@@ -12,7 +12,8 @@
 import { badRequest, invalid, StatusError, type FieldError } from '../api/status.js';
 import { invalidValue, notSupported } from '../api/validation.js';
 import { typedPathString, typeOf } from './fieldmanager/typed.js';
-import { hasDuplicateKeys, jsonKeys } from './json-keys.js';
+import { isJsonObject } from './patch/json-value.js';
+import { hasDuplicateKeys, jsonKeys, numberLiterals } from './json-keys.js';
 import { appliedTypeErrors, converterTypeError, decoderTypeError } from './field-types.js';
 import { yamlDuplicatesOf } from './negotiate.js';
 import { schemaNameOf, structuralSchemas, type Schema } from './schemas.js';
@@ -152,7 +153,8 @@ export function checkBody(
     return;
   }
   const schemas = structuralSchemas();
-  const walked = walkObject(schemas, root.schema, body, directive !== 'Strict');
+  const literals = json === undefined ? undefined : numberLiterals(json);
+  const walked = walkObject(schemas, root.schema, body, directive !== 'Strict', literals);
   if (walked.mismatches.length > 0) {
     const err = decoderTypeError(schemas, root.name, walked.mismatches);
     if (err !== undefined) throw cannotBeHandled(k, body, err);
@@ -226,6 +228,63 @@ function jsonPatchTexts(text: string): string[] {
 }
 
 /**
+ * Where the number literals of a JSON or merge patch that JSON.parse reads otherwise (`3.0`) sit
+ * in the patched object, by decoder path: upstream's patchers (evanphx/json-patch) carry a
+ * value's text into the patched JSON, which is then decoded. A merge patch's paths are the
+ * result's. A JSON patch's literals are those of the values its `add` and `replace` operations
+ * put at their paths (`-` taken as the array's last element).
+ */
+function patchLiterals(
+  patch: { text: string; type: 'json' | 'merge' | 'strategic' } | undefined,
+  patched: unknown,
+): Map<string, string> | undefined {
+  if (patch === undefined || patch.type === 'strategic') return undefined;
+  const literals = numberLiterals(patch.text);
+  if (literals === undefined || patch.type === 'merge') return literals;
+  let ops: unknown;
+  try {
+    ops = JSON.parse(patch.text);
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(ops)) return undefined;
+  const out = new Map<string, string>();
+  ops.forEach((op: unknown, i) => {
+    const o = op as { op?: unknown; path?: unknown };
+    if ((o.op !== 'add' && o.op !== 'replace') || typeof o.path !== 'string') return;
+    const prefix = `[${i}].value`;
+    let at: string | undefined;
+    for (const [path, literal] of literals) {
+      if (path !== prefix && !path.startsWith(`${prefix}.`) && !path.startsWith(`${prefix}[`)) {
+        continue;
+      }
+      at ??= pointerPath(patched, o.path);
+      const rest = path.slice(prefix.length);
+      out.set(at === '' ? rest.replace(/^\./, '') : `${at}${rest}`, literal);
+    }
+  });
+  return out.size > 0 ? out : undefined;
+}
+
+/** A JSON pointer into `doc` as a decoder path: `/spec/containers/0/ports` → `spec.containers[0].ports`. */
+function pointerPath(doc: unknown, pointer: string): string {
+  let out = '';
+  let node = doc;
+  for (const raw of pointer.split('/').slice(1)) {
+    const seg = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (Array.isArray(node)) {
+      const index = seg === '-' ? node.length - 1 : Number(seg);
+      out += `[${index}]`;
+      node = node[index] as unknown;
+    } else {
+      out = out === '' ? seg : `${out}.${seg}`;
+      node = isJsonObject(node) ? node[seg] : undefined;
+    }
+  }
+  return out;
+}
+
+/**
  * Checks the result of a JSON, merge or strategic merge patch and drops its unknown fields.
  * Under Strict, or for a value of the wrong type, the request fails with upstream's 422 on the
  * `patch` field, whose value is the patched object (JSON and merge patches) or the patch as Go
@@ -243,11 +302,11 @@ export function checkPatched(
   const root = schemaOf(k);
   if (root === undefined) return;
   const schemas = structuralSchemas();
-  const walked = walkObject(schemas, root.schema, patched, true);
+  const walked = walkObject(schemas, root.schema, patched, true, patchLiterals(patch, patched));
   if (walked.mismatches.length > 0) {
     const err =
       patch?.type === 'strategic'
-        ? converterTypeError(walked.mismatches)
+        ? converterTypeError(schemas, root.name, walked.mismatches)
         : decoderTypeError(schemas, root.name, walked.mismatches);
     if (err !== undefined) throw invalidPatch(shownValue(), err);
   }
@@ -330,8 +389,9 @@ export function checkApplied(k: Kind, config: unknown): void {
 export function checkAppliedResult(k: Kind, config: unknown, result: unknown): void {
   const root = schemaOf(k);
   if (root === undefined) return;
-  const walked = walkObject(structuralSchemas(), root.schema, result, false);
-  const err = converterTypeError(walked.mismatches);
+  const schemas = structuralSchemas();
+  const walked = walkObject(schemas, root.schema, result, false);
+  const err = converterTypeError(schemas, root.name, walked.mismatches);
   if (err === undefined) return;
   throw internalError(
     `failed to convert new object (${appliedObjectName(k, config)}) to proper version: ${err}`,

@@ -846,10 +846,17 @@ export class ResourceHandler {
       }
       case 'binding': {
         if (method !== 'POST') throw methodNotAllowed(`${method} is not supported on pods/binding`);
-        const body = (await decodeBody(await readBody(req), req.headers['content-type'])) as {
+        const raw = await readBody(req);
+        const body = (await decodeBody(raw, req.headers['content-type'])) as {
           target?: { name?: string };
         };
-        checkBody(BINDING, body, 'Ignore', new Warnings());
+        checkBody(
+          BINDING,
+          body,
+          'Ignore',
+          new Warnings(),
+          jsonText(raw, req.headers['content-type']),
+        );
         const node = body.target?.name;
         if (!node) throw badRequest('target.name is required: the node to bind the pod to');
         // Only spec.nodeName changes, so the pod is not revalidated (upstream's assignPod).
@@ -879,10 +886,17 @@ export class ResourceHandler {
       case 'eviction': {
         if (method !== 'POST')
           throw methodNotAllowed(`${method} is not supported on pods/eviction`);
-        const body = (await decodeBody(await readBody(req), req.headers['content-type'])) as {
+        const raw = await readBody(req);
+        const body = (await decodeBody(raw, req.headers['content-type'])) as {
           deleteOptions?: { gracePeriodSeconds?: number };
         };
-        checkBody(EVICTION, body, 'Ignore', new Warnings());
+        checkBody(
+          EVICTION,
+          body,
+          'Ignore',
+          new Warnings(),
+          jsonText(raw, req.headers['content-type']),
+        );
         const opts: DeleteOptions = {};
         if (body.deleteOptions?.gracePeriodSeconds !== undefined) {
           opts.gracePeriodSeconds = body.deleteOptions.gracePeriodSeconds;
@@ -1066,7 +1080,9 @@ export class ResourceHandler {
     const contentType = req.headers['content-type'];
     // A PUT body is decoded before the (synchronous) read-modify-write.
     const put = method === 'PUT' ? await decodeBody(Buffer.from(raw), contentType) : undefined;
-    if (put !== undefined) checkBody(SCALE, put, 'Ignore', new Warnings());
+    if (put !== undefined) {
+      checkBody(SCALE, put, 'Ignore', new Warnings(), jsonText(Buffer.from(raw), contentType));
+    }
     const out = store.update(
       ns,
       name,

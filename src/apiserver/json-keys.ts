@@ -154,3 +154,92 @@ export function hasDuplicateKeys(text: string): boolean {
   }
   return false;
 }
+
+/**
+ * A number token of a JSON text followed by the end of its value, written with a fraction, an
+ * exponent or sixteen digits or more: what may read back differently from JSON.parse's number.
+ * A value in a string is not followed by a comma or bracket, so an image tag (`"nginx:1.25"`)
+ * does not match; the rare false match costs only the scan.
+ */
+const ODD_NUMBER = /[:,[]\s*-?(?:\d+(?:\.\d+)?[eE][-+]?\d+|\d+\.\d+|\d{16,})\s*[,}\]]/;
+
+/**
+ * The number literals of a JSON text that JSON.parse does not give back as written (`3.0`,
+ * `1e3`, `12345678901234567890`), by path (`spec.containers[0].ports[0].containerPort`), as Go's
+ * decoder sees them: `3.0` is no integer to it. Undefined for the common text without one (one
+ * regular expression test); a malformed text yields what was read before the fault. Of a key
+ * repeated in its object, the last value's literal counts, as JSON.parse keeps the last value.
+ */
+export function numberLiterals(text: string): Map<string, string> | undefined {
+  if (!ODD_NUMBER.test(text)) return undefined;
+  const out = new Map<string, string>();
+  let i = 0;
+  const ws = (): void => {
+    while (i < text.length && WS.has(text[i] ?? '')) i++;
+  };
+  const string = (): string => {
+    const start = i;
+    i++;
+    while (i < text.length && text[i] !== '"') i += text[i] === '\\' ? 2 : 1;
+    i++;
+    return JSON.parse(text.slice(start, i)) as string;
+  };
+  const value = (path: string): void => {
+    ws();
+    const c = text[i];
+    if (c === '{') {
+      i++;
+      ws();
+      if (text[i] === '}') {
+        i++;
+        return;
+      }
+      for (;;) {
+        ws();
+        if (text[i] !== '"') throw new Error('key expected');
+        const key = string();
+        ws();
+        if (text[i] !== ':') throw new Error('colon expected');
+        i++;
+        value(path === '' ? key : `${path}.${key}`);
+        ws();
+        if (text[i] === ',') i++;
+        else if (text[i] === '}') {
+          i++;
+          return;
+        } else throw new Error('comma expected');
+      }
+    } else if (c === '[') {
+      i++;
+      ws();
+      if (text[i] === ']') {
+        i++;
+        return;
+      }
+      for (let index = 0; ; index++) {
+        value(`${path}[${index}]`);
+        ws();
+        if (text[i] === ',') i++;
+        else if (text[i] === ']') {
+          i++;
+          return;
+        } else throw new Error('comma expected');
+      }
+    } else if (c === '"') {
+      string();
+    } else {
+      const start = i;
+      while (i < text.length && !/[\s,\]}]/.test(text[i] ?? '')) i++;
+      const token = text.slice(start, i);
+      if (c !== '-' && (c === undefined || c < '0' || c > '9')) return;
+      if (String(Number(token)) !== token) out.set(path, token);
+      else out.delete(path);
+    }
+  };
+  try {
+    value('');
+  } catch {
+    // The body parser reports malformed JSON.
+  }
+  return out.size > 0 ? out : undefined;
+}

@@ -81,6 +81,8 @@ export interface Mismatch {
   readonly path: Segment[];
   readonly value: unknown;
   readonly shape: Shape;
+  /** The number as written in the JSON text, where JSON.parse's number reads otherwise. */
+  readonly literal?: string;
 }
 
 export interface WalkResult {
@@ -144,15 +146,32 @@ function fits(v: unknown, shape: Shape): boolean {
   }
 }
 
+const INT_LITERAL = /^-?(?:0|[1-9]\d*)$/;
+
+/**
+ * Whether a number literal fits an integer shape as Go's decoder takes it: strconv.ParseInt
+ * refuses a fraction or exponent (`3.0`, `1e3`), and the value must be in the type's range.
+ */
+function literalFits(literal: string, shape: 'int32' | 'int64'): boolean {
+  if (!INT_LITERAL.test(literal)) return false;
+  const n = BigInt(literal);
+  return shape === 'int32'
+    ? n >= BigInt(INT32_MIN) && n <= BigInt(INT32_MAX)
+    : n >= -(2n ** 63n) && n < 2n ** 63n;
+}
+
 /**
  * Walks `value` against `schema`: the undeclared fields (deleted from `value` with `prune`) and
- * the type mismatches. Numeric quantities become strings in place.
+ * the type mismatches. Numeric quantities become strings in place. `literals` are the numbers
+ * of the JSON text that JSON.parse reads otherwise, by decoder path (json-keys.ts
+ * numberLiterals): an integer field is checked against the literal, as Go's decoder reads it.
  */
 export function walkObject(
   schemas: SchemaSet,
   schema: Schema,
   value: unknown,
   prune: boolean,
+  literals?: ReadonlyMap<string, string>,
 ): WalkResult {
   const unknown: Segment[][] = [];
   const mismatches: Mismatch[] = [];
@@ -187,6 +206,20 @@ export function walkObject(
     if (v === null) return;
     const { schema: s, shape } = resolve(raw);
     if (shape === 'any') return;
+    if (
+      literals !== undefined &&
+      typeof v === 'number' &&
+      (shape === 'int32' || shape === 'int64' || shape === 'intOrString')
+    ) {
+      const literal = literals.get(decoderPath(pathOf(steps)));
+      if (literal !== undefined) {
+        // IntOrString decodes a number into its int32.
+        if (!literalFits(literal, shape === 'int64' ? 'int64' : 'int32')) {
+          mismatches.push({ path: pathOf(steps), value: v, shape, literal });
+        }
+        return;
+      }
+    }
     if (!fits(v, shape)) {
       mismatches.push({ path: pathOf(steps), value: v, shape });
       return;

@@ -260,3 +260,139 @@ spec:
     'Error from server: failed to create typed patch object (default/quoted; apps/v1, Kind=Deployment): .spec.replicas: expected numeric (int or float), got string\n',
   );
 });
+
+test('an integer written with a fraction or exponent: refused in JSON bodies and JSON/merge patches by its literal, taken in YAML, strategic patches and apply', async () => {
+  const text = (replicas: string, extra = ''): string =>
+    JSON.stringify(deployment('literal')).replace('"replicas":1', `"replicas":${replicas}${extra}`);
+  const message = (literal: string, where = 'DeploymentSpec.spec.replicas'): string =>
+    `Deployment in version "v1" cannot be handled as a Deployment: json: cannot unmarshal number ${literal} into Go struct field ${where} of type int32`;
+  for (const literal of ['3.0', '1e3', '3.50', '12345678901234567890', '-2E0']) {
+    const s = await status(await api.request('POST', DEPLOYS, text(literal)));
+    assert.equal(s.code, 400, literal);
+    assert.equal(s.reason, 'BadRequest');
+    assert.equal(s.message, message(literal), literal);
+  }
+  // An IntOrString decodes a number into its int32; a list element's path has no index.
+  const surge = text('2', ',"strategy":{"rollingUpdate":{"maxSurge":1.0}}');
+  assert.equal(
+    (await status(await api.request('POST', DEPLOYS, surge))).message,
+    message('1.0', 'RollingUpdateDeployment.spec.strategy.rollingUpdate.maxSurge'),
+  );
+  const port = JSON.stringify(deployment('literal')).replace(
+    '"image":"i"',
+    '"image":"nginx:1.25","ports":[{"containerPort":80.0}]',
+  );
+  assert.equal(
+    (await status(await api.request('POST', DEPLOYS, port))).message,
+    message('80.0', 'ContainerPort.spec.template.spec.containers.ports.containerPort'),
+  );
+  assert.equal((await api.request('GET', `${DEPLOYS}/literal`)).status, 404);
+  // A float field and a quantity take any number; a key's last value is the one decoded.
+  const ok = JSON.stringify(deployment('literal'))
+    .replace('"replicas":1', '"replicas":1.5,"replicas":2,"progressDeadlineSeconds":600')
+    .replace('"image":"i"', '"image":"i","resources":{"limits":{"cpu":1.0}}');
+  const created = await api.request('POST', DEPLOYS, ok);
+  assert.equal(created.status, 201);
+  const body = (await created.json()) as {
+    spec: { replicas: number; template: { spec: { containers: Array<{ resources: unknown }> } } };
+  };
+  assert.equal(body.spec.replicas, 2);
+  assert.deepEqual(body.spec.template.spec.containers[0]?.resources, { limits: { cpu: '1' } });
+
+  // YAML's 3.0 is a float, which sigs.k8s.io/yaml writes into the JSON it decodes as 3.
+  const yaml = await api.request(
+    'POST',
+    DEPLOYS,
+    'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: from-yaml}\nspec:\n  replicas: 3.0\n  selector: {matchLabels: {app: y}}\n  template:\n    metadata: {labels: {app: y}}\n    spec: {containers: [{name: c, image: i}]}\n',
+    'application/yaml',
+  );
+  assert.equal(yaml.status, 201);
+  assert.equal(((await yaml.json()) as { spec: { replicas: number } }).spec.replicas, 3);
+
+  // JSON and merge patches carry the literal into the patched JSON, which is decoded.
+  const patches: Array<[string, string, string, string]> = [
+    [
+      'application/merge-patch+json',
+      '{"spec":{"replicas":2.0}}',
+      '2.0',
+      'DeploymentSpec.spec.replicas',
+    ],
+    [
+      'application/json-patch+json',
+      '[{"op":"replace","path":"/spec/replicas","value":1e1}]',
+      '1e1',
+      'DeploymentSpec.spec.replicas',
+    ],
+    [
+      'application/json-patch+json',
+      '[{"op":"add","path":"/spec/template/spec/containers/-","value":{"name":"d","image":"i","ports":[{"containerPort":81.0}]}}]',
+      '81.0',
+      'ContainerPort.spec.template.spec.containers.ports.containerPort',
+    ],
+  ];
+  for (const [type, patch, literal, where] of patches) {
+    const s = await status(await api.request('PATCH', `${DEPLOYS}/literal`, patch, type));
+    assert.equal(s.code, 422, patch);
+    assert.ok(
+      s.message.endsWith(
+        `: json: cannot unmarshal number ${literal} into Go struct field ${where} of type int32`,
+      ),
+      s.message,
+    );
+  }
+  // A strategic patch's map is converted, which takes an integral float.
+  const smp = await api.request(
+    'PATCH',
+    `${DEPLOYS}/literal`,
+    '{"spec":{"replicas":4.0}}',
+    'application/strategic-merge-patch+json',
+  );
+  assert.equal(smp.status, 200);
+  assert.equal(((await smp.json()) as { spec: { replicas: number } }).spec.replicas, 4);
+  // Server-side apply reads its configuration as YAML.
+  const applied = await api.request(
+    'PATCH',
+    `${DEPLOYS}/literal?fieldManager=tester&force=true`,
+    text('5.0').replace('"name":"literal"', '"name":"literal"'),
+    'application/apply-patch+yaml',
+  );
+  assert.equal(applied.status, 200);
+  assert.equal(((await applied.json()) as { spec: { replicas: number } }).spec.replicas, 5);
+  // The scale subresource decodes its body the same way.
+  const scale = await api.request(
+    'PUT',
+    `${DEPLOYS}/literal/scale`,
+    '{"apiVersion":"autoscaling/v1","kind":"Scale","metadata":{"name":"literal","namespace":"default"},"spec":{"replicas":3.0}}',
+  );
+  assert.equal(
+    (await status(scale)).message,
+    'Scale in version "v1" cannot be handled as a Scale: json: cannot unmarshal number 3.0 into Go struct field ScaleSpec.spec.replicas of type int32',
+  );
+});
+
+test('kubectl create --raw of a JSON manifest with replicas: 3.0 prints the server error', async () => {
+  const manifest = JSON.stringify(deployment('raw-literal')).replace(
+    '"replicas":1',
+    '"replicas":3.0',
+  );
+  const r = await api.kubectl(['create', '--raw', DEPLOYS, '-f', '-'], manifest);
+  assert.equal(r.code, 1);
+  assert.equal(r.stdout, '');
+  assert.equal(
+    r.stderr,
+    'Error from server (BadRequest): Deployment in version "v1" cannot be handled as a Deployment: json: cannot unmarshal number 3.0 into Go struct field DeploymentSpec.spec.replicas of type int32\n',
+  );
+});
+
+test('a named Go type is named in the error: v1.Protocol', async () => {
+  const res = await api.request('POST', '/api/v1/namespaces/default/pods', {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'named' },
+    spec: { containers: [{ name: 'c', image: 'i', ports: [{ containerPort: 80, protocol: 6 }] }] },
+  });
+  assert.equal(
+    (await status(res)).message,
+    'Pod in version "v1" cannot be handled as a Pod: json: cannot unmarshal number into Go struct field ContainerPort.spec.containers.ports.protocol of type v1.Protocol',
+  );
+});

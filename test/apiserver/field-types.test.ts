@@ -32,7 +32,8 @@ function decoder(group: string, version: string, kind: string, value: unknown): 
 }
 
 function converter(group: string, version: string, kind: string, value: unknown) {
-  return converterTypeError(walk(group, version, kind, value).walked.mismatches);
+  const { name, walked } = walk(group, version, kind, value);
+  return converterTypeError(structuralSchemas(), name, walked.mismatches);
 }
 
 const pod = (spec: Record<string, unknown>, metadata: Record<string, unknown> = { name: 'p' }) => ({
@@ -206,4 +207,54 @@ test('quantities written as numbers become their canonical strings, as upstream 
   ]);
   assert.deepEqual(p.spec.overhead, { cpu: '1n' });
   assert.deepEqual(p.spec.volumes, [{ name: 'v', emptyDir: { sizeLimit: '1M' } }]);
+});
+
+test('named Go types that are no struct print by their names (k8s.io/api types.go)', () => {
+  const cases: Array<[unknown, string]> = [
+    [
+      pod({ containers: [{ name: 'c', ports: [{ containerPort: 80, protocol: 6 }] }] }),
+      'json: cannot unmarshal number into Go struct field ContainerPort.spec.containers.ports.protocol of type v1.Protocol',
+    ],
+    [
+      pod({ containers: [{ name: 'c', resources: { limits: 'lots' } }] }),
+      'json: cannot unmarshal string into Go struct field ResourceRequirements.spec.containers.resources.limits of type v1.ResourceList',
+    ],
+    [
+      pod({ containers: [{ name: 'c', securityContext: { capabilities: { add: 'NET_ADMIN' } } }] }),
+      'json: cannot unmarshal string into Go struct field Capabilities.spec.containers.securityContext.capabilities.add of type []v1.Capability',
+    ],
+    [
+      pod({ containers: [{ name: 'c', securityContext: { capabilities: { drop: [1] } } }] }),
+      'json: cannot unmarshal number into Go struct field Capabilities.spec.containers.securityContext.capabilities.drop of type v1.Capability',
+    ],
+    [
+      pod({ containers: [], restartPolicy: true }),
+      'json: cannot unmarshal bool into Go struct field PodSpec.spec.restartPolicy of type v1.RestartPolicy',
+    ],
+    [
+      pod({ containers: [] }, { name: 'p', uid: 5 }),
+      'json: cannot unmarshal number into Go struct field ObjectMeta.metadata.uid of type types.UID',
+    ],
+    [
+      pod({ containers: [{ name: 'c', imagePullPolicy: 1 }] }),
+      'json: cannot unmarshal number into Go struct field Container.spec.containers.imagePullPolicy of type v1.PullPolicy',
+    ],
+  ];
+  for (const [value, text] of cases) assert.equal(decoder('', 'v1', 'Pod', value), text);
+  // A map of a named element type, and a named slice type within it.
+  assert.equal(
+    decoder('authorization.k8s.io', 'v1', 'SubjectAccessReview', {
+      spec: { extra: { scopes: [1] } },
+    }),
+    'json: cannot unmarshal number into Go struct field SubjectAccessReviewSpec.spec.extra of type string',
+  );
+  assert.equal(
+    decoder('authorization.k8s.io', 'v1', 'SubjectAccessReview', { spec: { extra: { a: 'x' } } }),
+    'json: cannot unmarshal string into Go struct field SubjectAccessReviewSpec.spec.extra of type v1.ExtraValue',
+  );
+  // The unstructured converter names the type it cannot convert an int64 to.
+  assert.equal(
+    converter('', 'v1', 'Pod', pod({ containers: [{ name: 'c', ports: [{ protocol: 6 }] }] })),
+    'cannot convert int64 to v1.Protocol',
+  );
 });
