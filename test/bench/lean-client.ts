@@ -12,50 +12,78 @@ export interface LeanResponse {
 
 interface Connection {
   socket: TLSSocket;
-  buffered: Buffer;
+  /** Bytes of the response being read, not yet joined. */
+  chunks: Buffer[];
+  length: number;
+  /** Once the head is in: its text, where the body starts, and the body's length if given. */
+  head: { text: string; bodyAt: number; contentLength: number | undefined } | undefined;
   done: ((res: LeanResponse) => void) | undefined;
   fail: ((err: Error) => void) | undefined;
 }
 
-/** Bytes of one complete response at the start of `buf` (chunked or Content-Length), or -1. */
-function responseEnd(
-  buf: Buffer,
-  headEnd: number,
-  head: string,
-): { end: number; body: Buffer } | -1 {
-  const length = /\r\ncontent-length: *(\d+)/i.exec(head);
-  if (length) {
-    const end = headEnd + 4 + Number(length[1]);
-    return buf.length < end ? -1 : { end, body: buf.subarray(headEnd + 4, end) };
-  }
-  if (!/\r\ntransfer-encoding: *chunked/i.test(head)) {
-    throw new Error(`response without a length: ${head.split('\r\n')[0]}`);
-  }
+/** A chunked body's bytes, or undefined while its last chunk has not arrived. */
+function dechunk(buf: Buffer, at: number): { end: number; body: Buffer } | undefined {
   const parts: Buffer[] = [];
-  let at = headEnd + 4;
   for (;;) {
     const lineEnd = buf.indexOf('\r\n', at);
-    if (lineEnd < 0) return -1;
+    if (lineEnd < 0) return undefined;
     const size = parseInt(buf.subarray(at, lineEnd).toString('latin1'), 16);
-    if (buf.length < lineEnd + 2 + size + 2) return -1;
+    if (buf.length < lineEnd + 2 + size + 2) return undefined;
     if (size === 0) return { end: lineEnd + 4, body: Buffer.concat(parts) };
     parts.push(buf.subarray(lineEnd + 2, lineEnd + 2 + size));
     at = lineEnd + 2 + size + 2;
   }
 }
 
+const LAST_CHUNK = Buffer.from('\r\n0\r\n\r\n');
+
+/**
+ * Collects a response's bytes; joins them only once the head is complete and, for the body,
+ * once Content-Length bytes are in or the last chunk was seen: linear in the response's size.
+ */
 function onData(c: Connection, chunk: Buffer): void {
-  c.buffered = c.buffered.length === 0 ? chunk : Buffer.concat([c.buffered, chunk]);
-  const headEnd = c.buffered.indexOf('\r\n\r\n');
-  if (headEnd < 0) return;
-  const head = c.buffered.subarray(0, headEnd).toString('latin1');
-  const found = responseEnd(c.buffered, headEnd, head);
-  if (found === -1) return;
-  c.buffered = c.buffered.subarray(found.end);
+  c.chunks.push(chunk);
+  c.length += chunk.length;
+  if (c.head === undefined) {
+    const joined = Buffer.concat(c.chunks);
+    c.chunks = [joined];
+    const headEnd = joined.indexOf('\r\n\r\n');
+    if (headEnd < 0) return;
+    const text = joined.subarray(0, headEnd).toString('latin1');
+    const length = /\r\ncontent-length: *(\d+)/i.exec(text);
+    if (!length && !/\r\ntransfer-encoding: *chunked/i.test(text)) {
+      c.fail?.(new Error(`response without a length: ${text.split('\r\n')[0] ?? ''}`));
+      return;
+    }
+    c.head = { text, bodyAt: headEnd + 4, contentLength: length ? Number(length[1]) : undefined };
+  } else if (c.head.contentLength === undefined) {
+    // Nothing follows a response before the next request: the body is complete when the data
+    // so far ends with the last chunk (whose marker may straddle two reads).
+    const tail =
+      chunk.length >= LAST_CHUNK.length
+        ? chunk.subarray(-LAST_CHUNK.length)
+        : Buffer.concat(c.chunks).subarray(-LAST_CHUNK.length);
+    if (!tail.equals(LAST_CHUNK)) return;
+  }
+  const { text, bodyAt, contentLength } = c.head;
+  if (contentLength !== undefined && c.length < bodyAt + contentLength) return;
+  const all = c.chunks.length === 1 ? (c.chunks[0] as Buffer) : Buffer.concat(c.chunks);
+  const found =
+    contentLength !== undefined
+      ? { end: bodyAt + contentLength, body: all.subarray(bodyAt, bodyAt + contentLength) }
+      : dechunk(all, bodyAt);
+  if (found === undefined) {
+    c.chunks = [all];
+    return;
+  }
+  const rest = all.subarray(found.end);
+  c.chunks = rest.length > 0 ? [rest] : [];
+  c.length = rest.length;
+  c.head = undefined;
   const done = c.done;
   c.done = undefined;
   c.fail = undefined;
-  done?.({ status: Number(head.slice(9, 12)), body: found.body });
+  done?.({ status: Number(text.slice(9, 12)), body: found.body });
 }
 
 export interface LeanClient {
@@ -82,7 +110,9 @@ export async function leanClient(
           const socket = connect({ host: u.hostname, port: Number(u.port), ca }, resolve);
           const c: Connection = {
             socket,
-            buffered: Buffer.alloc(0),
+            chunks: [],
+            length: 0,
+            head: undefined,
             done: undefined,
             fail: undefined,
           };
