@@ -11,10 +11,18 @@ export interface JsonKeys {
 
 const WS = new Set([' ', '\t', '\n', '\r']);
 
-/** Scans `text`; a malformed text yields what was read before the fault. */
-export function jsonKeys(text: string): JsonKeys {
-  const duplicates = new Map<string, number>();
-  const offsets = new Map<string, number>();
+/**
+ * What a scan of a JSON text reports: each key with the path of its value, its offset and
+ * whether its object had it already; each value that is neither a string, an object nor a list,
+ * as written.
+ */
+interface JsonVisitor {
+  key?(path: string, key: string, offset: number, repeated: boolean): void;
+  scalar?(path: string, token: string): void;
+}
+
+/** Walks `text` in document order; a malformed text is walked up to the fault. */
+function scanJson(text: string, visitor: JsonVisitor): void {
   let i = 0;
   const ws = (): void => {
     while (i < text.length && WS.has(text[i] ?? '')) i++;
@@ -43,9 +51,8 @@ export function jsonKeys(text: string): JsonKeys {
         const at = i;
         const key = string();
         const p = path === '' ? key : `${path}.${key}`;
-        if (seen.has(key) && !duplicates.has(p)) duplicates.set(p, at);
+        visitor.key?.(p, key, at, seen.has(key));
         seen.add(key);
-        if (!offsets.has(p)) offsets.set(p, at);
         ws();
         if (text[i] !== ':') throw new Error('colon expected');
         i++;
@@ -76,7 +83,9 @@ export function jsonKeys(text: string): JsonKeys {
     } else if (c === '"') {
       string();
     } else {
+      const start = i;
       while (i < text.length && !/[\s,\]}]/.test(text[i] ?? '')) i++;
+      visitor.scalar?.(path, text.slice(start, i));
     }
   };
   try {
@@ -84,6 +93,18 @@ export function jsonKeys(text: string): JsonKeys {
   } catch {
     // The body parser reports malformed JSON; what was scanned is still right.
   }
+}
+
+/** Scans `text`; a malformed text yields what was read before the fault. */
+export function jsonKeys(text: string): JsonKeys {
+  const duplicates = new Map<string, number>();
+  const offsets = new Map<string, number>();
+  scanJson(text, {
+    key(path, _key, offset, repeated) {
+      if (repeated && !duplicates.has(path)) duplicates.set(path, offset);
+      if (!offsets.has(path)) offsets.set(path, offset);
+    },
+  });
   return {
     duplicates: [...duplicates].map(([path, offset]) => ({ path, offset })),
     offsets,
@@ -173,73 +194,13 @@ const ODD_NUMBER = /[:,[]\s*-?(?:\d+(?:\.\d+)?[eE][-+]?\d+|\d+\.\d+|\d{16,})\s*[
 export function numberLiterals(text: string): Map<string, string> | undefined {
   if (!ODD_NUMBER.test(text)) return undefined;
   const out = new Map<string, string>();
-  let i = 0;
-  const ws = (): void => {
-    while (i < text.length && WS.has(text[i] ?? '')) i++;
-  };
-  const string = (): string => {
-    const start = i;
-    i++;
-    while (i < text.length && text[i] !== '"') i += text[i] === '\\' ? 2 : 1;
-    i++;
-    return JSON.parse(text.slice(start, i)) as string;
-  };
-  const value = (path: string): void => {
-    ws();
-    const c = text[i];
-    if (c === '{') {
-      i++;
-      ws();
-      if (text[i] === '}') {
-        i++;
-        return;
-      }
-      for (;;) {
-        ws();
-        if (text[i] !== '"') throw new Error('key expected');
-        const key = string();
-        ws();
-        if (text[i] !== ':') throw new Error('colon expected');
-        i++;
-        value(path === '' ? key : `${path}.${key}`);
-        ws();
-        if (text[i] === ',') i++;
-        else if (text[i] === '}') {
-          i++;
-          return;
-        } else throw new Error('comma expected');
-      }
-    } else if (c === '[') {
-      i++;
-      ws();
-      if (text[i] === ']') {
-        i++;
-        return;
-      }
-      for (let index = 0; ; index++) {
-        value(`${path}[${index}]`);
-        ws();
-        if (text[i] === ',') i++;
-        else if (text[i] === ']') {
-          i++;
-          return;
-        } else throw new Error('comma expected');
-      }
-    } else if (c === '"') {
-      string();
-    } else {
-      const start = i;
-      while (i < text.length && !/[\s,\]}]/.test(text[i] ?? '')) i++;
-      const token = text.slice(start, i);
+  scanJson(text, {
+    scalar(path, token) {
+      const c = token[0];
       if (c !== '-' && (c === undefined || c < '0' || c > '9')) return;
       if (String(Number(token)) !== token) out.set(path, token);
       else out.delete(path);
-    }
-  };
-  try {
-    value('');
-  } catch {
-    // The body parser reports malformed JSON.
-  }
+    },
+  });
   return out.size > 0 ? out : undefined;
 }
