@@ -454,9 +454,12 @@ export class ResourceHandler {
         this.#allow(store, 'delete', method);
         const opts = await this.#deleteOptions(req, q);
         const out = store.delete(ns, name, opts);
+        // handlers.DeleteResource: 202 when the object was not deleted at once and the client
+        // set orphanDependents=false (only then: propagationPolicy never changes the code).
+        const code = !out.deleted && opts.orphanDependents === false ? 202 : 200;
         if (out.deleted && !RETURN_DELETED_OBJECT.has(`${info.group}/${info.resource}`)) {
           // registry Store.finalizeDelete: no code, and Kind holds the resource.
-          writeJson(res, 200, {
+          writeJson(res, code, {
             kind: 'Status',
             apiVersion: 'v1',
             metadata: {},
@@ -469,7 +472,7 @@ export class ResourceHandler {
             },
           });
         } else {
-          writeJson(res, 200, this.#render(store, out.object, rep, q));
+          writeJson(res, code, this.#render(store, out.object, rep, q));
         }
         return;
       }
@@ -745,8 +748,8 @@ export class ResourceHandler {
     if (errs.length > 0) throw invalid('DeleteOptions', 'meta.k8s.io', '', errs);
     if (policy === 'Foreground' || policy === 'Background' || policy === 'Orphan') {
       opts.propagationPolicy = policy;
-    } else if (orphan === true) {
-      opts.propagationPolicy = 'Orphan';
+    } else if (typeof orphan === 'boolean') {
+      opts.orphanDependents = orphan;
     }
     const pre = body.preconditions as { uid?: string; resourceVersion?: string } | undefined;
     if (pre) opts.preconditions = pre;

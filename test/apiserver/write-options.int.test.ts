@@ -132,3 +132,92 @@ test('status and scale writes validate their options too', async () => {
     },
   );
 });
+
+/** What a DELETE answers: a Status or the object, read loosely. */
+interface Answer {
+  kind: string;
+  metadata: {
+    deletionTimestamp?: string;
+    deletionGracePeriodSeconds?: number;
+    finalizers?: string[];
+  };
+  status: { phase?: string };
+}
+
+async function deleteWith(
+  path: string,
+  options: Record<string, unknown>,
+): Promise<{ code: number; body: Answer }> {
+  const res = await api.request('DELETE', path, {
+    kind: 'DeleteOptions',
+    apiVersion: 'v1',
+    ...options,
+  });
+  return { code: res.status, body: (await res.json()) as Answer };
+}
+
+test('DELETE is 202 only for orphanDependents=false on an object not deleted at once', async () => {
+  const make = async (name: string, finalizers?: string[]) => {
+    const res = await api.request('POST', CMS, { metadata: { name, finalizers } });
+    assert.equal(res.status, 201, await res.text());
+  };
+  // Finalizers keep it: 202 and the object, marked for deletion.
+  await make('kept', ['example.com/keep']);
+  let out = await deleteWith(`${CMS}/kept`, { orphanDependents: false });
+  assert.equal(out.code, 202);
+  assert.equal(out.body.kind, 'ConfigMap');
+  assert.ok(out.body.metadata.deletionTimestamp);
+  assert.deepEqual(out.body.metadata.finalizers, ['example.com/keep']);
+  // The same deletion by propagationPolicy is 200 (Foreground adds its finalizer).
+  await make('fg', ['example.com/keep']);
+  out = await deleteWith(`${CMS}/fg`, { propagationPolicy: 'Foreground' });
+  assert.equal(out.code, 200);
+  assert.deepEqual(out.body.metadata.finalizers, ['example.com/keep', 'foregroundDeletion']);
+  // Foreground with no other finalizer is not immediate either: still 200.
+  await make('fg2');
+  out = await deleteWith(`${CMS}/fg2`, { propagationPolicy: 'Foreground' });
+  assert.equal(out.code, 200);
+  assert.deepEqual(out.body.metadata.finalizers, ['foregroundDeletion']);
+  // orphanDependents=false removes the orphan finalizer (and adds no foreground one).
+  await make('orph', ['orphan', 'example.com/keep']);
+  out = await deleteWith(`${CMS}/orph`, { orphanDependents: false });
+  assert.equal(out.code, 202);
+  assert.deepEqual(out.body.metadata.finalizers, ['example.com/keep']);
+  // Deleted at once: 200 and a Status, whatever orphanDependents says (query form here).
+  await make('gone');
+  let res = await api.request('DELETE', `${CMS}/gone?orphanDependents=false`);
+  assert.equal(res.status, 200);
+  assert.equal(((await res.json()) as { kind: string }).kind, 'Status');
+  // Background drops an orphan finalizer left alone: nothing keeps the object any more.
+  await make('bg', ['orphan']);
+  out = await deleteWith(`${CMS}/bg`, { propagationPolicy: 'Background' });
+  assert.equal(out.code, 200);
+  assert.equal(out.body.kind, 'Status');
+  assert.equal((await api.request('GET', `${CMS}/bg`)).status, 404);
+  // orphanDependents=true keeps the orphan finalizer: 200.
+  await make('orph2');
+  out = await deleteWith(`${CMS}/orph2`, { orphanDependents: true });
+  assert.equal(out.code, 200);
+  assert.deepEqual(out.body.metadata.finalizers, ['orphan']);
+  // A graceful pod deletion: 202 with the pod; 200 without orphanDependents.
+  const pods = '/api/v1/namespaces/default/pods';
+  for (const name of ['p1', 'p2']) {
+    res = await api.request('POST', pods, {
+      metadata: { name },
+      spec: { nodeName: 'n1', containers: [{ name: 'c', image: 'nginx' }] },
+    });
+    assert.equal(res.status, 201, await res.text());
+  }
+  out = await deleteWith(`${pods}/p1`, { orphanDependents: false });
+  assert.equal(out.code, 202);
+  assert.equal(out.body.kind, 'Pod');
+  assert.equal(out.body.metadata.deletionGracePeriodSeconds, 30);
+  out = await deleteWith(`${pods}/p2`, {});
+  assert.equal(out.code, 200);
+  assert.equal(out.body.kind, 'Pod');
+  // A namespace's deletion is never immediate.
+  await api.request('POST', '/api/v1/namespaces', { metadata: { name: 'doomed' } });
+  out = await deleteWith('/api/v1/namespaces/doomed', { orphanDependents: false });
+  assert.equal(out.code, 202);
+  assert.equal(out.body.status.phase, 'Terminating');
+});
