@@ -35,6 +35,7 @@ import {
   type Kind,
 } from './fieldvalidation.js';
 import { buildFilter, type ObjectFilter } from './filter.js';
+import { parseFieldSelector } from '../api/fields.js';
 import {
   decodeContinue,
   encodeContinue,
@@ -340,6 +341,10 @@ export class ResourceHandler {
     const rep = representation(req.headers.accept);
     const ns = rr.namespace;
 
+    if (rr.watch) {
+      await this.#watchPath(req, res, store, rr, url, rep);
+      return;
+    }
     if (rr.subresource !== undefined) {
       await this.#subresource(req, res, store, rr, q, rep);
       return;
@@ -481,6 +486,54 @@ export class ResourceHandler {
           `${method} is not supported on resources of kind "${info.resource}"`,
         );
     }
+  }
+
+  /**
+   * The deprecated watch routes (installer.go's WATCH and WATCHLIST actions, GET only): the
+   * collection, or one object by name; ListResource with forceWatch, so `watch=false` changes
+   * nothing, and a fieldSelector may only name the same object.
+   */
+  async #watchPath(
+    req: IncomingMessage,
+    res: ServerResponse,
+    store: ResourceStore,
+    rr: ResourceRequest,
+    url: URL,
+    rep: Representation,
+  ): Promise<void> {
+    const notFound = (): StatusError =>
+      StatusError.from(404, 'NotFound', 'the server could not find the requested resource', {});
+    // Routes exist for watchable resources only; no subresource is watchable, and a namespaced
+    // resource is watched by name only inside its namespace.
+    if (!(store.info.verbs as readonly string[]).includes('watch')) throw notFound();
+    if (rr.subresource !== undefined) throw notFound();
+    if (rr.name !== undefined && store.info.namespaced && rr.namespace === undefined) {
+      throw notFound();
+    }
+    if (req.method !== 'GET') {
+      // go-restful matched the path but not the method: the apiserver's serviceErrorHandler.
+      throw StatusError.from(
+        405,
+        'MethodNotAllowed',
+        'the server does not allow this method on the requested resource',
+        {},
+      );
+    }
+    const q = new URLSearchParams(url.searchParams);
+    if (rr.name !== undefined) {
+      // ListOptions are decoded and validated, and field labels checked, before the name.
+      listOptionsOf(q);
+      this.#filter(store, q);
+      const fields = parseFieldSelector(q.get('fieldSelector') ?? '');
+      if (!fields.isEmpty()) {
+        if (fields.requiresExactMatch('metadata.name') !== rr.name) {
+          throw badRequest("fieldSelector metadata.name doesn't match requested name");
+        }
+      } else {
+        q.set('fieldSelector', `metadata.name=${rr.name}`);
+      }
+    }
+    await this.#watch(req, res, store, rr.namespace, q, rep);
   }
 
   #allow(store: ResourceStore, verb: string, method: string): void {

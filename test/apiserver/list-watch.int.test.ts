@@ -329,3 +329,114 @@ test('a watch pipelined behind another request on one connection gets its events
   assert.match(received, /\r\n\{"type":"ADDED","object":\{[^\n]*"name":"pipelined-second"/);
   socket.destroy();
 });
+
+/** Opens a GET on `path` (any watch URL); `lines` resolves with its first `n` lines. */
+async function pathLines(
+  path: string,
+  n: number,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; contentType: string; lines: Promise<string[]> }> {
+  const abort = new AbortController();
+  const res = await fetch(`${api.url}${path}`, { signal: abort.signal, headers });
+  const reader = res.body!.getReader();
+  const lines = (async () => {
+    let text = '';
+    const decoder = new TextDecoder();
+    while (text.split('\n').length <= n) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value, { stream: true });
+    }
+    abort.abort();
+    return text.split('\n').slice(0, n);
+  })();
+  return { status: res.status, contentType: res.headers.get('content-type') ?? '', lines };
+}
+
+test('the deprecated /watch/ paths watch the collection, or one object by name', async () => {
+  const ns = '/api/v1/namespaces/ns2/configmaps';
+  const rv = api.storage.currentRevision();
+  // watch=false changes nothing on these routes (ListResource's forceWatch).
+  const all = await pathLines(
+    `/api/v1/watch/namespaces/ns2/configmaps?resourceVersion=${rv}&watch=false`,
+    2,
+  );
+  const one = await pathLines(
+    `/api/v1/watch/namespaces/ns2/configmaps/w2?resourceVersion=${rv}`,
+    1,
+  );
+  const everywhere = await pathLines(`/api/v1/watch/configmaps?resourceVersion=${rv}`, 2);
+  const table = await pathLines(
+    `/api/v1/watch/namespaces/ns2/configmaps/w2?resourceVersion=${rv}`,
+    1,
+    {
+      accept: 'application/json;as=Table;v=v1;g=meta.k8s.io',
+    },
+  );
+  for (const w of [all, one, everywhere, table]) assert.equal(w.status, 200);
+  for (const name of ['w1', 'w2']) {
+    assert.equal((await api.request('POST', ns, { metadata: { name } })).status, 201);
+  }
+  const names = (lines: string[]) =>
+    lines.map((l) => {
+      const ev = JSON.parse(l) as { type: string; object: KubeObject };
+      return `${ev.type} ${ev.object.metadata.name}`;
+    });
+  assert.deepEqual(names(await all.lines), ['ADDED w1', 'ADDED w2']);
+  assert.deepEqual(names(await everywhere.lines), ['ADDED w1', 'ADDED w2']);
+  assert.deepEqual(names(await one.lines), ['ADDED w2']);
+  const row = JSON.parse((await table.lines)[0] ?? '') as {
+    type: string;
+    object: { kind: string; rows: Array<{ cells: unknown[] }> };
+  };
+  assert.equal(row.type, 'ADDED');
+  assert.equal(row.object.kind, 'Table');
+  assert.equal(row.object.rows[0]?.cells[0], 'w2');
+  // The same frames as a watch by query.
+  const byQuery = await pathLines(
+    `${ns}?watch=true&resourceVersion=${rv}&fieldSelector=metadata.name%3Dw2`,
+    1,
+  );
+  assert.deepEqual(
+    await byQuery.lines,
+    await (
+      await pathLines(`/api/v1/watch/namespaces/ns2/configmaps/w2?resourceVersion=${rv}`, 1)
+    ).lines,
+  );
+});
+
+test('the /watch/ paths refuse what upstream does', async () => {
+  const answer = async (method: string, path: string) => {
+    const res = await api.request(method, path);
+    const body = (await res.json()) as { message: string; reason: string };
+    return `${res.status} ${body.reason}: ${body.message}`;
+  };
+  assert.equal(
+    await answer(
+      'GET',
+      '/api/v1/watch/namespaces/ns2/configmaps/w1?fieldSelector=metadata.name%3Dw2',
+    ),
+    "400 BadRequest: fieldSelector metadata.name doesn't match requested name",
+  );
+  assert.equal(
+    await answer(
+      'GET',
+      '/api/v1/watch/namespaces/ns2/configmaps/w1?fieldSelector=metadata.namespace%3Dns2',
+    ),
+    "400 BadRequest: fieldSelector metadata.name doesn't match requested name",
+  );
+  assert.equal(
+    await answer('POST', '/api/v1/watch/namespaces/ns2/configmaps'),
+    '405 MethodNotAllowed: the server does not allow this method on the requested resource',
+  );
+  for (const path of [
+    '/api/v1/watch/configmaps/w1',
+    '/api/v1/watch/namespaces/ns2/configmaps/w1/status',
+    '/apis/authorization.k8s.io/v1/watch/selfsubjectaccessreviews',
+  ]) {
+    assert.equal(
+      await answer('GET', path),
+      '404 NotFound: the server could not find the requested resource',
+    );
+  }
+});
