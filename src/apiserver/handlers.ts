@@ -35,6 +35,12 @@ import {
   type Kind,
 } from './fieldvalidation.js';
 import { buildFilter, type ObjectFilter } from './filter.js';
+import {
+  bookmarkObject,
+  INITIAL_EVENTS_END,
+  INITIAL_EVENTS_LIST_BLUEPRINT,
+  listBlueprint,
+} from './bookmarks.js';
 import { parseFieldSelector } from '../api/fields.js';
 import {
   decodeContinue,
@@ -228,6 +234,9 @@ function successStatus(details: Record<string, unknown>): Status {
     code: 200,
   } as Status;
 }
+
+/** How often a watch that allows bookmarks gets one (the cacher's defaultBookmarkFrequency). */
+const BOOKMARK_FREQUENCY_MS = 60_000;
 
 /** Resources whose registry sets ReturnDeletedObject: a delete answers with the object. */
 const RETURN_DELETED_OBJECT = new Set([
@@ -1274,7 +1283,7 @@ export class ResourceHandler {
     store: ResourceStore,
     ns: string | undefined,
     q: URLSearchParams,
-    rep: Representation,
+    asked: Representation,
   ): Promise<void> {
     const storage = this.#ctx.storage;
     const opts = listOptionsOf(q);
@@ -1283,6 +1292,10 @@ export class ResourceHandler {
     // sendInitialEvents is defaulted to true for resourceVersion "" and "0" (WatchList).
     const sendInitial = opts.sendInitialEvents === true;
     const bookmarks = opts.allowWatchBookmarks;
+    // A watch list (isListWatchRequest) may not be served as a Table
+    // (watchListEndpointRestrictions): the Accept header's next choice is.
+    const watchList = sendInitial && bookmarks;
+    const rep = watchList && asked === 'table' ? representation(req.headers.accept, false) : asked;
     const timeoutParam = opts.timeoutSeconds ?? 0;
     // Without timeoutSeconds, end the watch after 30-60 min like upstream's min-request-timeout.
     const timeoutMs = timeoutParam > 0 ? timeoutParam * 1000 : (1800 + Math.random() * 1800) * 1000;
@@ -1290,7 +1303,9 @@ export class ResourceHandler {
 
     let initial: KubeObject[] = [];
     let from: number;
-    if (sendInitial) {
+    // Without sendInitialEvents (a watch/ route, whose watch parameter is not defaulted), ""
+    // and "0" still start with the current state (the watch cache's legacy behaviour).
+    if (sendInitial || (opts.sendInitialEvents === undefined && rv === 0)) {
       const list = storage.list(prefix);
       initial = list.items.map((o) => store.fromStorage(o)).filter((o) => filter.matches(o));
       from = list.revision;
@@ -1311,27 +1326,34 @@ export class ResourceHandler {
     let columnsSent = false;
     const frame = (type: string, object: KubeObject | Status): Buffer => {
       let body: unknown = object;
-      if (rep === 'table' && type !== 'ERROR' && type !== 'BOOKMARK') {
+      if (rep === 'table' && type !== 'ERROR') {
         body = toWatchEventTable(store.groupResource, object as KubeObject, {
           now: this.#ctx.clock(),
           includeObject: includeObjectOf(q),
           includeColumns: !columnsSent,
         });
         columnsSent = true;
-      } else if (rep === 'metadata' && type !== 'ERROR' && type !== 'BOOKMARK') {
+      } else if (rep === 'metadata' && type !== 'ERROR') {
         body = partialMetadata(object as KubeObject);
       }
       return httpChunk(`{"type":"${type}","object":${JSON.stringify(body)}}\n`);
     };
+    // Bookmarks are the resource's empty object (bookmarks.ts), transformed like any event.
+    const kind = { group: store.info.group, kind: store.info.kind, apiVersion: store.apiVersion };
     const bookmark = (rv: number, initialEnd: boolean): Buffer =>
-      frame('BOOKMARK', {
-        kind: store.info.kind,
-        apiVersion: store.apiVersion,
-        metadata: {
-          resourceVersion: String(rv),
-          ...(initialEnd ? { annotations: { 'k8s.io/initial-events-end': 'true' } } : {}),
-        },
-      });
+      frame(
+        'BOOKMARK',
+        bookmarkObject(
+          kind,
+          rv,
+          initialEnd
+            ? {
+                [INITIAL_EVENTS_END]: 'true',
+                [INITIAL_EVENTS_LIST_BLUEPRINT]: listBlueprint(kind, rep === 'metadata'),
+              }
+            : undefined,
+        ) as KubeObject,
+      );
 
     // The frames go to the socket already framed as HTTP chunks (a stored event's chunk is made
     // once for all its watchers), past ServerResponse's own chunking; res.end() still ends the
@@ -1378,12 +1400,24 @@ export class ResourceHandler {
     let lastRv = from;
     const timer = setTimeout(() => watch.stop(), timeoutMs);
     timer.unref();
-    const bookmarkTimer = bookmarks
-      ? setInterval(() => {
-          void write(bookmark(lastRv, false));
-        }, 60_000)
-      : undefined;
-    bookmarkTimer?.unref();
+    // The cacher's bookmark timer (cacheWatcher.nextBookmarkTime): every minute, and 2 s before
+    // the watch's deadline when that comes first; none once that moment has passed. A bookmark
+    // goes out only past what the watcher has already been sent: the revision it started at,
+    // and the events of the state it started from.
+    const deadline = Date.now() + timeoutMs;
+    const startedAt = Math.max(from, storage.currentRevision());
+    let bookmarkTimer: NodeJS.Timeout | undefined;
+    const scheduleBookmark = (): void => {
+      const now = Date.now();
+      const at = Math.min(now + BOOKMARK_FREQUENCY_MS, deadline - 2_000);
+      if (at < now) return;
+      bookmarkTimer = setTimeout(() => {
+        if (lastRv > startedAt) void write(bookmark(lastRv, false));
+        scheduleBookmark();
+      }, at - now);
+      bookmarkTimer.unref();
+    };
+    if (bookmarks) scheduleBookmark();
     const onClose = (): void => watch.stop();
     res.on('close', onClose);
     req.on('close', onClose);
@@ -1405,7 +1439,8 @@ export class ResourceHandler {
       }
     } finally {
       clearTimeout(timer);
-      if (bookmarkTimer) clearInterval(bookmarkTimer);
+      clearTimeout(bookmarkTimer);
+      bookmarkTimer = undefined;
       res.off('close', onClose);
       watch.stop();
       if (!res.writableEnded) res.end();

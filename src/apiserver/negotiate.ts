@@ -26,13 +26,14 @@ function* jsonAcceptEntries(accept: string | undefined): Generator<Map<string, s
  * Picks the response form from Accept, in the client's order: a meta.k8s.io Table, partial
  * object metadata, or the plain object. Media types kbox does not produce (protobuf) are skipped;
  * like upstream's JSON fallback, the plain object is the answer when nothing else matches.
+ * `table` false passes over Table entries (an endpoint that allows no Table transform).
  */
-export function representation(accept: string | undefined): Representation {
+export function representation(accept: string | undefined, table = true): Representation {
   for (const params of jsonAcceptEntries(accept)) {
     const as = params.get('as');
     if (as === undefined) return 'object';
     if (params.get('g') !== 'meta.k8s.io') continue;
-    if (as === 'Table') return 'table';
+    if (as === 'Table' && table) return 'table';
     if (as === 'PartialObjectMetadata' || as === 'PartialObjectMetadataList') return 'metadata';
   }
   return 'object';
