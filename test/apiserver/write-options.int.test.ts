@@ -215,6 +215,19 @@ test('DELETE is 202 only for orphanDependents=false on an object not deleted at 
   out = await deleteWith(`${pods}/p2`, {});
   assert.equal(out.code, 200);
   assert.equal(out.body.kind, 'Pod');
+  // Deleting again while the grace period runs changes nothing (not even finalizers): 202 again.
+  const before = (await (await api.request('GET', `${pods}/p1`)).json()) as {
+    metadata: { resourceVersion: string };
+  };
+  out = await deleteWith(`${pods}/p1`, { orphanDependents: true });
+  assert.equal(out.code, 200);
+  assert.equal(out.body.metadata.finalizers, undefined);
+  out = await deleteWith(`${pods}/p1`, { orphanDependents: false });
+  assert.equal(out.code, 202);
+  const again = (await (await api.request('GET', `${pods}/p1`)).json()) as {
+    metadata: { resourceVersion: string };
+  };
+  assert.equal(again.metadata.resourceVersion, before.metadata.resourceVersion);
   // A namespace's deletion is never immediate.
   await api.request('POST', '/api/v1/namespaces', { metadata: { name: 'doomed' } });
   out = await deleteWith('/api/v1/namespaces/doomed', { orphanDependents: false });

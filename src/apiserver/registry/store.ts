@@ -611,6 +611,18 @@ export class ResourceStore {
       );
     }
     this.#strategy.validateDelete?.(this.fromStorage(current));
+    // rest.BeforeDelete: a graceful deletion already under way (pods) is only ever shortened;
+    // otherwise it is pending, and the object is answered unchanged (finalizers included).
+    const pending = current.metadata.deletionGracePeriodSeconds ?? 0;
+    if (
+      this.info.group === '' &&
+      this.info.resource === 'pods' &&
+      current.metadata.deletionTimestamp &&
+      pending > 0 &&
+      (opts.gracePeriodSeconds === undefined || opts.gracePeriodSeconds >= pending)
+    ) {
+      return { object: this.fromStorage(current), deleted: false };
+    }
     const grace = this.#gracePeriod(current, opts);
     const finalizers = new Set(this.#deletionFinalizers(current.metadata.finalizers ?? [], opts));
     const graceful = grace > 0 || finalizers.size > 0 || this.info.resource === 'namespaces';
