@@ -433,6 +433,7 @@ test('the /watch/ paths refuse what upstream does', async () => {
     '/api/v1/watch/configmaps/w1',
     '/api/v1/watch/namespaces/ns2/configmaps/w1/status',
     '/apis/authorization.k8s.io/v1/watch/selfsubjectaccessreviews',
+    '/apis/metrics.k8s.io/v1beta1/watch/pods',
   ]) {
     assert.equal(
       await answer('GET', path),
