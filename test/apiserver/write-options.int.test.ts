@@ -234,3 +234,33 @@ test('DELETE is 202 only for orphanDependents=false on an object not deleted at 
   assert.equal(out.code, 202);
   assert.equal(out.body.status.phase, 'Terminating');
 });
+
+test('create subresources validate CreateOptions; a dry-run eviction deletes nothing', async () => {
+  const pods = '/api/v1/namespaces/default/pods';
+  const res = await api.request('POST', pods, {
+    metadata: { name: 'ev' },
+    spec: { nodeName: 'n1', containers: [{ name: 'c', image: 'nginx' }] },
+  });
+  assert.equal(res.status, 201, await res.text());
+  const eviction = {
+    kind: 'Eviction',
+    apiVersion: 'policy/v1',
+    metadata: { name: 'ev', namespace: 'default' },
+  };
+  for (const sub of ['eviction', 'binding']) {
+    assert.deepEqual(
+      await status(await api.request('POST', `${pods}/ev/${sub}?fieldManager=${LONG}`, eviction)),
+      { code: 422, message: `CreateOptions.meta.k8s.io "" is invalid: ${TOO_LONG}` },
+    );
+  }
+  assert.equal((await api.request('POST', `${pods}/ev/eviction?dryRun=All`, eviction)).status, 201);
+  const pod = (await (await api.request('GET', `${pods}/ev`)).json()) as {
+    metadata: { deletionTimestamp?: string };
+  };
+  assert.equal(pod.metadata.deletionTimestamp, undefined);
+  assert.equal((await api.request('POST', `${pods}/ev/eviction`, eviction)).status, 201);
+  const evicted = (await (await api.request('GET', `${pods}/ev`)).json()) as {
+    metadata: { deletionTimestamp?: string };
+  };
+  assert.ok(evicted.metadata.deletionTimestamp);
+});
