@@ -96,7 +96,10 @@ function writerOf(
   return subresource === undefined ? { manager } : { manager, subresource };
 }
 
-/** Characters Go's unicode.IsPrint refuses: all but letters, marks, numbers, punctuation, symbols and ASCII space. */
+/**
+ * Characters Go's unicode.IsPrint refuses: all but letters, marks, numbers, punctuation, symbols
+ * and the ASCII space.
+ */
 const NOT_PRINTABLE = /[^\p{L}\p{M}\p{N}\p{P}\p{S} ]/u;
 
 /**
@@ -1401,19 +1404,21 @@ export class ResourceHandler {
     const timer = setTimeout(() => watch.stop(), timeoutMs);
     timer.unref();
     // The cacher's bookmark timer (cacheWatcher.nextBookmarkTime): every minute, and 2 s before
-    // the watch's deadline when that comes first; none once that moment has passed. A bookmark
-    // goes out only past what the watcher has already been sent: the revision it started at,
-    // and the events of the state it started from.
+    // the watch's deadline when that comes first (then no more); none if that moment has come.
+    // A bookmark goes out only past what the watcher has already been sent: the revision it
+    // started at, and the events of the state it started from.
     const deadline = Date.now() + timeoutMs;
     const startedAt = Math.max(from, storage.currentRevision());
     let bookmarkTimer: NodeJS.Timeout | undefined;
     const scheduleBookmark = (): void => {
       const now = Date.now();
-      const at = Math.min(now + BOOKMARK_FREQUENCY_MS, deadline - 2_000);
-      if (at < now) return;
+      const beforeDeadline = deadline - 2_000;
+      const last = now + BOOKMARK_FREQUENCY_MS >= beforeDeadline;
+      const at = last ? beforeDeadline : now + BOOKMARK_FREQUENCY_MS;
+      if (at <= now) return;
       bookmarkTimer = setTimeout(() => {
         if (lastRv > startedAt) void write(bookmark(lastRv, false));
-        scheduleBookmark();
+        if (!last) scheduleBookmark();
       }, at - now);
       bookmarkTimer.unref();
     };
