@@ -14,7 +14,8 @@ import {
 } from '../api/status.js';
 import type { KubeObject } from '../api/types.js';
 import { StorageError, type Storage, type StoredEvent } from '../storage/interface.js';
-import { invalidValue, notSupported, required } from '../api/validation.js';
+import { invalidRendered, invalidValue, notSupported, required } from '../api/validation.js';
+import { goQuote } from '../api/labels.js';
 import {
   apply,
   FIELD_MANAGER_MAX_LENGTH,
@@ -34,6 +35,13 @@ import {
   type Kind,
 } from './fieldvalidation.js';
 import { buildFilter, type ObjectFilter } from './filter.js';
+import {
+  bookmarkObject,
+  INITIAL_EVENTS_END,
+  INITIAL_EVENTS_LIST_BLUEPRINT,
+  listBlueprint,
+} from './bookmarks.js';
+import { parseFieldSelector } from '../api/fields.js';
 import {
   decodeContinue,
   encodeContinue,
@@ -77,24 +85,55 @@ function includeObjectOf(q: URLSearchParams): IncludeObject {
   return v === 'None' || v === 'Object' ? v : 'Metadata';
 }
 
-/** The manager of a write: the fieldManager parameter, else derived from the User-Agent. */
+/** The manager of a write: the fieldManager parameter (validated), else from the User-Agent. */
 function writerOf(
   req: IncomingMessage,
   q: URLSearchParams,
   subresource?: Writer['subresource'],
 ): Writer {
   const param = q.get('fieldManager') ?? '';
-  if (Buffer.byteLength(param) > FIELD_MANAGER_MAX_LENGTH) {
-    throw invalid('PatchOptions', 'meta.k8s.io', '', [
-      {
-        type: 'FieldValueTooLong',
-        field: 'fieldManager',
-        detail: `Too long: may not be more than ${FIELD_MANAGER_MAX_LENGTH} bytes`,
-      },
-    ]);
-  }
   const manager = param !== '' ? param : managerFromUserAgent(req.headers['user-agent']);
   return subresource === undefined ? { manager } : { manager, subresource };
+}
+
+/**
+ * Characters Go's unicode.IsPrint refuses: all but letters, marks, numbers, punctuation, symbols
+ * and the ASCII space.
+ */
+const NOT_PRINTABLE = /[^\p{L}\p{M}\p{N}\p{P}\p{S} ]/u;
+
+/**
+ * ValidateFieldManager: at most 128 bytes, every character printable (one error per character,
+ * at its byte offset, as Go ranges over a string).
+ */
+function fieldManagerErrors(q: URLSearchParams): FieldError[] {
+  const manager = q.get('fieldManager');
+  if (manager === null || manager === '') return [];
+  const errs: FieldError[] = [];
+  if (Buffer.byteLength(manager) > FIELD_MANAGER_MAX_LENGTH) {
+    errs.push({
+      type: 'FieldValueTooLong',
+      field: 'fieldManager',
+      detail: `Too long: may not be more than ${FIELD_MANAGER_MAX_LENGTH} bytes`,
+    });
+  }
+  if (NOT_PRINTABLE.test(manager)) {
+    let offset = 0;
+    for (const ch of manager) {
+      if (NOT_PRINTABLE.test(ch)) {
+        const code = (ch.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0');
+        errs.push(
+          invalidRendered(
+            'fieldManager',
+            goQuote(manager),
+            `invalid character U+${code} (at position ${offset})`,
+          ),
+        );
+      }
+      offset += Buffer.byteLength(ch);
+    }
+  }
+  return errs;
 }
 
 /** Go's %#v of a []string, as field errors print a dryRun list: `[]string{"a", "b"}`. */
@@ -119,10 +158,38 @@ function isDryRun(q: URLSearchParams): boolean {
   return q.getAll('dryRun').includes('All');
 }
 
-/** ValidateCreateOptions / ValidateUpdateOptions: dryRun, then fieldValidation (422). */
+/** ValidateCreateOptions / ValidateUpdateOptions: fieldManager, dryRun, fieldValidation (422). */
 function checkWriteOptions(q: URLSearchParams, kind: 'CreateOptions' | 'UpdateOptions'): void {
-  const errs = [...dryRunErrors(q.getAll('dryRun')), ...fieldValidationErrors(q)];
+  const errs = [
+    ...fieldManagerErrors(q),
+    ...dryRunErrors(q.getAll('dryRun')),
+    ...fieldValidationErrors(q),
+  ];
   if (errs.length > 0) throw invalid(kind, 'meta.k8s.io', '', errs);
+}
+
+/**
+ * ValidatePatchOptions: force only with apply, a fieldManager required by apply, then
+ * fieldManager, dryRun and fieldValidation (422 `PatchOptions.meta.k8s.io "" is invalid`).
+ */
+function checkPatchOptions(q: URLSearchParams, patchType: string): void {
+  const errs: FieldError[] = [];
+  if (patchType !== 'apply' && q.has('force')) {
+    errs.push({
+      type: 'FieldValueForbidden',
+      field: 'force',
+      detail: 'Forbidden: may not be specified for non-apply patch',
+    });
+  }
+  if (patchType === 'apply' && (q.get('fieldManager') ?? '') === '') {
+    errs.push(required('fieldManager', 'is required for apply patch'));
+  }
+  errs.push(
+    ...fieldManagerErrors(q),
+    ...dryRunErrors(q.getAll('dryRun')),
+    ...fieldValidationErrors(q),
+  );
+  if (errs.length > 0) throw invalid('PatchOptions', 'meta.k8s.io', '', errs);
 }
 
 /** Sends the warnings gathered for a request, as upstream's `Warning: 299 - "..."` headers. */
@@ -170,6 +237,9 @@ function successStatus(details: Record<string, unknown>): Status {
     code: 200,
   } as Status;
 }
+
+/** How often a watch that allows bookmarks gets one (the cacher's defaultBookmarkFrequency). */
+const BOOKMARK_FREQUENCY_MS = 60_000;
 
 /** Resources whose registry sets ReturnDeletedObject: a delete answers with the object. */
 const RETURN_DELETED_OBJECT = new Set([
@@ -283,6 +353,10 @@ export class ResourceHandler {
     const rep = representation(req.headers.accept);
     const ns = rr.namespace;
 
+    if (rr.watch) {
+      await this.#watchPath(req, res, store, rr, url, rep);
+      return;
+    }
     if (rr.subresource !== undefined) {
       await this.#subresource(req, res, store, rr, q, rep);
       return;
@@ -397,9 +471,12 @@ export class ResourceHandler {
         this.#allow(store, 'delete', method);
         const opts = await this.#deleteOptions(req, q);
         const out = store.delete(ns, name, opts);
+        // handlers.DeleteResource: 202 when the object was not deleted at once and the client
+        // set orphanDependents=false (only then: propagationPolicy never changes the code).
+        const code = !out.deleted && opts.orphanDependents === false ? 202 : 200;
         if (out.deleted && !RETURN_DELETED_OBJECT.has(`${info.group}/${info.resource}`)) {
           // registry Store.finalizeDelete: no code, and Kind holds the resource.
-          writeJson(res, 200, {
+          writeJson(res, code, {
             kind: 'Status',
             apiVersion: 'v1',
             metadata: {},
@@ -412,7 +489,7 @@ export class ResourceHandler {
             },
           });
         } else {
-          writeJson(res, 200, this.#render(store, out.object, rep, q));
+          writeJson(res, code, this.#render(store, out.object, rep, q));
         }
         return;
       }
@@ -421,6 +498,54 @@ export class ResourceHandler {
           `${method} is not supported on resources of kind "${info.resource}"`,
         );
     }
+  }
+
+  /**
+   * The deprecated watch routes (installer.go's WATCH and WATCHLIST actions, GET only): the
+   * collection, or one object by name; ListResource with forceWatch, so `watch=false` changes
+   * nothing, and a fieldSelector may only name the same object.
+   */
+  async #watchPath(
+    req: IncomingMessage,
+    res: ServerResponse,
+    store: ResourceStore,
+    rr: ResourceRequest,
+    url: URL,
+    rep: Representation,
+  ): Promise<void> {
+    const notFound = (): StatusError =>
+      StatusError.from(404, 'NotFound', 'the server could not find the requested resource', {});
+    // Routes exist for watchable resources only; no subresource is watchable, and a namespaced
+    // resource is watched by name only inside its namespace.
+    if (!(store.info.verbs as readonly string[]).includes('watch')) throw notFound();
+    if (rr.subresource !== undefined) throw notFound();
+    if (rr.name !== undefined && store.info.namespaced && rr.namespace === undefined) {
+      throw notFound();
+    }
+    if (req.method !== 'GET') {
+      // go-restful matched the path but not the method: the apiserver's serviceErrorHandler.
+      throw StatusError.from(
+        405,
+        'MethodNotAllowed',
+        'the server does not allow this method on the requested resource',
+        {},
+      );
+    }
+    const q = new URLSearchParams(url.searchParams);
+    if (rr.name !== undefined) {
+      // ListOptions are decoded and validated, and field labels checked, before the name.
+      listOptionsOf(q);
+      this.#filter(store, q);
+      const fields = parseFieldSelector(q.get('fieldSelector') ?? '');
+      if (!fields.isEmpty()) {
+        if (fields.requiresExactMatch('metadata.name') !== rr.name) {
+          throw badRequest("fieldSelector metadata.name doesn't match requested name");
+        }
+      } else {
+        q.set('fieldSelector', `metadata.name=${rr.name}`);
+      }
+    }
+    await this.#watch(req, res, store, rr.namespace, q, rep);
   }
 
   #allow(store: ResourceStore, verb: string, method: string): void {
@@ -688,8 +813,8 @@ export class ResourceHandler {
     if (errs.length > 0) throw invalid('DeleteOptions', 'meta.k8s.io', '', errs);
     if (policy === 'Foreground' || policy === 'Background' || policy === 'Orphan') {
       opts.propagationPolicy = policy;
-    } else if (orphan === true) {
-      opts.propagationPolicy = 'Orphan';
+    } else if (typeof orphan === 'boolean') {
+      opts.orphanDependents = orphan;
     }
     const pre = body.preconditions as { uid?: string; resourceVersion?: string } | undefined;
     if (pre) opts.preconditions = pre;
@@ -713,19 +838,7 @@ export class ResourceHandler {
     const schemaKey = { group: store.info.group, kind: store.info.kind };
     const patchType = patchTypeOf(contentType);
     // PatchOptions are validated before the object is looked up, as upstream does.
-    const optionErrors: FieldError[] = [];
-    if (patchType !== 'apply' && q.has('force')) {
-      optionErrors.push({
-        type: 'FieldValueForbidden',
-        field: 'force',
-        detail: 'Forbidden: may not be specified for non-apply patch',
-      });
-    }
-    if (patchType === 'apply' && (q.get('fieldManager') ?? '') === '') {
-      optionErrors.push(required('fieldManager', 'is required for apply patch'));
-    }
-    optionErrors.push(...dryRunErrors(q.getAll('dryRun')), ...fieldValidationErrors(q));
-    if (optionErrors.length > 0) throw invalid('PatchOptions', 'meta.k8s.io', '', optionErrors);
+    checkPatchOptions(q, patchType);
     if (patchType !== 'apply') {
       const directive = fieldValidationOf(q);
       return store.update(
@@ -847,6 +960,7 @@ export class ResourceHandler {
       case 'binding': {
         if (method !== 'POST') throw methodNotAllowed(`${method} is not supported on pods/binding`);
         const raw = await readBody(req);
+        checkWriteOptions(q, 'CreateOptions');
         const body = (await decodeBody(raw, req.headers['content-type'])) as {
           target?: { name?: string };
         };
@@ -887,6 +1001,7 @@ export class ResourceHandler {
         if (method !== 'POST')
           throw methodNotAllowed(`${method} is not supported on pods/eviction`);
         const raw = await readBody(req);
+        checkWriteOptions(q, 'CreateOptions');
         const body = (await decodeBody(raw, req.headers['content-type'])) as {
           deleteOptions?: { gracePeriodSeconds?: number };
         };
@@ -897,7 +1012,7 @@ export class ResourceHandler {
           new Warnings(),
           jsonText(raw, req.headers['content-type']),
         );
-        const opts: DeleteOptions = {};
+        const opts: DeleteOptions = isDryRun(q) ? { dryRun: true } : {};
         if (body.deleteOptions?.gracePeriodSeconds !== undefined) {
           opts.gracePeriodSeconds = body.deleteOptions.gracePeriodSeconds;
         }
@@ -910,7 +1025,9 @@ export class ResourceHandler {
           throw methodNotAllowed(`${method} is not supported on serviceaccounts/token`);
         const tokens = this.#ctx.tokens;
         if (!tokens) throw notImplemented('service account tokens are not configured');
-        const body = await decodeBody(await readBody(req), req.headers['content-type']);
+        const raw = await readBody(req);
+        checkWriteOptions(q, 'CreateOptions');
+        const body = await decodeBody(raw, req.headers['content-type']);
         const out = tokenRequest(body, {
           namespace: ns ?? 'default',
           name,
@@ -1078,6 +1195,8 @@ export class ResourceHandler {
     }
     const raw = (await readBody(req)).toString('utf8');
     const contentType = req.headers['content-type'];
+    if (method === 'PUT') checkWriteOptions(q, 'UpdateOptions');
+    else checkPatchOptions(q, patchTypeOf(contentType));
     // A PUT body is decoded before the (synchronous) read-modify-write.
     const put = method === 'PUT' ? await decodeBody(Buffer.from(raw), contentType) : undefined;
     if (put !== undefined) {
@@ -1181,7 +1300,7 @@ export class ResourceHandler {
     store: ResourceStore,
     ns: string | undefined,
     q: URLSearchParams,
-    rep: Representation,
+    asked: Representation,
   ): Promise<void> {
     const storage = this.#ctx.storage;
     const opts = listOptionsOf(q);
@@ -1190,6 +1309,10 @@ export class ResourceHandler {
     // sendInitialEvents is defaulted to true for resourceVersion "" and "0" (WatchList).
     const sendInitial = opts.sendInitialEvents === true;
     const bookmarks = opts.allowWatchBookmarks;
+    // A watch list (isListWatchRequest) may not be served as a Table
+    // (watchListEndpointRestrictions): the Accept header's next choice is.
+    const watchList = sendInitial && bookmarks;
+    const rep = watchList && asked === 'table' ? representation(req.headers.accept, false) : asked;
     const timeoutParam = opts.timeoutSeconds ?? 0;
     // Without timeoutSeconds, end the watch after 30-60 min like upstream's min-request-timeout.
     const timeoutMs = timeoutParam > 0 ? timeoutParam * 1000 : (1800 + Math.random() * 1800) * 1000;
@@ -1197,7 +1320,9 @@ export class ResourceHandler {
 
     let initial: KubeObject[] = [];
     let from: number;
-    if (sendInitial) {
+    // Without sendInitialEvents (a watch/ route, whose watch parameter is not defaulted), ""
+    // and "0" still start with the current state (the watch cache's legacy behaviour).
+    if (sendInitial || (opts.sendInitialEvents === undefined && rv === 0)) {
       const list = storage.list(prefix);
       initial = list.items.map((o) => store.fromStorage(o)).filter((o) => filter.matches(o));
       from = list.revision;
@@ -1218,27 +1343,34 @@ export class ResourceHandler {
     let columnsSent = false;
     const frame = (type: string, object: KubeObject | Status): Buffer => {
       let body: unknown = object;
-      if (rep === 'table' && type !== 'ERROR' && type !== 'BOOKMARK') {
+      if (rep === 'table' && type !== 'ERROR') {
         body = toWatchEventTable(store.groupResource, object as KubeObject, {
           now: this.#ctx.clock(),
           includeObject: includeObjectOf(q),
           includeColumns: !columnsSent,
         });
         columnsSent = true;
-      } else if (rep === 'metadata' && type !== 'ERROR' && type !== 'BOOKMARK') {
+      } else if (rep === 'metadata' && type !== 'ERROR') {
         body = partialMetadata(object as KubeObject);
       }
       return httpChunk(`{"type":"${type}","object":${JSON.stringify(body)}}\n`);
     };
+    // Bookmarks are the resource's empty object (bookmarks.ts), transformed like any event.
+    const kind = { group: store.info.group, kind: store.info.kind, apiVersion: store.apiVersion };
     const bookmark = (rv: number, initialEnd: boolean): Buffer =>
-      frame('BOOKMARK', {
-        kind: store.info.kind,
-        apiVersion: store.apiVersion,
-        metadata: {
-          resourceVersion: String(rv),
-          ...(initialEnd ? { annotations: { 'k8s.io/initial-events-end': 'true' } } : {}),
-        },
-      });
+      frame(
+        'BOOKMARK',
+        bookmarkObject(
+          kind,
+          rv,
+          initialEnd
+            ? {
+                [INITIAL_EVENTS_END]: 'true',
+                [INITIAL_EVENTS_LIST_BLUEPRINT]: listBlueprint(kind, rep === 'metadata'),
+              }
+            : undefined,
+        ) as KubeObject,
+      );
 
     // The frames go to the socket already framed as HTTP chunks (a stored event's chunk is made
     // once for all its watchers), past ServerResponse's own chunking; res.end() still ends the
@@ -1285,12 +1417,26 @@ export class ResourceHandler {
     let lastRv = from;
     const timer = setTimeout(() => watch.stop(), timeoutMs);
     timer.unref();
-    const bookmarkTimer = bookmarks
-      ? setInterval(() => {
-          void write(bookmark(lastRv, false));
-        }, 60_000)
-      : undefined;
-    bookmarkTimer?.unref();
+    // The cacher's bookmark timer (cacheWatcher.nextBookmarkTime): every minute, and 2 s before
+    // the watch's deadline when that comes first (then no more); none if that moment has come.
+    // A bookmark goes out only past what the watcher has already been sent: the revision it
+    // started at, and the events of the state it started from.
+    const deadline = Date.now() + timeoutMs;
+    const startedAt = Math.max(from, storage.currentRevision());
+    let bookmarkTimer: NodeJS.Timeout | undefined;
+    const scheduleBookmark = (): void => {
+      const now = Date.now();
+      const beforeDeadline = deadline - 2_000;
+      const last = now + BOOKMARK_FREQUENCY_MS >= beforeDeadline;
+      const at = last ? beforeDeadline : now + BOOKMARK_FREQUENCY_MS;
+      if (at <= now) return;
+      bookmarkTimer = setTimeout(() => {
+        if (lastRv > startedAt) void write(bookmark(lastRv, false));
+        if (!last) scheduleBookmark();
+      }, at - now);
+      bookmarkTimer.unref();
+    };
+    if (bookmarks) scheduleBookmark();
     const onClose = (): void => watch.stop();
     res.on('close', onClose);
     req.on('close', onClose);
@@ -1312,7 +1458,8 @@ export class ResourceHandler {
       }
     } finally {
       clearTimeout(timer);
-      if (bookmarkTimer) clearInterval(bookmarkTimer);
+      clearTimeout(bookmarkTimer);
+      bookmarkTimer = undefined;
       res.off('close', onClose);
       watch.stop();
       if (!res.writableEnded) res.end();

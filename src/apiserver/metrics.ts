@@ -80,6 +80,8 @@ export class ResourceMetrics {
     if (
       rr.version !== VERSION ||
       !info ||
+      // No watch/ routes: metrics are not watchable.
+      rr.watch === true ||
       rr.subresource !== undefined ||
       (rr.namespace !== undefined && !info.namespaced)
     ) {

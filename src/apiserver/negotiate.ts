@@ -26,13 +26,14 @@ function* jsonAcceptEntries(accept: string | undefined): Generator<Map<string, s
  * Picks the response form from Accept, in the client's order: a meta.k8s.io Table, partial
  * object metadata, or the plain object. Media types kbox does not produce (protobuf) are skipped;
  * like upstream's JSON fallback, the plain object is the answer when nothing else matches.
+ * `table` false passes over Table entries (an endpoint that allows no Table transform).
  */
-export function representation(accept: string | undefined): Representation {
-  const key = accept ?? '';
+export function representation(accept: string | undefined, table = true): Representation {
+  const key = `${table ? 't' : 'n'}${accept ?? ''}`;
   let rep = representations.get(key);
   if (rep === undefined) {
     if (representations.size >= 256) representations.clear();
-    representations.set(key, (rep = pickRepresentation(accept)));
+    representations.set(key, (rep = pickRepresentation(accept, table)));
   }
   return rep;
 }
@@ -40,12 +41,12 @@ export function representation(accept: string | undefined): Representation {
 /** representation() by Accept header: clients send the same few headers on every request. */
 const representations = new Map<string, Representation>();
 
-function pickRepresentation(accept: string | undefined): Representation {
+function pickRepresentation(accept: string | undefined, table: boolean): Representation {
   for (const params of jsonAcceptEntries(accept)) {
     const as = params.get('as');
     if (as === undefined) return 'object';
     if (params.get('g') !== 'meta.k8s.io') continue;
-    if (as === 'Table') return 'table';
+    if (as === 'Table' && table) return 'table';
     if (as === 'PartialObjectMetadata' || as === 'PartialObjectMetadataList') return 'metadata';
   }
   return 'object';

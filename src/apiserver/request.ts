@@ -7,6 +7,11 @@ export interface ResourceRequest {
   resource: string;
   name: string | undefined;
   subresource: string | undefined;
+  /**
+   * Addressed under the deprecated `watch/` prefix (/api/v1/watch/namespaces/ns/pods[/name]): a
+   * watch of the collection, or of the named object, whatever the query says.
+   */
+  watch?: true;
 }
 
 /** Subresources of a namespace that are addressed as /namespaces/{name}/{sub}. */
@@ -33,6 +38,10 @@ export function parseResourcePath(pathname: string): ResourceRequest | undefined
   } else {
     return undefined;
   }
+  // The `watch` verb prefix (requestinfo.go's specialVerbs), followed by at least a resource.
+  const watch = rest[0] === 'watch' && rest.length > 1;
+  if (watch) rest = rest.slice(1);
+  const prefix = watch ? { watch: true as const } : {};
   let namespace: string | undefined;
   if (rest[0] === 'namespaces' && rest.length > 1) {
     namespace = rest[1];
@@ -47,6 +56,7 @@ export function parseResourcePath(pathname: string): ResourceRequest | undefined
         resource: 'namespaces',
         name: namespace,
         subresource: rest[2],
+        ...prefix,
       };
     }
   }
@@ -58,5 +68,6 @@ export function parseResourcePath(pathname: string): ResourceRequest | undefined
     resource: rest[0] ?? '',
     name: rest[1],
     subresource: rest[2],
+    ...prefix,
   };
 }

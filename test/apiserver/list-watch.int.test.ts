@@ -329,3 +329,268 @@ test('a watch pipelined behind another request on one connection gets its events
   assert.match(received, /\r\n\{"type":"ADDED","object":\{[^\n]*"name":"pipelined-second"/);
   socket.destroy();
 });
+
+/** Opens a GET on `path` (any watch URL); `lines` resolves with its first `n` lines. */
+async function pathLines(
+  path: string,
+  n: number,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; contentType: string; lines: Promise<string[]> }> {
+  const abort = new AbortController();
+  const res = await fetch(`${api.url}${path}`, { signal: abort.signal, headers });
+  const reader = res.body!.getReader();
+  const lines = (async () => {
+    let text = '';
+    const decoder = new TextDecoder();
+    while (text.split('\n').length <= n) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value, { stream: true });
+    }
+    abort.abort();
+    return text.split('\n').slice(0, n);
+  })();
+  return { status: res.status, contentType: res.headers.get('content-type') ?? '', lines };
+}
+
+test('the deprecated /watch/ paths watch the collection, or one object by name', async () => {
+  const ns = '/api/v1/namespaces/ns2/configmaps';
+  const rv = api.storage.currentRevision();
+  // watch=false changes nothing on these routes (ListResource's forceWatch).
+  const all = await pathLines(
+    `/api/v1/watch/namespaces/ns2/configmaps?resourceVersion=${rv}&watch=false`,
+    2,
+  );
+  const one = await pathLines(
+    `/api/v1/watch/namespaces/ns2/configmaps/w2?resourceVersion=${rv}`,
+    1,
+  );
+  const everywhere = await pathLines(`/api/v1/watch/configmaps?resourceVersion=${rv}`, 2);
+  const table = await pathLines(
+    `/api/v1/watch/namespaces/ns2/configmaps/w2?resourceVersion=${rv}`,
+    1,
+    {
+      accept: 'application/json;as=Table;v=v1;g=meta.k8s.io',
+    },
+  );
+  for (const w of [all, one, everywhere, table]) assert.equal(w.status, 200);
+  for (const name of ['w1', 'w2']) {
+    assert.equal((await api.request('POST', ns, { metadata: { name } })).status, 201);
+  }
+  const names = (lines: string[]) =>
+    lines.map((l) => {
+      const ev = JSON.parse(l) as { type: string; object: KubeObject };
+      return `${ev.type} ${ev.object.metadata.name}`;
+    });
+  assert.deepEqual(names(await all.lines), ['ADDED w1', 'ADDED w2']);
+  assert.deepEqual(names(await everywhere.lines), ['ADDED w1', 'ADDED w2']);
+  assert.deepEqual(names(await one.lines), ['ADDED w2']);
+  const row = JSON.parse((await table.lines)[0] ?? '') as {
+    type: string;
+    object: { kind: string; rows: Array<{ cells: unknown[] }> };
+  };
+  assert.equal(row.type, 'ADDED');
+  assert.equal(row.object.kind, 'Table');
+  assert.equal(row.object.rows[0]?.cells[0], 'w2');
+  // The same frames as a watch by query.
+  const byQuery = await pathLines(
+    `${ns}?watch=true&resourceVersion=${rv}&fieldSelector=metadata.name%3Dw2`,
+    1,
+  );
+  assert.deepEqual(
+    await byQuery.lines,
+    await (
+      await pathLines(`/api/v1/watch/namespaces/ns2/configmaps/w2?resourceVersion=${rv}`, 1)
+    ).lines,
+  );
+});
+
+test('the /watch/ paths refuse what upstream does', async () => {
+  const answer = async (method: string, path: string) => {
+    const res = await api.request(method, path);
+    const body = (await res.json()) as { message: string; reason: string };
+    return `${res.status} ${body.reason}: ${body.message}`;
+  };
+  assert.equal(
+    await answer(
+      'GET',
+      '/api/v1/watch/namespaces/ns2/configmaps/w1?fieldSelector=metadata.name%3Dw2',
+    ),
+    "400 BadRequest: fieldSelector metadata.name doesn't match requested name",
+  );
+  assert.equal(
+    await answer(
+      'GET',
+      '/api/v1/watch/namespaces/ns2/configmaps/w1?fieldSelector=metadata.namespace%3Dns2',
+    ),
+    "400 BadRequest: fieldSelector metadata.name doesn't match requested name",
+  );
+  assert.equal(
+    await answer('POST', '/api/v1/watch/namespaces/ns2/configmaps'),
+    '405 MethodNotAllowed: the server does not allow this method on the requested resource',
+  );
+  for (const path of [
+    '/api/v1/watch/configmaps/w1',
+    '/api/v1/watch/namespaces/ns2/configmaps/w1/status',
+    '/apis/authorization.k8s.io/v1/watch/selfsubjectaccessreviews',
+    '/apis/metrics.k8s.io/v1beta1/watch/pods',
+  ]) {
+    assert.equal(
+      await answer('GET', path),
+      '404 NotFound: the server could not find the requested resource',
+    );
+  }
+});
+
+test('a watch/ route without watch=true starts from the current state, with no bookmark', async () => {
+  const w = await pathLines('/api/v1/watch/namespaces/ns2/configmaps?allowWatchBookmarks=true', 2);
+  const names = (await w.lines).map((l) => {
+    const ev = JSON.parse(l) as { type: string; object: KubeObject };
+    return `${ev.type} ${ev.object.metadata.name}`;
+  });
+  assert.deepEqual(names.sort(), ['ADDED other', 'ADDED w1']);
+});
+
+const BM = '/api/v1/namespaces/bm';
+const blueprint = (list: string) => Buffer.from(`${list}\n`).toString('base64');
+
+test('bookmarks are the empty object of the kind, as the cacher sends them', async () => {
+  assert.equal(
+    (await api.request('POST', '/api/v1/namespaces', { metadata: { name: 'bm' } })).status,
+    201,
+  );
+  // A watch list's initial-events-end bookmark: a Pod's empty spec and status, the annotation and
+  // the empty PodList's encoding.
+  let rv = api.storage.currentRevision();
+  let res = await api.request(
+    'GET',
+    `${BM}/pods?watch=1&allowWatchBookmarks=true&timeoutSeconds=1`,
+  );
+  const podList = '{"kind":"PodList","apiVersion":"v1","metadata":{},"items":null}';
+  assert.equal(
+    await res.text(),
+    `{"type":"BOOKMARK","object":{"kind":"Pod","apiVersion":"v1","metadata":{"resourceVersion":"${rv}","creationTimestamp":null,` +
+      `"annotations":{"k8s.io/initial-events-end":"true","k8s.io/initial-events-list-blueprint":"${blueprint(podList)}"}},` +
+      '"spec":{"containers":null},"status":{}}}\n',
+  );
+  // Asked as metadata, the bookmark is PartialObjectMetadata and so is the blueprint.
+  res = await fetch(
+    `${api.url}${BM}/deployments?watch=1&allowWatchBookmarks=true&timeoutSeconds=1`.replace(
+      '/api/v1',
+      '/apis/apps/v1',
+    ),
+    {
+      headers: { accept: 'application/json;as=PartialObjectMetadata;v=v1;g=meta.k8s.io' },
+    },
+  );
+  const partialList =
+    '{"kind":"PartialObjectMetadataList","apiVersion":"meta.k8s.io/v1","metadata":{},"items":null}';
+  assert.equal(
+    await res.text(),
+    `{"type":"BOOKMARK","object":{"kind":"PartialObjectMetadata","apiVersion":"meta.k8s.io/v1","metadata":{"resourceVersion":"${rv}","creationTimestamp":null,` +
+      `"annotations":{"k8s.io/initial-events-end":"true","k8s.io/initial-events-list-blueprint":"${blueprint(partialList)}"}}}}\n`,
+  );
+  // A watch list is never a Table: kubectl's Accept falls back to JSON.
+  res = await fetch(
+    `${api.url}${BM}/configmaps?watch=1&allowWatchBookmarks=true&timeoutSeconds=1`,
+    {
+      headers: { accept: 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json' },
+    },
+  );
+  const configMapList = '{"kind":"ConfigMapList","apiVersion":"v1","metadata":{},"items":null}';
+  assert.equal(
+    await res.text(),
+    `{"type":"BOOKMARK","object":{"kind":"ConfigMap","apiVersion":"v1","metadata":{"resourceVersion":"${rv}","creationTimestamp":null,` +
+      `"annotations":{"k8s.io/initial-events-end":"true","k8s.io/initial-events-list-blueprint":"${blueprint(configMapList)}"}}}}\n`,
+  );
+  // Other kinds carry their own empty fields.
+  rv = api.storage.currentRevision();
+  res = await api.request(
+    'GET',
+    `/apis/apps/v1/namespaces/bm/replicasets?watch=1&allowWatchBookmarks=true&timeoutSeconds=1`,
+  );
+  const line = (await res.text()).split('\n')[0] ?? '';
+  assert.match(
+    line,
+    new RegExp(
+      `^\\{"type":"BOOKMARK","object":\\{"kind":"ReplicaSet","apiVersion":"apps/v1","metadata":\\{"resourceVersion":"${rv}","creationTimestamp":null,"annotations":\\{[^}]*\\}\\},` +
+        '"spec":\\{"selector":null,"template":\\{"metadata":\\{"creationTimestamp":null\\},"spec":\\{"containers":null\\}\\}\\},"status":\\{"replicas":0\\}\\}\\}$',
+    ),
+  );
+});
+
+test('periodic bookmarks: 2 s before the deadline, only past what the watch has seen', async () => {
+  // Nothing new since the watch began: no bookmark, whatever its deadline.
+  let rv = api.storage.currentRevision();
+  const res = await api.request(
+    'GET',
+    `${BM}/configmaps?watch=1&allowWatchBookmarks=true&timeoutSeconds=3&resourceVersion=${rv}`,
+  );
+  assert.equal(await res.text(), '');
+  // An event, then the bookmark at deadline - 2 s, at that event's revision.
+  rv = api.storage.currentRevision();
+  const started = Date.now();
+  const w = await pathLines(
+    `${BM}/configmaps?watch=1&allowWatchBookmarks=true&timeoutSeconds=3&resourceVersion=${rv}`,
+    3,
+  );
+  assert.equal(
+    (await api.request('POST', `${BM}/configmaps`, { metadata: { name: 'b1' } })).status,
+    201,
+  );
+  const at = api.storage.currentRevision();
+  const lines = await w.lines;
+  const elapsed = Date.now() - started;
+  assert.equal(JSON.parse(lines[0] ?? '').type, 'ADDED');
+  assert.equal(
+    lines[1],
+    `{"type":"BOOKMARK","object":{"kind":"ConfigMap","apiVersion":"v1","metadata":{"resourceVersion":"${at}","creationTimestamp":null}}}`,
+  );
+  assert.equal(lines[2], '');
+  assert.ok(elapsed >= 2900, `the watch ended after ${elapsed} ms`);
+  // As a Table, the bookmark is the empty object's row.
+  rv = api.storage.currentRevision();
+  const t = await pathLines(
+    `${BM}/configmaps?watch=1&allowWatchBookmarks=true&timeoutSeconds=3&resourceVersion=${rv}`,
+    2,
+    { accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' },
+  );
+  assert.equal(
+    (await api.request('POST', `${BM}/configmaps`, { metadata: { name: 'b2' } })).status,
+    201,
+  );
+  const [added, mark] = (await t.lines).map(
+    (l) =>
+      JSON.parse(l) as {
+        type: string;
+        object: {
+          kind: string;
+          columnDefinitions?: unknown[];
+          rows: Array<{ cells: unknown[]; object: KubeObject }>;
+        };
+      },
+  );
+  assert.equal(added?.object.columnDefinitions?.length, 3);
+  assert.equal(mark?.type, 'BOOKMARK');
+  assert.equal(mark?.object.kind, 'Table');
+  // Headers go with the first event only (kbox sends [] where upstream sends null).
+  assert.equal(mark?.object.columnDefinitions?.length ?? 0, 0);
+  assert.equal(mark?.object.rows[0]?.cells[0], '');
+  assert.deepEqual(mark?.object.rows[0]?.object.metadata, {
+    resourceVersion: String(api.storage.currentRevision()),
+    creationTimestamp: null,
+  });
+  // Too short a watch for any bookmark: its deadline - 2 s has passed at once.
+  rv = api.storage.currentRevision();
+  const short = await pathLines(
+    `${BM}/configmaps?watch=1&allowWatchBookmarks=true&timeoutSeconds=1&resourceVersion=${rv}`,
+    2,
+  );
+  assert.equal(
+    (await api.request('POST', `${BM}/configmaps`, { metadata: { name: 'b3' } })).status,
+    201,
+  );
+  const shortLines = await short.lines;
+  assert.equal(JSON.parse(shortLines[0] ?? '').type, 'ADDED');
+  assert.equal(shortLines[1], '');
+});

@@ -33,6 +33,8 @@ import { plainStrategy, type Strategy, type StrategyContext } from './strategy.j
 export interface DeleteOptions {
   gracePeriodSeconds?: number;
   propagationPolicy?: 'Foreground' | 'Background' | 'Orphan';
+  /** The deprecated DeleteOptions.orphanDependents, when given (never with propagationPolicy). */
+  orphanDependents?: boolean;
   preconditions?: Preconditions;
   dryRun?: boolean;
 }
@@ -554,6 +556,35 @@ export class ResourceStore {
     return Math.max(0, grace);
   }
 
+  /**
+   * The finalizers an object keeps when deleted (registry deletionFinalizersForGarbageCollection):
+   * `orphan` and `foregroundDeletion` removed, then added back as orphanDependents, else
+   * propagationPolicy, else the one already there asks. orphanDependents set either way means
+   * neither foreground nor orphan (shouldDeleteDependents). Events support no garbage collection:
+   * their finalizers stay as they are.
+   */
+  #deletionFinalizers(existing: readonly string[], opts: DeleteOptions): string[] {
+    if (this.info.resource === 'events') return [...existing];
+    const policy = opts.propagationPolicy;
+    const already = existing.find((f) => f === 'orphan' || f === 'foregroundDeletion');
+    let orphan: boolean;
+    let foreground: boolean;
+    if (opts.orphanDependents !== undefined) {
+      orphan = opts.orphanDependents;
+      foreground = false;
+    } else if (policy !== undefined) {
+      orphan = policy === 'Orphan';
+      foreground = policy === 'Foreground';
+    } else {
+      orphan = already === 'orphan';
+      foreground = already === 'foregroundDeletion';
+    }
+    const out = existing.filter((f) => f !== 'orphan' && f !== 'foregroundDeletion');
+    if (orphan) out.push('orphan');
+    if (foreground) out.push('foregroundDeletion');
+    return out;
+  }
+
   delete(namespace: string | undefined, name: string, opts: DeleteOptions = {}): DeleteResult {
     const key = this.key(namespace, name);
     const current = this.#storage.get(key);
@@ -580,10 +611,20 @@ export class ResourceStore {
       );
     }
     this.#strategy.validateDelete?.(this.fromStorage(current));
+    // rest.BeforeDelete: a graceful deletion already under way (pods) is only ever shortened;
+    // otherwise it is pending, and the object is answered unchanged (finalizers included).
+    const pending = current.metadata.deletionGracePeriodSeconds ?? 0;
+    if (
+      this.info.group === '' &&
+      this.info.resource === 'pods' &&
+      current.metadata.deletionTimestamp &&
+      pending > 0 &&
+      (opts.gracePeriodSeconds === undefined || opts.gracePeriodSeconds >= pending)
+    ) {
+      return { object: this.fromStorage(current), deleted: false };
+    }
     const grace = this.#gracePeriod(current, opts);
-    const finalizers = new Set(current.metadata.finalizers ?? []);
-    if (opts.propagationPolicy === 'Foreground') finalizers.add('foregroundDeletion');
-    if (opts.propagationPolicy === 'Orphan') finalizers.add('orphan');
+    const finalizers = new Set(this.#deletionFinalizers(current.metadata.finalizers ?? [], opts));
     const graceful = grace > 0 || finalizers.size > 0 || this.info.resource === 'namespaces';
     if (!graceful) {
       if (opts.dryRun) return { object: this.fromStorage(current), deleted: true };
@@ -616,6 +657,7 @@ export class ResourceStore {
         meta.deletionGracePeriodSeconds = grace;
       }
       if (finalizers.size > 0) meta.finalizers = [...finalizers];
+      else delete meta.finalizers;
       if (this.info.resource === 'namespaces' && this.info.group === '') {
         obj.status = { ...(isRecord(obj.status) ? obj.status : {}), phase: 'Terminating' };
       }
