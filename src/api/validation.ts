@@ -544,21 +544,30 @@ const DECIMAL_SCALE: Record<string, number> = {
 };
 const BINARY_SHIFT: Record<string, number> = { Ki: 10, Mi: 20, Gi: 30, Ti: 40, Pi: 50, Ei: 60 };
 
+/**
+ * ParseQuantity's fast path for a whole mantissa: the int64Amount, and the string kept only when
+ * it is already canonical (decimal: a scale that is a multiple of 3, no trailing "000", no leading
+ * zero; binary: a mantissa that is not a multiple of 8).
+ */
 function goStringQuantity(q: string): string {
-  const m = /^(-?)(\d+)(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]?)$/.exec(q);
+  const m = /^(-?)(\d+)(?:(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]?)|[eE]([+-]?\d+))$/.exec(q);
   let value = '0';
   let scale = 0;
   let format = 'DecimalSI';
+  let kept = '';
   if (m) {
-    const [, sign, digits = '0', suffix = ''] = m;
+    const [, sign = '', digits = '0', suffix = '', exponent] = m;
     const shift = BINARY_SHIFT[suffix];
     if (shift !== undefined) {
       value = `${sign}${BigInt(digits) << BigInt(shift)}`;
       format = 'BinarySI';
+      if ((BigInt(digits) & 7n) !== 0n) kept = q;
     } else {
       value = `${sign}${digits}`;
-      scale = DECIMAL_SCALE[suffix] ?? 0;
+      scale = exponent !== undefined ? Number(exponent) : (DECIMAL_SCALE[suffix] ?? 0);
+      if (exponent !== undefined) format = 'DecimalExponent';
+      if (scale % 3 === 0 && !digits.endsWith('000') && !digits.startsWith('0')) kept = q;
     }
   }
-  return `resource.Quantity{i:resource.int64Amount{value:${value}, scale:${scale}}, d:resource.infDecAmount{Dec:(*inf.Dec)(nil)}, s:${JSON.stringify(q)}, Format:${JSON.stringify(format)}}`;
+  return `resource.Quantity{i:resource.int64Amount{value:${value}, scale:${scale}}, d:resource.infDecAmount{Dec:(*inf.Dec)(nil)}, s:${JSON.stringify(kept)}, Format:${JSON.stringify(format)}}`;
 }
