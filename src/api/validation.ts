@@ -322,3 +322,252 @@ export function validateAnnotations(annotations: unknown, field: string): FieldE
   if (size > TOTAL_ANNOTATION_SIZE_LIMIT) errs.push(tooLong(field, TOTAL_ANNOTATION_SIZE_LIMIT));
   return errs;
 }
+
+type JsonRecord = Record<string, unknown>;
+
+function record(v: unknown): JsonRecord | undefined {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as JsonRecord) : undefined;
+}
+
+function list(v: unknown): unknown[] {
+  return Array.isArray(v) ? v : [];
+}
+
+function str(v: unknown): string {
+  return typeof v === 'string' ? v : '';
+}
+
+/** metav1validation.ValidateLabelName: a label key (or topology key) is a qualified name. */
+export function validateLabelName(name: string, field: string): FieldError[] {
+  return qualifiedName(name).map((e) => invalidValue(field, name, e));
+}
+
+/**
+ * metav1validation.ValidateLabelSelector (AllowInvalidLabelValueInSelector off): matchLabels as
+ * labels, then each requirement's operator, values and key.
+ */
+export function validateLabelSelector(sel: unknown, field: string): FieldError[] {
+  const s = record(sel);
+  if (s === undefined) return [];
+  const errs: FieldError[] = [];
+  const labels = record(s.matchLabels) ?? {};
+  for (const [k, v] of Object.entries(labels)) {
+    errs.push(...validateLabelName(k, `${field}.matchLabels`));
+    for (const e of labelValue(str(v))) errs.push(invalidValue(`${field}.matchLabels`, v, e));
+  }
+  list(s.matchExpressions).forEach((raw, i) => {
+    const r = record(raw) ?? {};
+    const at = `${field}.matchExpressions[${i}]`;
+    const values = list(r.values);
+    switch (r.operator) {
+      case 'In':
+      case 'NotIn':
+        if (values.length === 0) {
+          errs.push(
+            required(`${at}.values`, "must be specified when `operator` is 'In' or 'NotIn'"),
+          );
+        }
+        break;
+      case 'Exists':
+      case 'DoesNotExist':
+        if (values.length > 0) {
+          errs.push(
+            forbidden(
+              `${at}.values`,
+              "may not be specified when `operator` is 'Exists' or 'DoesNotExist'",
+            ),
+          );
+        }
+        break;
+      default:
+        errs.push(invalidValue(`${at}.operator`, str(r.operator), 'not a valid selector operator'));
+    }
+    errs.push(...validateLabelName(str(r.key), `${at}.key`));
+    values.forEach((v, j) => {
+      for (const e of labelValue(str(v))) errs.push(invalidValue(`${at}.values[${j}]`, v, e));
+    });
+  });
+  return errs;
+}
+
+/** Upstream's ValidateNodeSelectorRequirement (a matchExpressions entry of a NodeSelectorTerm). */
+function validateNodeSelectorRequirement(raw: unknown, at: string): FieldError[] {
+  const r = record(raw) ?? {};
+  const values = list(r.values);
+  const errs: FieldError[] = [];
+  switch (r.operator) {
+    case 'In':
+    case 'NotIn':
+      if (values.length === 0) {
+        errs.push(required(`${at}.values`, "must be specified when `operator` is 'In' or 'NotIn'"));
+      }
+      break;
+    case 'Exists':
+    case 'DoesNotExist':
+      if (values.length > 0) {
+        errs.push(
+          forbidden(
+            `${at}.values`,
+            "may not be specified when `operator` is 'Exists' or 'DoesNotExist'",
+          ),
+        );
+      }
+      break;
+    case 'Gt':
+    case 'Lt':
+      if (values.length !== 1) {
+        errs.push(
+          required(
+            `${at}.values`,
+            "must be specified single value when `operator` is 'Lt' or 'Gt'",
+          ),
+        );
+      }
+      break;
+    default:
+      errs.push(invalidValue(`${at}.operator`, str(r.operator), 'not a valid selector operator'));
+  }
+  errs.push(...validateLabelName(str(r.key), `${at}.key`));
+  return errs;
+}
+
+/** Upstream's ValidateNodeFieldSelectorRequirement: only metadata.name, with one value. */
+function validateNodeFieldSelectorRequirement(raw: unknown, at: string): FieldError[] {
+  const r = record(raw) ?? {};
+  const values = list(r.values);
+  const errs: FieldError[] = [];
+  if (r.operator === 'In' || r.operator === 'NotIn') {
+    if (values.length !== 1) {
+      errs.push(
+        required(
+          `${at}.values`,
+          "must be only one value when `operator` is 'In' or 'NotIn' for node field selector",
+        ),
+      );
+    }
+  } else {
+    errs.push(invalidValue(`${at}.operator`, str(r.operator), 'not a valid selector operator'));
+  }
+  if (r.key !== 'metadata.name') {
+    errs.push(invalidValue(`${at}.key`, str(r.key), 'not a valid field selector key'));
+  } else {
+    values.forEach((v, i) => {
+      for (const e of dns1123Subdomain(str(v))) errs.push(invalidValue(`${at}.values[${i}]`, v, e));
+    });
+  }
+  return errs;
+}
+
+/** Upstream's ValidateNodeSelector: at least one term, each term's expressions and fields. */
+export function validateNodeSelector(sel: unknown, field: string): FieldError[] {
+  const terms = list(record(sel)?.nodeSelectorTerms);
+  const termsPath = `${field}.nodeSelectorTerms`;
+  if (terms.length === 0) {
+    return [required(termsPath, 'must have at least one node selector term')];
+  }
+  const errs: FieldError[] = [];
+  terms.forEach((raw, i) => {
+    const term = record(raw) ?? {};
+    const at = `${termsPath}[${i}]`;
+    list(term.matchExpressions).forEach((r, j) => {
+      errs.push(...validateNodeSelectorRequirement(r, `${at}.matchExpressions[${j}]`));
+    });
+    list(term.matchFields).forEach((r, j) => {
+      errs.push(...validateNodeFieldSelectorRequirement(r, `${at}.matchFields[${j}]`));
+    });
+  });
+  return errs;
+}
+
+/**
+ * Upstream's ValidateTopologySelectorTerm: each requirement has values (no repeats) and a label
+ * key, no key twice. Returns the term as key → values too, which callers compare for duplicates.
+ */
+export function validateTopologySelectorTerm(
+  raw: unknown,
+  field: string,
+): [Map<string, Set<string>>, FieldError[]] {
+  const errs: FieldError[] = [];
+  const byKey = new Map<string, Set<string>>();
+  list(record(raw)?.matchLabelExpressions).forEach((r, i) => {
+    const req = record(r) ?? {};
+    const at = `${field}.matchLabelExpressions[${i}]`;
+    const values = list(req.values);
+    const set = new Set<string>();
+    if (values.length === 0) errs.push(required(`${at}.values`));
+    values.forEach((v, j) => {
+      const value = str(v);
+      if (set.has(value)) errs.push(duplicate(`${at}.values[${j}]`, value));
+      set.add(value);
+    });
+    const key = str(req.key);
+    errs.push(...validateLabelName(key, `${at}.key`));
+    if (byKey.has(key)) errs.push(duplicate(`${at}.key`, key));
+    byKey.set(key, set);
+  });
+  return [byKey, errs];
+}
+
+/**
+ * validatePathNoBacksteps: no `..` element (one error however many there are).
+ */
+export function validatePathNoBacksteps(path: string, field: string): FieldError[] {
+  return path.split('/').includes('..') ? [invalidValue(field, path, "must not contain '..'")] : [];
+}
+
+/**
+ * Go's %#v of a core.ResourceList (a map of names to resource.Quantity structs), which
+ * field.NotSupported prints for a PersistentVolume's capacity: keys sorted, each quantity as
+ * ParseQuantity builds it from the canonical string kbox stores (int64Amount, and the string
+ * kept when it is in canonical form).
+ */
+export function goStringResourceList(v: unknown): string {
+  const rec = record(v);
+  if (rec === undefined) return 'core.ResourceList(nil)';
+  const entries = Object.keys(rec)
+    .sort()
+    .map((k) => `${JSON.stringify(k)}:${goStringQuantity(str(rec[k]))}`);
+  return `core.ResourceList{${entries.join(', ')}}`;
+}
+
+const DECIMAL_SCALE: Record<string, number> = {
+  n: -9,
+  u: -6,
+  m: -3,
+  '': 0,
+  k: 3,
+  M: 6,
+  G: 9,
+  T: 12,
+  P: 15,
+  E: 18,
+};
+const BINARY_SHIFT: Record<string, number> = { Ki: 10, Mi: 20, Gi: 30, Ti: 40, Pi: 50, Ei: 60 };
+
+/**
+ * ParseQuantity's fast path for a whole mantissa: the int64Amount, and the string kept only when
+ * it is already canonical (decimal: a scale that is a multiple of 3, no trailing "000", no leading
+ * zero; binary: a mantissa that is not a multiple of 8).
+ */
+function goStringQuantity(q: string): string {
+  const m = /^(-?)(\d+)(?:(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]?)|[eE]([+-]?\d+))$/.exec(q);
+  let value = '0';
+  let scale = 0;
+  let format = 'DecimalSI';
+  let kept = '';
+  if (m) {
+    const [, sign = '', digits = '0', suffix = '', exponent] = m;
+    const shift = BINARY_SHIFT[suffix];
+    if (shift !== undefined) {
+      value = `${sign}${BigInt(digits) << BigInt(shift)}`;
+      format = 'BinarySI';
+      if ((BigInt(digits) & 7n) !== 0n) kept = q;
+    } else {
+      value = `${sign}${digits}`;
+      scale = exponent !== undefined ? Number(exponent) : (DECIMAL_SCALE[suffix] ?? 0);
+      if (exponent !== undefined) format = 'DecimalExponent';
+      if (scale % 3 === 0 && !digits.endsWith('000') && !digits.startsWith('0')) kept = q;
+    }
+  }
+  return `resource.Quantity{i:resource.int64Amount{value:${value}, scale:${scale}}, d:resource.infDecAmount{Dec:(*inf.Dec)(nil)}, s:${JSON.stringify(kept)}, Format:${JSON.stringify(format)}}`;
+}
