@@ -52,6 +52,9 @@ function run(
         resolve({ stdout, stderr, code: typeof code === 'number' ? code : 1 });
       },
     );
+    // A child that exits without reading its stdin (mount, a refused command) closes the
+    // pipe: its result is what counts, not the write.
+    child.stdin?.on('error', () => undefined);
     child.stdin?.end(stdin ?? '');
   });
 }

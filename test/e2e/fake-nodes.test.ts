@@ -33,6 +33,9 @@ function run(cmd: string, args: string[], stdin?: string): Promise<Run> {
       const code = err ? ((err as { code?: number }).code ?? 1) : 0;
       resolve({ stdout, stderr, code: typeof code === 'number' ? code : 1 });
     });
+    // A child that exits without reading its stdin (mount, a refused command) closes the
+    // pipe: its result is what counts, not the write.
+    child.stdin?.on('error', () => undefined);
     child.stdin?.end(stdin ?? '');
   });
 }

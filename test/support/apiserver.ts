@@ -114,6 +114,7 @@ export async function startTestApi(
             resolve({ stdout, stderr, code: typeof code === 'number' ? code : 1 });
           },
         );
+        child.stdin?.on('error', () => undefined); // a child that exits without reading it
         if (stdin !== undefined) child.stdin?.end(stdin);
         else child.stdin?.end();
       }),

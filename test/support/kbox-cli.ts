@@ -44,6 +44,7 @@ export function runKbox(
         resolve({ stdout, stderr, code: typeof code === 'number' ? code : 1 });
       },
     );
+    child.stdin?.on('error', () => undefined); // a child that exits without reading it
     child.stdin?.end(stdin);
   });
 }
