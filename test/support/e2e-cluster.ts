@@ -66,9 +66,9 @@ export function e2eCluster(prefix: string): E2eCluster {
       // A command that exits before reading its input must not fail the test.
       child.stdin?.on('error', () => undefined);
       // A child that exits without reading its stdin (mount, a refused command) closes the
-    // pipe: its result is what counts, not the write.
-    child.stdin?.on('error', () => undefined);
-    child.stdin?.end(stdin ?? '');
+      // pipe: its result is what counts, not the write.
+      child.stdin?.on('error', () => undefined);
+      child.stdin?.end(stdin ?? '');
     });
   const kbox = (args: string[], stdin?: string | Buffer) =>
     run(process.execPath, [RUN, ...args], stdin);
