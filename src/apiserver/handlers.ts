@@ -978,7 +978,13 @@ export class ResourceHandler {
     } else if (![...names, ...initNames, ...ephemeralNames].includes(container)) {
       throw badRequest(`container ${container} is not valid for pod ${name}`);
     }
-    if (!spec.nodeName) throw badRequest(`pod ${name} does not have a host assigned`);
+    if (!spec.nodeName) {
+      // LogLocation gives no location for a pod not on a node, and the LocationStreamer's null
+      // stream is written as 204 No Content (no body, no Content-Type): no log yet, not an error.
+      res.writeHead(204);
+      res.end();
+      return;
+    }
     const node = this.#ctx.storage.get(`/core/nodes/${spec.nodeName}`);
     const port = (
       node?.status as { daemonEndpoints?: { kubeletEndpoint?: { Port?: number } } } | undefined
