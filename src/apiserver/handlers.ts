@@ -160,16 +160,17 @@ function checkFields(
   return warnings;
 }
 
-function successStatus(details: Record<string, unknown>): Status {
-  return {
-    kind: 'Status',
-    apiVersion: 'v1',
-    metadata: {},
-    status: 'Success',
-    details,
-    code: 200,
-  } as Status;
-}
+/**
+ * What pods/binding and pods/eviction answer: their REST Create returns a bare
+ * `metav1.Status{Status: Success}` (no details), and the create handler fills in code 201.
+ */
+const CREATED_SUCCESS = {
+  kind: 'Status',
+  apiVersion: 'v1',
+  metadata: {},
+  status: 'Success',
+  code: 201,
+} as const;
 
 /** Resources whose registry sets ReturnDeletedObject: a delete answers with the object. */
 const RETURN_DELETED_OBJECT = new Set([
@@ -859,19 +860,21 @@ export class ResourceHandler {
         );
         const node = body.target?.name;
         if (!node) throw badRequest('target.name is required: the node to bind the pod to');
-        // Only spec.nodeName changes, so the pod is not revalidated (upstream's assignPod).
+        // Only spec.nodeName changes, so the pod is not revalidated (upstream's assignPod, whose
+        // plain errors become a Conflict on pods/binding).
+        const binding = { group: '', resource: 'pods/binding' };
         store.guaranteedUpdate(ns, name, (current) => {
           const spec = (current.spec ?? {}) as { nodeName?: string };
           if (current.metadata.deletionTimestamp) {
             throw conflict(
-              store.groupResource,
+              binding,
               name,
               `pod ${name} is being deleted, cannot be assigned to a host`,
             );
           }
           if (spec.nodeName) {
             throw conflict(
-              store.groupResource,
+              binding,
               name,
               `pod ${name} is already assigned to node "${spec.nodeName}"`,
             );
@@ -880,7 +883,7 @@ export class ResourceHandler {
           current.status = podScheduled(current.status, this.#ctx.clock);
           return current;
         });
-        writeJson(res, 201, { ...successStatus({}), code: 201 });
+        writeJson(res, 201, CREATED_SUCCESS);
         return;
       }
       case 'eviction': {
@@ -902,7 +905,7 @@ export class ResourceHandler {
           opts.gracePeriodSeconds = body.deleteOptions.gracePeriodSeconds;
         }
         store.delete(ns, name, opts);
-        writeJson(res, 201, { ...successStatus({}), code: 201 });
+        writeJson(res, 201, CREATED_SUCCESS);
         return;
       }
       case 'token': {
