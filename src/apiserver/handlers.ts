@@ -1292,14 +1292,24 @@ export class ResourceHandler {
     }
 
     let lastRv = from;
+    const deadline = Date.now() + timeoutMs;
     const timer = setTimeout(() => watch.stop(), timeoutMs);
     timer.unref();
-    const bookmarkTimer = bookmarks
-      ? setInterval(() => {
-          void write(bookmark(lastRv, false));
-        }, 60_000)
-      : undefined;
-    bookmarkTimer?.unref();
+    // The cacher's nextBookmarkTime: a bookmark roughly every minute and one 2s before the
+    // watch's deadline (so a client that resumes after the timeout starts from a recent
+    // revision); none once that moment has come (a watch of 2s or less gets no bookmark).
+    let bookmarkTimer: NodeJS.Timeout | undefined;
+    const scheduleBookmark = (): void => {
+      const now = Date.now();
+      const at = Math.min(now + 60_000, deadline - 2_000);
+      if (at <= now) return;
+      bookmarkTimer = setTimeout(() => {
+        void write(bookmark(lastRv, false));
+        scheduleBookmark();
+      }, at - now);
+      bookmarkTimer.unref();
+    };
+    if (bookmarks) scheduleBookmark();
     const onClose = (): void => watch.stop();
     res.on('close', onClose);
     req.on('close', onClose);
@@ -1321,7 +1331,7 @@ export class ResourceHandler {
       }
     } finally {
       clearTimeout(timer);
-      if (bookmarkTimer) clearInterval(bookmarkTimer);
+      clearTimeout(bookmarkTimer);
       res.off('close', onClose);
       watch.stop();
       if (!res.writableEnded) res.end();

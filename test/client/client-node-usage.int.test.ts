@@ -111,11 +111,12 @@ const pod = (name: string, labels: Record<string, string> = {}, nodeName?: strin
   spec: { containers: [{ name: 'c', image: 'busybox' }], ...(nodeName ? { nodeName } : {}) },
 });
 
-test('Watch: ADDED, MODIFIED, DELETED and a BOOKMARK, then done() when timeoutSeconds ends', async () => {
+test('Watch: ADDED, MODIFIED, DELETED, a BOOKMARK 2s before the deadline, then done()', async () => {
   const core = kc.makeApiClient(CoreV1Api);
   await namespace('watch');
   const list = await core.listNamespacedConfigMap({ namespace: 'watch' });
-  const events: string[] = [];
+  const events: Array<{ phase: string; at: number; kind?: string; name?: string; rv?: string }> =
+    [];
   const start = Date.now();
   const done = new Promise<unknown>((resolve) => {
     void new Watch(kc).watch(
@@ -123,10 +124,17 @@ test('Watch: ADDED, MODIFIED, DELETED and a BOOKMARK, then done() when timeoutSe
       {
         resourceVersion: list.metadata?.resourceVersion,
         allowWatchBookmarks: true,
-        timeoutSeconds: 2,
+        timeoutSeconds: 4,
       },
-      (phase, obj: { kind?: string; metadata?: { name?: string } }) =>
-        events.push(`${phase} ${obj.kind ?? ''} ${obj.metadata?.name ?? ''}`),
+      (phase, obj: { kind?: string; apiVersion?: string; metadata?: Record<string, string> }) => {
+        events.push({
+          phase,
+          at: Date.now() - start,
+          kind: obj.kind,
+          name: obj.metadata?.name,
+          rv: obj.metadata?.resourceVersion,
+        });
+      },
       resolve,
     );
   });
@@ -138,11 +146,16 @@ test('Watch: ADDED, MODIFIED, DELETED and a BOOKMARK, then done() when timeoutSe
   });
   await core.deleteNamespacedConfigMap({ name: 'a', namespace: 'watch' });
   assert.equal(await done, null, 'done() without an error when the server ends the watch');
-  assert.ok(Date.now() - start >= 1900, 'not before timeoutSeconds');
+  assert.ok(Date.now() - start >= 3900, 'not before timeoutSeconds');
   assert.deepEqual(
-    events.filter((e) => !e.startsWith('BOOKMARK')),
-    ['ADDED ConfigMap a', 'MODIFIED ConfigMap a', 'DELETED ConfigMap a'],
+    events.map((e) => `${e.phase} ${e.kind ?? ''} ${e.name ?? ''}`),
+    ['ADDED ConfigMap a', 'MODIFIED ConfigMap a', 'DELETED ConfigMap a', 'BOOKMARK ConfigMap '],
   );
+  // The cacher's nextBookmarkTime: 2s before a watch's deadline, at the latest revision seen.
+  const [, , deleted, bookmark] = events;
+  assert.ok(bookmark && deleted);
+  assert.ok(bookmark.at >= 1900 && bookmark.at < 3500, `bookmark at ${bookmark.at}ms`);
+  assert.equal(bookmark.rv, deleted.rv);
 });
 
 test('Watch: a compacted resourceVersion is an ERROR event carrying a 410 Expired Status', async () => {
