@@ -849,6 +849,7 @@ export class ResourceHandler {
         if (method !== 'POST') throw methodNotAllowed(`${method} is not supported on pods/binding`);
         const raw = await readBody(req);
         const body = (await decodeBody(raw, req.headers['content-type'])) as {
+          metadata?: { name?: string };
           target?: { name?: string };
         };
         checkBody(
@@ -858,6 +859,10 @@ export class ResourceHandler {
           new Warnings(),
           jsonText(raw, req.headers['content-type']),
         );
+        // BindingREST.Create, before anything else: the URL names the pod bound.
+        if (body.metadata?.name !== name) {
+          throw badRequest('name in URL does not match name in Binding object');
+        }
         const node = body.target?.name;
         if (!node) throw badRequest('target.name is required: the node to bind the pod to');
         // Only spec.nodeName changes, so the pod is not revalidated (upstream's assignPod, whose
@@ -891,6 +896,7 @@ export class ResourceHandler {
           throw methodNotAllowed(`${method} is not supported on pods/eviction`);
         const raw = await readBody(req);
         const body = (await decodeBody(raw, req.headers['content-type'])) as {
+          metadata?: { name?: string };
           deleteOptions?: { gracePeriodSeconds?: number };
         };
         checkBody(
@@ -900,6 +906,10 @@ export class ResourceHandler {
           new Warnings(),
           jsonText(raw, req.headers['content-type']),
         );
+        // EvictionREST.Create: the URL names the pod evicted.
+        if (body.metadata?.name !== name) {
+          throw badRequest('name in URL does not match name in Eviction object');
+        }
         const opts: DeleteOptions = {};
         if (body.deleteOptions?.gracePeriodSeconds !== undefined) {
           opts.gracePeriodSeconds = body.deleteOptions.gracePeriodSeconds;

@@ -388,6 +388,29 @@ test('typed calls on subresources: scale, pod status, binding, eviction, log', a
     message: 'Cannot parse content. No Content-Type defined.',
   });
 
+  // BindingREST and EvictionREST refuse a body naming another pod (or none).
+  const otherBinding = await failure(
+    core.createNamespacedPodBinding({
+      name: 'p',
+      namespace: ns,
+      body: { metadata: { name: 'q' }, target: { kind: 'Node', name: 'node-1' } },
+    }),
+  );
+  assert.equal(otherBinding.code, 400);
+  assert.equal(otherBinding.status.message, 'name in URL does not match name in Binding object');
+  const unnamedEviction = await failure(
+    core.createNamespacedPodEviction({ name: 'p', namespace: ns, body: { metadata: {} } }),
+  );
+  assert.equal(unnamedEviction.code, 400);
+  assert.equal(
+    unnamedEviction.status.message,
+    'name in URL does not match name in Eviction object',
+  );
+  assert.equal(
+    (await core.readNamespacedPod({ name: 'p', namespace: ns })).spec?.nodeName,
+    undefined,
+  );
+
   await core.createNamespacedPodBinding({
     name: 'p',
     namespace: ns,
