@@ -7,6 +7,7 @@ import {
   conflict,
   invalid,
   methodNotAllowed,
+  notFound,
   notImplemented,
   StatusError,
   type FieldError,
@@ -999,6 +1000,8 @@ export class ResourceHandler {
       return;
     }
     const node = this.#ctx.storage.get(`/core/nodes/${spec.nodeName}`);
+    // NodeConnectionInfoGetter gets the Node first: a pod bound to a missing node is its 404.
+    if (!node) throw notFound({ group: '', resource: 'nodes' }, spec.nodeName);
     const port = (
       node?.status as { daemonEndpoints?: { kubeletEndpoint?: { Port?: number } } } | undefined
     )?.daemonEndpoints?.kubeletEndpoint?.Port;

@@ -420,6 +420,11 @@ test('typed calls on subresources: scale, pod status, binding, eviction, log', a
     (await core.readNamespacedPod({ name: 'p', namespace: ns })).spec?.nodeName,
     'node-1',
   );
+  // Bound to a node that does not exist: the log's NodeConnectionInfoGetter answers its 404.
+  const noNode = await failure(core.readNamespacedPodLog({ name: 'p', namespace: ns }));
+  assert.equal(noNode.code, 404);
+  assert.equal(noNode.status.message, 'nodes "node-1" not found');
+  assert.deepEqual(noNode.status.details, { name: 'node-1', kind: 'nodes' });
   const again = await failure(
     core.createNamespacedPodBinding({
       name: 'p',
