@@ -95,9 +95,33 @@ export class StatusError extends Error {
       reason,
       code,
     };
-    if (details !== undefined) status.details = details;
+    if (details !== undefined) status.details = compactDetails(details);
     return new StatusError(status);
   }
+}
+
+/**
+ * The details as metav1.StatusDetails marshals them: every field is omitempty, so an empty
+ * group (the core group's), name or uid, a zero retryAfterSeconds, no causes, and a cause's empty
+ * reason, message or field are left out rather than sent as "" or 0.
+ */
+function compactDetails(d: StatusDetails): StatusDetails {
+  const out: StatusDetails = {};
+  if (d.name) out.name = d.name;
+  if (d.group) out.group = d.group;
+  if (d.kind) out.kind = d.kind;
+  if (d.uid) out.uid = d.uid;
+  if (d.causes && d.causes.length > 0) {
+    out.causes = d.causes.map((c) => {
+      const cause: StatusCause = {};
+      if (c.reason) cause.reason = c.reason;
+      if (c.message) cause.message = c.message;
+      if (c.field) cause.field = c.field;
+      return cause;
+    });
+  }
+  if (d.retryAfterSeconds) out.retryAfterSeconds = d.retryAfterSeconds;
+  return out;
 }
 
 export function isStatusError(err: unknown, reason?: StatusReason): err is StatusError {

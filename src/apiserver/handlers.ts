@@ -7,6 +7,7 @@ import {
   conflict,
   invalid,
   methodNotAllowed,
+  notFound,
   notImplemented,
   StatusError,
   type FieldError,
@@ -227,16 +228,17 @@ function checkFields(
   return warnings;
 }
 
-function successStatus(details: Record<string, unknown>): Status {
-  return {
-    kind: 'Status',
-    apiVersion: 'v1',
-    metadata: {},
-    status: 'Success',
-    details,
-    code: 200,
-  } as Status;
-}
+/**
+ * What pods/binding and pods/eviction answer: their REST Create returns a bare
+ * `metav1.Status{Status: Success}` (no details), and the create handler fills in code 201.
+ */
+const CREATED_SUCCESS = {
+  kind: 'Status',
+  apiVersion: 'v1',
+  metadata: {},
+  status: 'Success',
+  code: 201,
+} as const;
 
 /** How often a watch that allows bookmarks gets one (the cacher's defaultBookmarkFrequency). */
 const BOOKMARK_FREQUENCY_MS = 60_000;
@@ -962,6 +964,7 @@ export class ResourceHandler {
         const raw = await readBody(req);
         checkWriteOptions(q, 'CreateOptions');
         const body = (await decodeBody(raw, req.headers['content-type'])) as {
+          metadata?: { name?: string };
           target?: { name?: string };
         };
         checkBody(
@@ -971,21 +974,27 @@ export class ResourceHandler {
           new Warnings(),
           jsonText(raw, req.headers['content-type']),
         );
+        // BindingREST.Create, before anything else: the URL names the pod bound.
+        if (body.metadata?.name !== name) {
+          throw badRequest('name in URL does not match name in Binding object');
+        }
         const node = body.target?.name;
         if (!node) throw badRequest('target.name is required: the node to bind the pod to');
-        // Only spec.nodeName changes, so the pod is not revalidated (upstream's assignPod).
+        // Only spec.nodeName changes, so the pod is not revalidated (upstream's assignPod, whose
+        // plain errors become a Conflict on pods/binding).
+        const binding = { group: '', resource: 'pods/binding' };
         store.guaranteedUpdate(ns, name, (current) => {
           const spec = (current.spec ?? {}) as { nodeName?: string };
           if (current.metadata.deletionTimestamp) {
             throw conflict(
-              store.groupResource,
+              binding,
               name,
               `pod ${name} is being deleted, cannot be assigned to a host`,
             );
           }
           if (spec.nodeName) {
             throw conflict(
-              store.groupResource,
+              binding,
               name,
               `pod ${name} is already assigned to node "${spec.nodeName}"`,
             );
@@ -994,7 +1003,7 @@ export class ResourceHandler {
           current.status = podScheduled(current.status, this.#ctx.clock);
           return current;
         });
-        writeJson(res, 201, { ...successStatus({}), code: 201 });
+        writeJson(res, 201, CREATED_SUCCESS);
         return;
       }
       case 'eviction': {
@@ -1003,6 +1012,7 @@ export class ResourceHandler {
         const raw = await readBody(req);
         checkWriteOptions(q, 'CreateOptions');
         const body = (await decodeBody(raw, req.headers['content-type'])) as {
+          metadata?: { name?: string };
           deleteOptions?: { gracePeriodSeconds?: number };
         };
         checkBody(
@@ -1012,12 +1022,16 @@ export class ResourceHandler {
           new Warnings(),
           jsonText(raw, req.headers['content-type']),
         );
+        // EvictionREST.Create: the URL names the pod evicted.
+        if (body.metadata?.name !== name) {
+          throw badRequest('name in URL does not match name in Eviction object');
+        }
         const opts: DeleteOptions = isDryRun(q) ? { dryRun: true } : {};
         if (body.deleteOptions?.gracePeriodSeconds !== undefined) {
           opts.gracePeriodSeconds = body.deleteOptions.gracePeriodSeconds;
         }
         store.delete(ns, name, opts);
-        writeJson(res, 201, { ...successStatus({}), code: 201 });
+        writeJson(res, 201, CREATED_SUCCESS);
         return;
       }
       case 'token': {
@@ -1095,8 +1109,16 @@ export class ResourceHandler {
     } else if (![...names, ...initNames, ...ephemeralNames].includes(container)) {
       throw badRequest(`container ${container} is not valid for pod ${name}`);
     }
-    if (!spec.nodeName) throw badRequest(`pod ${name} does not have a host assigned`);
+    if (!spec.nodeName) {
+      // LogLocation gives no location for a pod not on a node, and the LocationStreamer's null
+      // stream is written as 204 No Content (no body, no Content-Type): no log yet, not an error.
+      res.writeHead(204);
+      res.end();
+      return;
+    }
     const node = this.#ctx.storage.get(`/core/nodes/${spec.nodeName}`);
+    // NodeConnectionInfoGetter gets the Node first: a pod bound to a missing node is its 404.
+    if (!node) throw notFound({ group: '', resource: 'nodes' }, spec.nodeName);
     const port = (
       node?.status as { daemonEndpoints?: { kubeletEndpoint?: { Port?: number } } } | undefined
     )?.daemonEndpoints?.kubeletEndpoint?.Port;
@@ -1415,13 +1437,13 @@ export class ResourceHandler {
     }
 
     let lastRv = from;
+    const deadline = Date.now() + timeoutMs;
     const timer = setTimeout(() => watch.stop(), timeoutMs);
     timer.unref();
     // The cacher's bookmark timer (cacheWatcher.nextBookmarkTime): every minute, and 2 s before
     // the watch's deadline when that comes first (then no more); none if that moment has come.
     // A bookmark goes out only past what the watcher has already been sent: the revision it
     // started at, and the events of the state it started from.
-    const deadline = Date.now() + timeoutMs;
     const startedAt = Math.max(from, storage.currentRevision());
     let bookmarkTimer: NodeJS.Timeout | undefined;
     const scheduleBookmark = (): void => {

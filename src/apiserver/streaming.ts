@@ -12,7 +12,7 @@ import { request, type IncomingMessage, type OutgoingHttpHeaders } from 'node:ht
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { createWebSocketStream, WebSocketServer } from 'ws';
-import { badRequest, StatusError } from '../api/status.js';
+import { badRequest, notFound, StatusError } from '../api/status.js';
 import type { KubeObject } from '../api/types.js';
 import type { HandlerContext } from './handlers.js';
 import { servePortForward } from './portforward.js';
@@ -298,6 +298,8 @@ export class PodStreaming {
       throw badRequest(`pod ${pod.metadata.name ?? ''} does not have a host assigned`);
     }
     const node = this.#ctx.storage.get(`/core/nodes/${nodeName}`);
+    // NodeConnectionInfoGetter gets the Node first: a pod bound to a missing node is its 404.
+    if (!node) throw notFound({ group: '', resource: 'nodes' }, nodeName);
     const port = (
       node?.status as { daemonEndpoints?: { kubeletEndpoint?: { Port?: number } } } | undefined
     )?.daemonEndpoints?.kubeletEndpoint?.Port;

@@ -221,7 +221,11 @@ export class KubeClient {
       headersTimeoutMs: this.#timeoutMs,
       bodyTimeoutMs: 0,
     });
-    if (res.statusCode !== 200) throw errorFromResponse(res.statusCode, await res.text());
+    // As client-go's Request.Stream: any 2xx is a stream (pods/log of a pod not yet on a node
+    // answers 204 No Content).
+    if (res.statusCode < 200 || res.statusCode > 206) {
+      throw errorFromResponse(res.statusCode, await res.text());
+    }
     try {
       for await (const chunk of res.body) onChunk(chunk as Buffer);
     } catch (err) {

@@ -16,6 +16,30 @@ test('core group resources are not qualified', () => {
   assert.equal(notFound({ group: '', resource: 'pods' }, 'x').message, 'pods "x" not found');
 });
 
+test('details leave out empty fields, as metav1.StatusDetails and StatusCause marshal', () => {
+  assert.deepEqual(notFound({ group: '', resource: 'pods' }, 'x').status.details, {
+    name: 'x',
+    kind: 'pods',
+  });
+  const err = StatusError.from(422, 'Invalid', 'm', {
+    name: '',
+    group: 'meta.k8s.io',
+    kind: 'ListOptions',
+    uid: '',
+    causes: [{ reason: 'FieldValueTooLong', message: 'Too long', field: '' }, {}],
+    retryAfterSeconds: 0,
+  });
+  assert.deepEqual(err.status.details, {
+    group: 'meta.k8s.io',
+    kind: 'ListOptions',
+    causes: [{ reason: 'FieldValueTooLong', message: 'Too long' }, {}],
+  });
+  assert.deepEqual(
+    StatusError.from(429, 'TooManyRequests', 'm', { causes: [] }).status.details,
+    {},
+  );
+});
+
 test('conflict says what cannot be fulfilled', () => {
   const err = conflict({ group: '', resource: 'configmaps' }, 'c', 'the object has been modified');
   assert.equal(err.code, 409);

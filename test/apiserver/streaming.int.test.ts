@@ -12,6 +12,7 @@ before(async () => {
   for (const [name, nodeName] of [
     ['pending', undefined],
     ['bound', 'ghost-node'],
+    ['unreachable', 'silent-node'],
   ] as const) {
     const res = await api.request('POST', '/api/v1/namespaces/default/pods', {
       apiVersion: 'v1',
@@ -27,6 +28,13 @@ before(async () => {
     });
     assert.equal(res.status, 201, await res.text());
   }
+  // A node whose kubelet never reported an endpoint.
+  const node = await api.request('POST', '/api/v1/nodes', {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: { name: 'silent-node' },
+  });
+  assert.equal(node.status, 201, await node.text());
 });
 
 after(async () => {
@@ -83,7 +91,9 @@ test('refusals before the upgrade are Status responses', async () => {
       400,
       'you must specify at least 1 command',
     ],
-    [exec('bound', '&container=a'), 503, 'the kubelet of node ghost-node is not reachable'],
+    // NodeConnectionInfoGetter: the pod's node must exist.
+    [exec('bound', '&container=a'), 404, 'nodes "ghost-node" not found'],
+    [exec('unreachable', '&container=a'), 503, 'the kubelet of node silent-node is not reachable'],
     [
       '/api/v1/namespaces/default/pods/bound/portforward',
       400,
