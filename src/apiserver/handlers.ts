@@ -49,6 +49,7 @@ import { applyPatch, patchTypeOf } from './patch/apply-patch.js';
 import type { ResourceRequest } from './request.js';
 import { rfc3339 } from '../api/duration.js';
 import { type DeleteOptions, type ResourceStore } from './registry/store.js';
+import { admitNamespaceDelete } from './registry/namespaces.js';
 import {
   SCALE_RESOURCE,
   toObjectTable,
@@ -396,6 +397,7 @@ export class ResourceHandler {
       case 'DELETE': {
         this.#allow(store, 'delete', method);
         const opts = await this.#deleteOptions(req, q);
+        if (info.group === '' && info.resource === 'namespaces') admitNamespaceDelete(name);
         const out = store.delete(ns, name, opts);
         if (out.deleted && !RETURN_DELETED_OBJECT.has(`${info.group}/${info.resource}`)) {
           // registry Store.finalizeDelete: no code, and Kind holds the resource.

@@ -296,3 +296,26 @@ test('a namespace delete removes its content, then the namespace', async () => {
   const gone = await api.kubectl(['get', 'ns', 'scratch']);
   assert.equal(gone.stderr, 'Error from server (NotFound): namespaces "scratch" not found\n');
 });
+
+test('default, kube-system and kube-public may not be deleted; kube-node-lease may', async () => {
+  // The NamespaceLifecycle admission plugin's immortal namespaces, refused for a dry run too.
+  for (const ns of ['default', 'kube-system', 'kube-public']) {
+    for (const extra of [[], ['--dry-run=server']]) {
+      const out = await api.kubectl(['delete', 'ns', ns, ...extra]);
+      assert.equal(out.code, 1);
+      assert.equal(out.stdout, '');
+      assert.equal(
+        out.stderr,
+        `Error from server (Forbidden): namespaces "${ns}" is forbidden: this namespace may not be deleted\n`,
+      );
+    }
+  }
+  const lease = await api.kubectl(['delete', 'ns', 'kube-node-lease', '--dry-run=server']);
+  assert.equal(lease.code, 0, lease.stderr);
+  assert.equal(lease.stdout, 'namespace "kube-node-lease" deleted (server dry run)\n');
+  const all = await api.kubectl(['get', 'ns', '-o', 'name']);
+  assert.equal(
+    all.stdout,
+    'namespace/default\nnamespace/kube-node-lease\nnamespace/kube-public\nnamespace/kube-system\n',
+  );
+});
