@@ -319,3 +319,24 @@ test('default, kube-system and kube-public may not be deleted; kube-node-lease m
     'namespace/default\nnamespace/kube-node-lease\nnamespace/kube-public\nnamespace/kube-system\n',
   );
 });
+
+test('kubectl get --raw of the health endpoints: verbose, exclude and one check', async () => {
+  let out = await api.kubectl(['get', '--raw', '/readyz?verbose']);
+  assert.equal(out.code, 0, out.stderr);
+  assert.equal(out.stdout, '[+]ping ok\n[+]etcd ok\n[+]shutdown ok\nreadyz check passed\n');
+  out = await api.kubectl(['get', '--raw', '/livez?verbose&exclude=etcd&exclude=nope']);
+  assert.equal(
+    out.stdout,
+    '[+]ping ok\n[+]etcd excluded: ok\nwarn: some health checks cannot be excluded: no matches for "nope"\nlivez check passed\n',
+  );
+  out = await api.kubectl(['get', '--raw', '/healthz']);
+  assert.equal(out.stdout, 'ok');
+  out = await api.kubectl(['get', '--raw', '/readyz/etcd']);
+  assert.equal(out.stdout, 'ok');
+  out = await api.kubectl(['get', '--raw', '/livez/shutdown']);
+  assert.equal(out.code, 1);
+  assert.equal(
+    out.stderr,
+    'Error from server (NotFound): the server could not find the requested resource\n',
+  );
+});
