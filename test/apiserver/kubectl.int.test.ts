@@ -340,3 +340,23 @@ test('kubectl get --raw of the health endpoints: verbose, exclude and one check'
     'Error from server (NotFound): the server could not find the requested resource\n',
   );
 });
+
+test('kubectl get --raw: managedFields write "." before the children', async () => {
+  let out = await api.kubectl(['create', 'cm', 'mf', '--from-literal=a=1']);
+  assert.equal(out.stdout, 'configmap/mf created\n', out.stderr);
+  out = await api.kubectl(['label', 'cm', 'mf', 'x=y']);
+  assert.equal(out.code, 0, out.stderr);
+  out = await api.kubectl(['get', '--raw', '/api/v1/namespaces/default/configmaps/mf']);
+  const got = JSON.parse(out.stdout) as {
+    metadata: { managedFields: Array<{ manager: string; fieldsV1: unknown }> };
+  };
+  // structured-merge-diff's serialisation, byte for byte: the set's own membership first.
+  assert.deepEqual(
+    got.metadata.managedFields.map((m) => `${m.manager} ${JSON.stringify(m.fieldsV1)}`),
+    [
+      'kubectl-create {"f:data":{".":{},"f:a":{}}}',
+      'kubectl-label {"f:metadata":{"f:labels":{".":{},"f:x":{}}}}',
+    ],
+  );
+  assert.equal((await api.kubectl(['delete', 'cm', 'mf'])).code, 0);
+});
