@@ -87,13 +87,49 @@ export function toStatus(err: unknown): Status {
   return internalError(message).status;
 }
 
+/**
+ * A Status as upstream's encoder writes it: metav1.Status's field order (details before code)
+ * and its omitempty fields left out when empty (a core resource's details carry no `group`).
+ */
+export function statusWire(status: Status): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    kind: status.kind,
+    apiVersion: status.apiVersion,
+    metadata: status.metadata,
+  };
+  if (status.status) out.status = status.status;
+  if (status.message) out.message = status.message;
+  if (status.reason) out.reason = status.reason;
+  const d = status.details;
+  if (d !== undefined) {
+    const details: Record<string, unknown> = {};
+    if (d.name) details.name = d.name;
+    if (d.group) details.group = d.group;
+    if (d.kind) details.kind = d.kind;
+    if (d.uid) details.uid = d.uid;
+    if (d.causes?.length) {
+      details.causes = d.causes.map((c) => {
+        const cause: Record<string, unknown> = {};
+        if (c.reason) cause.reason = c.reason;
+        if (c.message) cause.message = c.message;
+        if (c.field) cause.field = c.field;
+        return cause;
+      });
+    }
+    if (d.retryAfterSeconds) details.retryAfterSeconds = d.retryAfterSeconds;
+    out.details = details;
+  }
+  if (status.code) out.code = status.code;
+  return out;
+}
+
 export function writeError(res: ServerResponse, err: unknown): void {
   const status = toStatus(err);
   if (res.headersSent) {
     res.destroy();
     return;
   }
-  writeJson(res, status.code, status);
+  writeJson(res, status.code, statusWire(status));
 }
 
 /**

@@ -49,7 +49,7 @@ function invalidStatus(causes: Array<{ field: string; message: string; reason: s
     message: `Pod "p" is invalid: ${parts.length === 1 ? parts[0] : `[${parts.join(', ')}]`}`,
     reason: 'Invalid',
     code: 422,
-    details: { name: 'p', group: '', kind: 'Pod', causes },
+    details: { name: 'p', kind: 'Pod', causes },
   };
 }
 

@@ -44,7 +44,7 @@ function invalidOptions(
     message: `${kind}.meta.k8s.io "" is invalid: ${parts.length === 1 ? parts[0] : `[${parts.join(', ')}]`}`,
     reason: 'Invalid',
     code: 422,
-    details: { name: '', group: 'meta.k8s.io', kind, causes: errors },
+    details: { group: 'meta.k8s.io', kind, causes: errors },
   };
 }
 
@@ -442,7 +442,7 @@ test('DeleteOptions are validated as ValidateDeleteOptions does; preconditions a
     message: `Operation cannot be fulfilled on ConfigMap "a": the UID in the precondition (other) does not match the UID in record (${a.metadata.uid}). The object might have been deleted and then recreated`,
     reason: 'Conflict',
     code: 409,
-    details: { name: 'a', group: '', kind: 'ConfigMap' },
+    details: { name: 'a', kind: 'ConfigMap' },
   });
   const rv = await call('DELETE', `${CMS}/a`, { preconditions: { resourceVersion: '1' } });
   assert.equal(rv.status, 409);
