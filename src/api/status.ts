@@ -105,7 +105,7 @@ export class StatusError extends Error {
  * group (the core group's), name or uid, a zero retryAfterSeconds, no causes, and a cause's empty
  * reason, message or field are left out rather than sent as "" or 0.
  */
-function compactDetails(d: StatusDetails): StatusDetails {
+export function compactDetails(d: StatusDetails): StatusDetails {
   const out: StatusDetails = {};
   if (d.name) out.name = d.name;
   if (d.group) out.group = d.group;

@@ -58,6 +58,7 @@ import { applyPatch, patchTypeOf } from './patch/apply-patch.js';
 import type { ResourceRequest } from './request.js';
 import { rfc3339 } from '../api/duration.js';
 import { type DeleteOptions, type ResourceStore } from './registry/store.js';
+import { admitNamespaceDelete } from './registry/namespaces.js';
 import {
   SCALE_RESOURCE,
   toObjectTable,
@@ -472,6 +473,7 @@ export class ResourceHandler {
       case 'DELETE': {
         this.#allow(store, 'delete', method);
         const opts = await this.#deleteOptions(req, q);
+        if (info.group === '' && info.resource === 'namespaces') admitNamespaceDelete(name);
         const out = store.delete(ns, name, opts);
         // handlers.DeleteResource: 202 when the object was not deleted at once and the client
         // set orphanDependents=false (only then: propagationPolicy never changes the code).

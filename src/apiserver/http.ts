@@ -1,7 +1,13 @@
 // HTTP edge helpers: every response carries a Content-Type, every failure is a metav1.Status.
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { internalError, isStatusError, StatusError, type Status } from '../api/status.js';
+import {
+  compactDetails,
+  internalError,
+  isStatusError,
+  StatusError,
+  type Status,
+} from '../api/status.js';
 
 export function writeJson(
   res: ServerResponse,
@@ -87,13 +93,31 @@ export function toStatus(err: unknown): Status {
   return internalError(message).status;
 }
 
+/**
+ * A Status as upstream's encoder writes it: metav1.Status's field order (details before code)
+ * and its omitempty fields left out when empty (a core resource's details carry no `group`).
+ */
+export function statusWire(status: Status): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    kind: status.kind,
+    apiVersion: status.apiVersion,
+    metadata: status.metadata,
+  };
+  if (status.status) out.status = status.status;
+  if (status.message) out.message = status.message;
+  if (status.reason) out.reason = status.reason;
+  if (status.details !== undefined) out.details = compactDetails(status.details);
+  if (status.code) out.code = status.code;
+  return out;
+}
+
 export function writeError(res: ServerResponse, err: unknown): void {
   const status = toStatus(err);
   if (res.headersSent) {
     res.destroy();
     return;
   }
-  writeJson(res, status.code, status);
+  writeJson(res, status.code, statusWire(status));
 }
 
 /**

@@ -18,7 +18,6 @@ import {
   writeError,
   writeJson,
   writeJsonText,
-  writeText,
   writeUpgradeError,
 } from './http.js';
 import { METRICS_GROUP, METRICS_RESOURCES, ResourceMetrics } from './metrics.js';
@@ -28,6 +27,7 @@ import { aggregatedDiscovery, openApiV2Format } from './negotiate.js';
 import { parseResourcePath } from './request.js';
 import type { PodStreaming } from './streaming.js';
 import { NamespaceLifecycle } from './registry/namespaces.js';
+import { serveHealth, type HealthCheck, type HealthEndpoint } from './healthz.js';
 import { ResourceStore } from './registry/store.js';
 import { SYSTEM_PRIORITY_CLASSES } from './registry/scheduling/priorityclasses/strategy.js';
 import type { ServiceNetwork } from './registry/core/services/strategy.js';
@@ -106,6 +106,9 @@ export class ApiServer {
   readonly #token: string | undefined;
   readonly #tokens: ServiceAccountTokens;
   readonly #requireAuth: boolean;
+  /** Set once stop() begins: /readyz's shutdown check fails from then on. */
+  #stopping = false;
+  readonly #health: Record<HealthEndpoint, HealthCheck[]>;
 
   constructor(opts: ApiServerOptions) {
     this.#host = opts.host ?? '127.0.0.1';
@@ -143,6 +146,17 @@ export class ApiServer {
     for (const store of this.#stores.values()) {
       store.admitNamespace = (ns, gr, name) => this.#namespaces.admit(ns, gr, name);
     }
+    // Upstream's names: `etcd` is the check that reads the store, whatever backs it here.
+    const ping: HealthCheck = { name: 'ping', check: () => undefined };
+    const prefix = namespaceStore.prefix();
+    const etcd: HealthCheck = { name: 'etcd', check: () => void this.#storage.count(prefix) };
+    const shutdown: HealthCheck = {
+      name: 'shutdown',
+      check: () => {
+        if (this.#stopping) throw new Error('server is shutting down');
+      },
+    };
+    this.#health = { healthz: [ping, etcd], livez: [ping, etcd], readyz: [ping, etcd, shutdown] };
     this.#tokens = new ServiceAccountTokens({
       keyPem: opts.serviceAccountKey ?? generateSigningKey(),
       clock: this.#clock,
@@ -266,6 +280,7 @@ export class ApiServer {
   }
 
   async stop(): Promise<void> {
+    this.#stopping = true;
     this.#namespaces.stop();
     if (this.#streaming) (await this.#streaming).close();
     await Promise.all(
@@ -332,9 +347,11 @@ export class ApiServer {
         return;
       case '/healthz':
       case '/livez':
-      case '/readyz':
-        writeText(res, 200, 'ok');
+      case '/readyz': {
+        const endpoint = path.slice(1) as HealthEndpoint;
+        await serveHealth(res, endpoint, this.#health[endpoint], url.searchParams);
         return;
+      }
       case '/api':
       case '/apis': {
         const version = aggregatedDiscovery(req.headers.accept);
@@ -368,6 +385,14 @@ export class ApiServer {
       case '/openapi/v2':
         serveOpenApiV2(req, res, this.#openapiV2);
         return;
+    }
+    const endpoint = parts[0];
+    if (
+      parts.length === 2 &&
+      (endpoint === 'healthz' || endpoint === 'livez' || endpoint === 'readyz') &&
+      (await serveHealth(res, endpoint, this.#health[endpoint], url.searchParams, parts[1]))
+    ) {
+      return;
     }
     if (parts[0] === 'openapi' && parts[1] === 'v3') {
       const gv = parts.slice(2).join('/');

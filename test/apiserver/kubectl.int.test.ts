@@ -296,3 +296,67 @@ test('a namespace delete removes its content, then the namespace', async () => {
   const gone = await api.kubectl(['get', 'ns', 'scratch']);
   assert.equal(gone.stderr, 'Error from server (NotFound): namespaces "scratch" not found\n');
 });
+
+test('default, kube-system and kube-public may not be deleted; kube-node-lease may', async () => {
+  // The NamespaceLifecycle admission plugin's immortal namespaces, refused for a dry run too.
+  for (const ns of ['default', 'kube-system', 'kube-public']) {
+    for (const extra of [[], ['--dry-run=server']]) {
+      const out = await api.kubectl(['delete', 'ns', ns, ...extra]);
+      assert.equal(out.code, 1);
+      assert.equal(out.stdout, '');
+      assert.equal(
+        out.stderr,
+        `Error from server (Forbidden): namespaces "${ns}" is forbidden: this namespace may not be deleted\n`,
+      );
+    }
+  }
+  const lease = await api.kubectl(['delete', 'ns', 'kube-node-lease', '--dry-run=server']);
+  assert.equal(lease.code, 0, lease.stderr);
+  assert.equal(lease.stdout, 'namespace "kube-node-lease" deleted (server dry run)\n');
+  const all = await api.kubectl(['get', 'ns', '-o', 'name']);
+  assert.equal(
+    all.stdout,
+    'namespace/default\nnamespace/kube-node-lease\nnamespace/kube-public\nnamespace/kube-system\n',
+  );
+});
+
+test('kubectl get --raw of the health endpoints: verbose, exclude and one check', async () => {
+  let out = await api.kubectl(['get', '--raw', '/readyz?verbose']);
+  assert.equal(out.code, 0, out.stderr);
+  assert.equal(out.stdout, '[+]ping ok\n[+]etcd ok\n[+]shutdown ok\nreadyz check passed\n');
+  out = await api.kubectl(['get', '--raw', '/livez?verbose&exclude=etcd&exclude=nope']);
+  assert.equal(
+    out.stdout,
+    '[+]ping ok\n[+]etcd excluded: ok\nwarn: some health checks cannot be excluded: no matches for "nope"\nlivez check passed\n',
+  );
+  out = await api.kubectl(['get', '--raw', '/healthz']);
+  assert.equal(out.stdout, 'ok');
+  out = await api.kubectl(['get', '--raw', '/readyz/etcd']);
+  assert.equal(out.stdout, 'ok');
+  out = await api.kubectl(['get', '--raw', '/livez/shutdown']);
+  assert.equal(out.code, 1);
+  assert.equal(
+    out.stderr,
+    'Error from server (NotFound): the server could not find the requested resource\n',
+  );
+});
+
+test('kubectl get --raw: managedFields write "." before the children', async () => {
+  let out = await api.kubectl(['create', 'cm', 'mf', '--from-literal=a=1']);
+  assert.equal(out.stdout, 'configmap/mf created\n', out.stderr);
+  out = await api.kubectl(['label', 'cm', 'mf', 'x=y']);
+  assert.equal(out.code, 0, out.stderr);
+  out = await api.kubectl(['get', '--raw', '/api/v1/namespaces/default/configmaps/mf']);
+  const got = JSON.parse(out.stdout) as {
+    metadata: { managedFields: Array<{ manager: string; fieldsV1: unknown }> };
+  };
+  // structured-merge-diff's serialisation, byte for byte: the set's own membership first.
+  assert.deepEqual(
+    got.metadata.managedFields.map((m) => `${m.manager} ${JSON.stringify(m.fieldsV1)}`),
+    [
+      'kubectl-create {"f:data":{".":{},"f:a":{}}}',
+      'kubectl-label {"f:metadata":{"f:labels":{".":{},"f:x":{}}}}',
+    ],
+  );
+  assert.equal((await api.kubectl(['delete', 'cm', 'mf'])).code, 0);
+});

@@ -277,3 +277,29 @@ test('an update with a stale resourceVersion is a 409 Conflict', async () => {
     'Operation cannot be fulfilled on configmaps "cas": the object has been modified; please apply your changes to the latest version and try again',
   );
 });
+
+test('a Status error is written as upstream encodes metav1.Status, byte for byte', async () => {
+  // Field order kind, apiVersion, metadata, status, message, reason, details, code; the core
+  // group's empty `group` and an empty cause `field` are omitempty.
+  let res = await api.request('GET', '/api/v1/namespaces/default/pods/ghost');
+  assert.equal(
+    await res.text(),
+    '{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"pods \\"ghost\\" not found","reason":"NotFound","details":{"name":"ghost","kind":"pods"},"code":404}',
+  );
+  res = await api.request('GET', '/apis/apps/v1/namespaces/default/deployments/ghost');
+  assert.equal(
+    await res.text(),
+    '{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"deployments.apps \\"ghost\\" not found","reason":"NotFound","details":{"name":"ghost","group":"apps","kind":"deployments"},"code":404}',
+  );
+  const big = 'x'.repeat(1_100_000);
+  res = await api.request('POST', '/api/v1/namespaces/default/configmaps', {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'huge' },
+    data: { a: big },
+  });
+  assert.equal(
+    await res.text(),
+    '{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"ConfigMap \\"huge\\" is invalid: : Too long: may not be more than 1048576 bytes","reason":"Invalid","details":{"name":"huge","kind":"ConfigMap","causes":[{"reason":"FieldValueTooLong","message":"Too long: may not be more than 1048576 bytes"}]},"code":422}',
+  );
+});

@@ -90,10 +90,11 @@ test('kubectl apply --server-side: create, unchanged re-apply, managedFields as 
       fieldsV1: appliedFields,
     },
   ]);
-  // The server's bytes: "." comes after the children, as structured-merge-diff writes it.
+  // The server's bytes: "." comes before the children, as structured-merge-diff's
+  // emitContentsV1 writes it.
   const raw = JSON.stringify(first.metadata.managedFields?.[0]?.fieldsV1);
-  assert.ok(raw.includes('{"f:image":{},"f:name":{},"f:ports":{'), raw);
-  assert.ok(raw.includes('{"f:containerPort":{},".":{}}'), raw);
+  assert.ok(raw.includes('{".":{},"f:image":{},"f:name":{},"f:ports":{'), raw);
+  assert.ok(raw.includes('{".":{},"f:containerPort":{}}'), raw);
 
   r = await api.kubectl(['apply', '--server-side', '-f', '-'], manifest('web', 2));
   assert.deepEqual(r, { stdout: 'deployment.apps/web serverside-applied\n', stderr: '', code: 0 });

@@ -267,11 +267,14 @@ export class FieldSet {
     return out;
   }
 
-  /** The FieldsV1 object: children in path-element order, then "." when a member with children. */
+  /**
+   * The FieldsV1 object: "." first when a member with children, then the children in
+   * path-element order, as structured-merge-diff's emitContentsV1 writes it.
+   */
   toFieldsV1(): Record<string, unknown> {
     const out: Record<string, unknown> = {};
-    for (const c of this.#sorted()) out[elementToken(c.pe)] = c.set.toFieldsV1();
     if (this.member && this.children.size > 0) out['.'] = {};
+    for (const c of this.#sorted()) out[elementToken(c.pe)] = c.set.toFieldsV1();
     return out;
   }
 

@@ -383,11 +383,10 @@ export function createdFieldsV1(
 
 type Emitted = Record<string, unknown>;
 
-/** `children` (already in order) with "." appended for a member; a bare member is {}. */
+/** `children` (already in order) after a leading "." for a member; a bare member is {}. */
 function close(children: Emitted | undefined, member: boolean): Emitted | undefined {
   if (children === undefined) return member ? {} : undefined;
-  if (member) children['.'] = {};
-  return children;
+  return member ? { '.': {}, ...children } : children;
 }
 
 /**

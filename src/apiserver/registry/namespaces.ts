@@ -1,13 +1,39 @@
 // Namespace lifecycle: admission (no new content in a missing or terminating namespace) and the
 // finalizer that empties a terminating namespace, then removes it. Upstream splits this between
 // an admission plugin and the namespace controller; kbox keeps both next to the stores.
-import { StatusError, notFound, qualifiedResource, type GroupResource } from '../../api/status.js';
+import {
+  StatusError,
+  forbiddenObject,
+  notFound,
+  qualifiedResource,
+  type GroupResource,
+} from '../../api/status.js';
 import type { KubeObject } from '../../api/types.js';
 import type { Storage, Watch } from '../../storage/interface.js';
 import { StampedReads } from '../../storage/stamped.js';
 import type { ResourceStore } from './store.js';
 
 const RETRY_MS = 1000;
+
+/**
+ * The namespaces upstream's NamespaceLifecycle admission plugin never lets go (its
+ * immortalNamespaces: default, kube-system, kube-public; kube-node-lease is not one of them).
+ */
+const IMMORTAL_NAMESPACES: ReadonlySet<string> = new Set(['default', 'kube-system', 'kube-public']);
+
+/**
+ * Refuses the DELETE of an immortal namespace, as the admission plugin does: before the store
+ * is read (so whether it exists does not matter) and for a dry run too.
+ */
+export function admitNamespaceDelete(name: string): void {
+  if (IMMORTAL_NAMESPACES.has(name)) {
+    throw forbiddenObject(
+      { group: '', resource: 'namespaces' },
+      name,
+      'this namespace may not be deleted',
+    );
+  }
+}
 
 export class NamespaceLifecycle {
   readonly #namespaces: ResourceStore;

@@ -26,7 +26,7 @@ const container = (name: string): FieldPath => [
   keyElement([['name', name]]),
 ];
 
-test('FieldsV1: children in path-element order, "." last, members with children marked', () => {
+test('FieldsV1: "." first for a member with children, then children in path-element order', () => {
   const set = FieldSet.fromPaths([
     [f('spec'), f('replicas')],
     container('web'),
@@ -40,7 +40,7 @@ test('FieldsV1: children in path-element order, "." last, members with children 
     JSON.stringify(set.toFieldsV1()),
     '{"f:metadata":{"f:finalizers":{"v:\\"a\\"":{},"v:\\"b\\"":{}}},' +
       '"f:spec":{"f:args":{"i:1":{}},"f:replicas":{},"f:template":{"f:spec":{"f:containers":{' +
-      '"k:{\\"name\\":\\"api\\"}":{"f:name":{}},"k:{\\"name\\":\\"web\\"}":{"f:image":{},".":{}}}}}}}',
+      '"k:{\\"name\\":\\"api\\"}":{"f:name":{}},"k:{\\"name\\":\\"web\\"}":{".":{},"f:image":{}}}}}}}',
   );
   // Round trip, including the "." membership and key order inside k: tokens.
   const back = FieldSet.fromFieldsV1(JSON.parse(JSON.stringify(set.toFieldsV1())));
