@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { startTestApi, type TestApi } from '../support/apiserver.js';
+import { expectInvalid as expectInvalidStatus, type Cause } from '../support/invalid.js';
 
 let api: TestApi;
 
@@ -14,8 +15,6 @@ before(async () => {
 after(() => api.stop());
 
 type Json = Record<string, unknown>;
-/** [reason, field, message] of one cause. */
-type Cause = [string, string, string];
 
 const SUBDOMAIN =
   "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
@@ -57,32 +56,8 @@ const PATHS: Record<string, string> = {
 };
 const GROUPS: Record<string, string> = { StorageClass: 'storage.k8s.io' };
 
-function invalidMessage(kind: string, name: string, causes: Cause[]): string {
-  const group = GROUPS[kind];
-  const parts = [...new Set(causes.map(([, f, m]) => `${f}: ${m}`))];
-  const joined = parts.length === 1 ? parts[0] : `[${parts.join(', ')}]`;
-  return `${group ? `${kind}.${group}` : kind} "${name}" is invalid: ${joined}`;
-}
-
-async function expectInvalid(
-  res: Response,
-  kind: string,
-  name: string,
-  causes: Cause[],
-): Promise<void> {
-  const status = (await res.json()) as Json;
-  assert.equal(res.status, 422, JSON.stringify(status));
-  assert.equal(status.reason, 'Invalid');
-  const details = status.details as { causes: Json[]; kind: string; name: string; group?: string };
-  assert.deepEqual(
-    details.causes.map((c) => [c.reason, c.field, c.message]),
-    causes,
-  );
-  assert.equal(details.kind, kind);
-  assert.equal(details.name, name);
-  // metav1.StatusDetails' group is omitempty: a core kind's details carry none.
-  assert.equal(details.group, GROUPS[kind]);
-  assert.equal(status.message, invalidMessage(kind, name, causes));
+function expectInvalid(res: Response, kind: string, name: string, causes: Cause[]): Promise<void> {
+  return expectInvalidStatus(res, kind, GROUPS[kind], name, causes);
 }
 
 function claim(name: string, spec: Json, withDefaults = true): Json {
