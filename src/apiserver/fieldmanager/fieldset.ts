@@ -20,9 +20,14 @@ export function fieldElement(name: string): PathElement {
 
 /** A list-map element by its key fields, which must be sorted by name. */
 export function keyElement(k: ReadonlyArray<readonly [string, unknown]>): PathElement {
-  const obj: Record<string, unknown> = {};
-  for (const [name, value] of k) obj[name] = value;
-  return { k, token: `k:${JSON.stringify(obj)}` };
+  // JSON.stringify of the object of these fields, without building the object.
+  let token = 'k:{';
+  for (let i = 0; i < k.length; i++) {
+    const [name, value] = k[i] as readonly [string, unknown];
+    if (i > 0) token += ',';
+    token += `${JSON.stringify(name)}:${JSON.stringify(value)}`;
+  }
+  return { k, token: `${token}}` };
 }
 
 export function valueElement(v: unknown): PathElement {

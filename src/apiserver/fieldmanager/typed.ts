@@ -383,12 +383,6 @@ export function createdFieldsV1(
 
 type Emitted = Record<string, unknown>;
 
-/** `children` (already in order) after a leading "." for a member; a bare member is {}. */
-function close(children: Emitted | undefined, member: boolean): Emitted | undefined {
-  if (children === undefined) return member ? {} : undefined;
-  return member ? { '.': {}, ...children } : children;
-}
-
 /**
  * `f:name`, the same string each time for a name: a property key made afresh by concatenation
  * would be looked up in V8's string table on every store. Field names are few; map keys (labels,
@@ -411,9 +405,18 @@ function byCodeUnits(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** The fields of one object, keys in order (f: tokens sort as their names do). */
-function emitFields(zero: JsonObject, value: JsonObject, type: MapType): Emitted | undefined {
-  let out: Emitted | undefined;
+/**
+ * The fields of one object, keys in order (f: tokens sort as their names do), after a leading
+ * "." when the object is itself a `member` (one with no fields set is a bare {}).
+ */
+function emitFields(
+  zero: JsonObject,
+  value: JsonObject,
+  type: MapType,
+  member: boolean,
+): Emitted | undefined {
+  let out: Emitted | undefined = member ? { '.': {} } : undefined;
+  let children = false;
   for (const k of Object.keys(value).sort(byCodeUnits)) {
     const v = value[k];
     const sub = emitCreated(
@@ -422,9 +425,12 @@ function emitFields(zero: JsonObject, value: JsonObject, type: MapType): Emitted
       fieldType(type, k, v),
       false,
     );
-    if (sub !== undefined) (out ??= {})[fieldToken(k)] = sub;
+    if (sub !== undefined) {
+      (out ??= {})[fieldToken(k)] = sub;
+      children = true;
+    }
   }
-  return out;
+  return member && !children ? {} : out;
 }
 
 const NOTHING: JsonObject = {};
@@ -444,7 +450,7 @@ function emitCreated(
     (zero === undefined || isJsonObject(zero))
   ) {
     if (Object.keys(value).length === 0) return added && !root ? {} : undefined;
-    return close(emitFields((zero ?? NOTHING) as JsonObject, value, type), added && !root);
+    return emitFields((zero ?? NOTHING) as JsonObject, value, type, added && !root);
   }
   if (
     Array.isArray(value) &&
@@ -459,14 +465,16 @@ function emitCreated(
       if (pe === undefined) return;
       const sub =
         type.list === 'map' && isJsonObject(item)
-          ? close(emitFields(NOTHING, item, type.elem ?? DEDUCED_MAP), true)
+          ? emitFields(NOTHING, item, type.elem ?? DEDUCED_MAP, true)
           : undefined;
       children.push([pe, sub ?? {}]);
     });
     if (children.length > 1) children.sort((a, b) => compareElements(a[0], b[0]));
-    let out: Emitted | undefined;
-    for (const [pe, sub] of children) (out ??= {})[pe.token] = sub;
-    return close(out, added);
+    if (children.length === 0) return added ? {} : undefined;
+    // A member list: its "." first, then the elements in order.
+    const out: Emitted = added ? { '.': {} } : {};
+    for (const [pe, sub] of children) out[pe.token] = sub;
+    return out;
   }
   return added || !jsonEqual(zero, value) ? {} : undefined;
 }
