@@ -223,14 +223,16 @@ function parseNanos(q: string): bigint {
   return sign * ceil;
 }
 
-/** Upstream's Quantity.MilliValue(): thousandths, rounded up. */
+/** Upstream's Quantity.MilliValue(): thousandths, rounded away from zero. */
 export function quantityMilli(q: string): bigint {
-  const n = quantityNanos(q);
-  return n >= 0n ? (n + 999_999n) / 1_000_000n : n / 1_000_000n;
+  return awayFromZero(quantityNanos(q), 1_000_000n);
 }
 
-/** Upstream's Quantity.Value(): whole units, rounded up. */
+/** Upstream's Quantity.Value(): whole units, rounded away from zero ("-0.5" → -1). */
 export function quantityValue(q: string): bigint {
-  const n = quantityNanos(q);
-  return n >= 0n ? (n + 999_999_999n) / 1_000_000_000n : n / 1_000_000_000n;
+  return awayFromZero(quantityNanos(q), 1_000_000_000n);
+}
+
+function awayFromZero(n: bigint, unit: bigint): bigint {
+  return n >= 0n ? (n + unit - 1n) / unit : -((-n + unit - 1n) / unit);
 }

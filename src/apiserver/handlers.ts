@@ -401,6 +401,7 @@ export class ResourceHandler {
             dryRun: isDryRun(q),
             writer: writerOf(req, q),
             ownedBody: true,
+            warn: (w) => warnings.add(w),
           });
           sendWarnings(res, warnings);
           this.#answer(res, 201, store, created, rep, q);
@@ -457,6 +458,7 @@ export class ResourceHandler {
           allowCreate: store.allowCreateOnUpdate,
           dryRun: isDryRun(q),
           writer: writerOf(req, q),
+          warn: (w) => warnings.add(w),
         });
         sendWarnings(res, warnings);
         this.#answer(res, out.created ? 201 : 200, store, out.object, rep, q);
@@ -860,7 +862,12 @@ export class ResourceHandler {
           );
           return patched;
         },
-        { dryRun, subresource, writer: writerOf(req, q, subresource) },
+        {
+          dryRun,
+          subresource,
+          writer: writerOf(req, q, subresource),
+          warn: (w) => warnings.add(w),
+        },
       );
     }
     const writer = writerOf(req, q, subresource);
@@ -887,7 +894,7 @@ export class ResourceHandler {
         checkAppliedResult(kindOf(store), config, applied);
         return applied;
       },
-      { allowCreate: subresource === undefined, dryRun, subresource },
+      { allowCreate: subresource === undefined, dryRun, subresource, warn: (w) => warnings.add(w) },
     );
   }
 
@@ -928,6 +935,7 @@ export class ResourceHandler {
             subresource: part,
             dryRun: isDryRun(q),
             writer: writerOf(req, q, part),
+            warn: (w) => warnings.add(w),
           });
           sendWarnings(res, warnings);
           writeJson(res, 200, out.object);

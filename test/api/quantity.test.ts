@@ -2,7 +2,12 @@
 // TestQuantityParseEmit and the canonical forms kubectl shows back).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { canonicalQuantity, quantityNanos } from '../../src/api/quantity.js';
+import {
+  canonicalQuantity,
+  quantityMilli,
+  quantityNanos,
+  quantityValue,
+} from '../../src/api/quantity.js';
 
 test('quantities are stored in upstream canonical form', () => {
   const cases: Array<[string, string]> = [
@@ -58,4 +63,12 @@ test('memoised answers are the same on every call, refusals included', () => {
     assert.equal(quantityNanos('250m'), 250_000_000n);
     assert.throws(() => quantityNanos('12 apples'), /quantities must match/);
   }
+});
+
+test('Value and MilliValue round away from zero, as Go ScaledValue does', () => {
+  assert.equal(quantityValue('1500m'), 2n);
+  assert.equal(quantityValue('-0.5'), -1n);
+  assert.equal(quantityValue('-1Gi'), -1073741824n);
+  assert.equal(quantityMilli('-1n'), -1n);
+  assert.equal(quantityMilli('-2.5m'), -3n);
 });

@@ -654,3 +654,25 @@ spec:
     'The PersistentVolumeClaim "k1" is invalid: spec.accessModes: Required value: at least 1 access mode is required\n',
   );
 });
+
+test('update: a stored volumeAttributesClassName may not change while its gate is off', async () => {
+  // Only an object stored with the gate on can have one: written to storage directly.
+  const stored = claim('u6', { volumeAttributesClassName: 'gold', volumeMode: 'Filesystem' });
+  api.storage.create('/core/persistentvolumeclaims/default/u6', {
+    ...stored,
+    metadata: { name: 'u6', namespace: 'default', uid: 'u6-uid' },
+    status: { phase: 'Pending' },
+  });
+  const c = (await (await api.request('GET', `${PATHS.PersistentVolumeClaim}/u6`)).json()) as Json;
+  const gate = forbid(
+    'spec.volumeAttributesClassName',
+    'update is forbidden when the VolumeAttributesClass feature gate is disabled',
+  );
+  delete specOf(c).volumeAttributesClassName;
+  await expectInvalid(await put(c), 'PersistentVolumeClaim', 'u6', [
+    gate,
+    forbid('spec.volumeAttributesClassName', 'update from non-nil value to nil is forbidden'),
+  ]);
+  specOf(c).volumeAttributesClassName = 'silver';
+  await expectInvalid(await put(c), 'PersistentVolumeClaim', 'u6', [gate]);
+});

@@ -57,7 +57,7 @@ export interface TestApi {
 }
 
 export async function startTestApi(
-  opts: { kubeletToken?: string; auth?: { token: string } } = {},
+  opts: { kubeletToken?: string; auth?: { token: string }; clock?: () => Date } = {},
 ): Promise<TestApi> {
   const storage = new SqliteStorage({ path: ':memory:', groupCommit: true });
   // kubectl sends a bearer token only over TLS: with auth the server serves HTTPS.

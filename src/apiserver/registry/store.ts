@@ -56,6 +56,8 @@ export interface WriteOptions {
    * create builds the object in it instead of in a deep copy.
    */
   ownedBody?: boolean;
+  /** Receives the strategy's warnings for a write that passed validation. */
+  warn?: (text: string) => void;
 }
 
 export interface DeleteResult {
@@ -302,6 +304,7 @@ export class ResourceStore {
 
   create(namespace: string | undefined, body: unknown, opts: WriteOptions = {}): KubeObject {
     const obj = this.prepareCreate(namespace, body, opts.writer, opts.ownedBody);
+    this.#warn(opts, this.#strategy.warningsOnCreate?.(obj));
     const name = obj.metadata.name ?? '';
     if (this.info.namespaced && namespace !== undefined)
       this.admitNamespace(namespace, this.groupResource, name);
@@ -365,6 +368,7 @@ export class ResourceStore {
         if (obj.metadata.name !== name) {
           throw badRequest('the name of the object does not match the name on the URL');
         }
+        this.#warn(opts, this.#strategy.warningsOnCreate?.(obj));
         if (this.info.namespaced && namespace !== undefined)
           this.admitNamespace(namespace, this.groupResource, name);
         created = true;
@@ -483,6 +487,9 @@ export class ResourceStore {
       // Upstream defaults the decoded body of a status write too (e.g. a Node's allocatable).
       this.#strategy.defaults?.(merged);
       if (opts.writer) recordUpdate(current, merged, opts.writer, this.fieldManagerContext());
+      const status = this.#strategy.status;
+      status?.prepareForUpdate?.(merged, current, this.#ctx());
+      this.#check(merged, status?.validateUpdate?.(merged, current) ?? []);
       return merged;
     }
     if (opts.subresource !== undefined) {
@@ -526,7 +533,12 @@ export class ResourceStore {
       ...(this.#strategy.validate?.(obj) ?? []),
       ...(this.#strategy.validateUpdate?.(obj, current) ?? []),
     ]);
+    this.#warn(opts, this.#strategy.warningsOnUpdate?.(obj, current));
     return obj;
+  }
+
+  #warn(opts: WriteOptions, warnings: readonly string[] | undefined): void {
+    for (const w of warnings ?? []) opts.warn?.(w);
   }
 
   /** An object being deleted goes away once its last finalizer is removed (and no grace remains). */

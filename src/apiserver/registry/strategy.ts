@@ -23,6 +23,12 @@ export interface Strategy {
   validateCreate?(obj: KubeObject): FieldError[];
   /** Checks immutable fields and the like; runs after validate on updates. */
   validateUpdate?(obj: KubeObject, old: KubeObject): FieldError[];
+  /**
+   * Warnings for a create or update that passed validation (upstream's WarningsOnCreate and
+   * WarningsOnUpdate), sent as `Warning` headers.
+   */
+  warningsOnCreate?(obj: KubeObject): string[];
+  warningsOnUpdate?(obj: KubeObject, old: KubeObject): string[];
   /** Throws a StatusError when the object may not be deleted (e.g. built-in PriorityClasses). */
   validateDelete?(obj: KubeObject): void;
   /**
@@ -30,6 +36,11 @@ export interface Strategy {
    * per-subresource strategies; the generic store keeps the stored metadata.
    */
   partialSubresources?: Record<string, PartialUpdateStrategy>;
+  /**
+   * The status subresource's own rules (upstream's status strategies). Without them a status
+   * write replaces status and is not validated.
+   */
+  status?: StatusUpdateStrategy;
   /** PUT of a missing object creates it (upstream's AllowCreateOnUpdate). */
   allowCreateOnUpdate?: boolean;
   /**
@@ -43,6 +54,16 @@ export interface PartialUpdateStrategy {
   /** The stored object with only what this subresource writes taken from the new one. */
   prepareForUpdate(obj: KubeObject, old: KubeObject): KubeObject;
   validateUpdate(obj: KubeObject, old: KubeObject): FieldError[];
+}
+
+/**
+ * A status write: the generic store has already kept the stored metadata and everything but
+ * status (upstream's status strategies keep spec), and defaulted the result.
+ */
+export interface StatusUpdateStrategy {
+  /** Clears status fields of disabled gates and fills in what the server maintains. */
+  prepareForUpdate?(obj: KubeObject, old: KubeObject, ctx: StrategyContext): void;
+  validateUpdate?(obj: KubeObject, old: KubeObject): FieldError[];
 }
 
 export interface ObjectConversion {

@@ -2,7 +2,8 @@
 // phase), a status set by the server alone, the DefaultStorageClass admission plugin (a new
 // claim that names no class (storageClassName absent, not "") gets the default StorageClass, the
 // newest one should several be marked default), and upstream 1.32's ValidatePersistentVolumeClaim
-// and ValidatePersistentVolumeClaimUpdate with the registry strategy's field dropping.
+// and ValidatePersistentVolumeClaimUpdate with the registry strategy's field dropping, its
+// warnings, and its status strategy (status.ts).
 import { quantityNanos } from '../../../../api/quantity.js';
 import type { FieldError } from '../../../../api/status.js';
 import type { KubeObject } from '../../../../api/types.js';
@@ -18,23 +19,26 @@ import {
 } from '../../../../api/validation.js';
 import { defaultClaimSpec, defaultString } from '../pods/defaults.js';
 import {
+  BETA_CLASS_ANNOTATION,
   changedFields,
   CROSS_NAMESPACE_VOLUME_DATA_SOURCE,
   GO_POINTER,
   RECOVER_VOLUME_EXPANSION_FAILURE,
   semantic,
   validateAccessModes,
+  validateVolumeAttributesClassUpdate,
   VOLUME_ATTRIBUTES_CLASS,
   VOLUME_MODES,
   type Json,
 } from '../persistentvolumes/validation.js';
+import { persistentVolumeClaimWarnings } from '../persistentvolumes/warnings.js';
 import type { Strategy } from '../../strategy.js';
+import { claimStatusStrategy } from './status.js';
 
 const DEFAULT_CLASS_ANNOTATIONS = [
   'storageclass.kubernetes.io/is-default-class',
   'storageclass.beta.kubernetes.io/is-default-class',
 ];
-const BETA_CLASS_ANNOTATION = 'volume.beta.kubernetes.io/storage-class';
 
 /** Upstream's GetDefaultClass: the newest default class, by name when created together. */
 export function defaultStorageClass(
@@ -255,7 +259,7 @@ const CLAIM_POINTERS = new Set([
 const CLAIM_MAPS = new Set(['requests', 'limits', 'matchLabels']);
 
 /** Upstream's ValidatePersistentVolumeClaimUpdate after ValidatePersistentVolumeClaim. */
-function validateClaimUpdate(obj: KubeObject, old: KubeObject, opts: ClaimOptions): FieldError[] {
+function validateClaimUpdate(obj: KubeObject, old: KubeObject): FieldError[] {
   const spec = obj.spec as Json;
   const oldSpec = isRecord(old.spec) ? old.spec : {};
   const errs: FieldError[] = [];
@@ -339,35 +343,13 @@ function validateClaimUpdate(obj: KubeObject, old: KubeObject, opts: ClaimOption
         : invalidValue('volumeMode', spec.volumeMode, 'field is immutable'),
     );
   }
-  const vac = spec.volumeAttributesClassName ?? null;
-  const oldVac = oldSpec.volumeAttributesClassName ?? null;
-  if (vac !== oldVac) {
-    if (!VOLUME_ATTRIBUTES_CLASS) {
-      errs.push(
-        forbidden(
-          'spec.volumeAttributesClassName',
-          'update is forbidden when the VolumeAttributesClass feature gate is disabled',
-        ),
-      );
-    }
-    if (opts.volumeAttributesClass && oldVac !== null) {
-      if (vac === null) {
-        errs.push(
-          forbidden(
-            'spec.volumeAttributesClassName',
-            'update from non-nil value to nil is forbidden',
-          ),
-        );
-      } else if (vac === '') {
-        errs.push(
-          forbidden(
-            'spec.volumeAttributesClassName',
-            'update from non-nil value to an empty string is forbidden',
-          ),
-        );
-      }
-    }
-  }
+  errs.push(
+    ...validateVolumeAttributesClassUpdate(
+      spec.volumeAttributesClassName,
+      oldSpec.volumeAttributesClassName,
+      true,
+    ),
+  );
   return errs;
 }
 
@@ -400,6 +382,9 @@ export function persistentVolumeClaimStrategy(
     validateCreate(obj) {
       return validateClaimSpec(obj.spec as Json, CREATE_OPTIONS);
     },
+    warningsOnCreate: persistentVolumeClaimWarnings,
+    warningsOnUpdate: persistentVolumeClaimWarnings,
+    status: claimStatusStrategy,
     // The registry validates the new claim, then ValidatePersistentVolumeClaimUpdate validates it
     // again before its own rules: spec errors come twice in the causes (once in the message).
     validateUpdate(obj, old) {
@@ -408,7 +393,7 @@ export function persistentVolumeClaimStrategy(
       const normalizedOld = { ...old, spec: oldSpec };
       const opts = updateOptions(oldSpec);
       const spec = validateClaimSpec(obj.spec as Json, opts);
-      return [...spec, ...spec, ...validateClaimUpdate(obj, normalizedOld, opts)];
+      return [...spec, ...spec, ...validateClaimUpdate(obj, normalizedOld)];
     },
   };
 }

@@ -2,9 +2,9 @@
 // Pending phase) and its source's defaults; a new volume's status is set by the server alone
 // (Pending since now, as upstream's PrepareForCreate with PersistentVolumeLastPhaseTransitionTime);
 // upstream 1.32's ValidatePersistentVolume (plus pkg/volume/validation's mount option rule) and
-// ValidatePersistentVolumeUpdate.
+// ValidatePersistentVolumeUpdate, its warnings, and its status strategy (status.ts).
 import { rfc3339 } from '../../../../api/duration.js';
-import { quantityNanos, quantityValue } from '../../../../api/quantity.js';
+import { quantityNanos } from '../../../../api/quantity.js';
 import type { FieldError } from '../../../../api/status.js';
 import type { KubeObject } from '../../../../api/types.js';
 import {
@@ -23,16 +23,21 @@ import {
 } from '../../../../api/validation.js';
 import { defaultString, defaultVolumeSource, roundResourceList } from '../pods/defaults.js';
 import type { Strategy } from '../../strategy.js';
+import { volumeStatusStrategy } from './status.js';
 import {
+  BETA_NODE_LABELS,
   changedFields,
   GO_POINTER,
   isRecord,
   semantic,
   validateAccessModes,
+  validateBasicResource,
+  validateVolumeAttributesClassUpdate,
   VOLUME_ATTRIBUTES_CLASS,
   VOLUME_MODES,
   type Json,
 } from './validation.js';
+import { persistentVolumeWarnings } from './warnings.js';
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 const num = (v: unknown): number => (typeof v === 'number' ? v : 0);
@@ -288,8 +293,7 @@ function validateVolumeSpec(spec: Json, volumeAttributesClass: boolean): FieldEr
       // The decoder refuses what is no quantity.
     }
     // validateBasicResource, then ValidatePositiveQuantityValue.
-    if (nanos < 0n)
-      errs.push(invalidValue(at, Number(quantityValue(q)), 'must be a valid resource quantity'));
+    errs.push(...validateBasicResource(q, at));
     if (nanos <= 0n) errs.push(invalidValue(at, q, 'must be greater than zero'));
   }
   const policy = str(spec.persistentVolumeReclaimPolicy);
@@ -411,15 +415,6 @@ const SOURCE_POINTERS = new Set([
 ]);
 const SOURCE_MAPS = new Set(['volumeAttributes', 'options']);
 
-/** betaToGALabel: a volume's node affinity may move from these keys to their GA names. */
-const BETA_TO_GA: Record<string, string> = {
-  'failure-domain.beta.kubernetes.io/zone': 'topology.kubernetes.io/zone',
-  'failure-domain.beta.kubernetes.io/region': 'topology.kubernetes.io/region',
-  'beta.kubernetes.io/os': 'kubernetes.io/os',
-  'beta.kubernetes.io/arch': 'kubernetes.io/arch',
-  'beta.kubernetes.io/instance-type': 'node.kubernetes.io/instance-type',
-};
-
 /** The old affinity with each beta key renamed where the new one has its GA name instead. */
 function maskBetaLabels(oldAffinity: unknown, newAffinity: unknown): unknown {
   const out = structuredClone(oldAffinity);
@@ -434,7 +429,11 @@ function maskBetaLabels(oldAffinity: unknown, newAffinity: unknown): unknown {
       const news = newTerms[i]?.[field];
       olds.forEach((req, j) => {
         const renamed = Array.isArray(news) ? (news[j] as Json | undefined)?.key : undefined;
-        if (isRecord(req) && req.key !== renamed && BETA_TO_GA[str(req.key)] === renamed) {
+        if (
+          isRecord(req) &&
+          req.key !== renamed &&
+          BETA_NODE_LABELS.get(str(req.key))?.ga === renamed
+        ) {
           req.key = renamed;
         }
       });
@@ -499,26 +498,13 @@ function validateVolumeUpdate(obj: KubeObject, old: KubeObject): FieldError[] {
       );
     }
   }
-  const vac = spec.volumeAttributesClassName ?? null;
-  const oldVac = oldSpec.volumeAttributesClassName ?? null;
-  if (vac !== oldVac) {
-    if (!VOLUME_ATTRIBUTES_CLASS) {
-      errs.push(
-        forbidden(
-          'spec.volumeAttributesClassName',
-          'update is forbidden when the VolumeAttributesClass feature gate is disabled',
-        ),
-      );
-    }
-    if ((VOLUME_ATTRIBUTES_CLASS || oldVac !== null) && oldVac !== null && vac === null) {
-      errs.push(
-        forbidden(
-          'spec.volumeAttributesClassName',
-          'update from non-nil value to nil is forbidden',
-        ),
-      );
-    }
-  }
+  errs.push(
+    ...validateVolumeAttributesClassUpdate(
+      spec.volumeAttributesClassName,
+      oldSpec.volumeAttributesClassName,
+      false,
+    ),
+  );
   return errs;
 }
 
@@ -551,6 +537,9 @@ export const persistentVolumeStrategy: Strategy = {
   validateCreate(obj) {
     return validateVolume(obj, VOLUME_ATTRIBUTES_CLASS);
   },
+  warningsOnCreate: persistentVolumeWarnings,
+  warningsOnUpdate: persistentVolumeWarnings,
+  status: volumeStatusStrategy,
   // The registry validates the new volume, then ValidatePersistentVolumeUpdate validates it again
   // before its own rules: those errors come twice in the causes (once in the message).
   validateUpdate(obj, old) {

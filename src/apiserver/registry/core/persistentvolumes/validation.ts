@@ -1,13 +1,17 @@
 // What PersistentVolume and PersistentVolumeClaim validation share (upstream's
 // pkg/apis/core/validation, Kubernetes 1.32): access and volume modes, Go's semantic equality of
 // the JSON form, and the text upstream builds from go-cmp's diff.
+import { quantityValue } from '../../../../api/quantity.js';
 import type { FieldError } from '../../../../api/status.js';
-import { forbidden, notSupported, required } from '../../../../api/validation.js';
+import { forbidden, invalidRendered, notSupported, required } from '../../../../api/validation.js';
 
 export type Json = Record<string, unknown>;
 
 export const isRecord = (v: unknown): v is Json =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** core.BetaStorageClassAnnotation: the storage class before storageClassName. */
+export const BETA_CLASS_ANNOTATION = 'volume.beta.kubernetes.io/storage-class';
 
 /** sets.List(supportedAccessModes): sorted. */
 export const ACCESS_MODES = ['ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOnce', 'ReadWriteOncePod'];
@@ -20,6 +24,68 @@ export const VOLUME_MODES = ['Block', 'Filesystem'];
 export const VOLUME_ATTRIBUTES_CLASS = false;
 export const RECOVER_VOLUME_EXPANSION_FAILURE = true;
 export const CROSS_NAMESPACE_VOLUME_DATA_SOURCE = false;
+
+/** validateBasicResource: a quantity whose Value() (whole units, away from zero) is negative. */
+export function validateBasicResource(q: unknown, field: string): FieldError[] {
+  let value: bigint;
+  try {
+    value = quantityValue(String(q));
+  } catch {
+    return []; // The decoder refuses what is no quantity.
+  }
+  return value < 0n
+    ? [invalidRendered(field, String(value), 'must be a valid resource quantity')]
+    : [];
+}
+
+/**
+ * The volumeAttributesClassName rules of ValidatePersistentVolumeUpdate and
+ * ValidatePersistentVolumeClaimUpdate: no change while the gate is off, and once set never back to
+ * nil, nor, for a claim, to "" (upstream asks EnableVolumeAttributesClass there, which an old
+ * object with a class always turns on).
+ */
+export function validateVolumeAttributesClassUpdate(
+  value: unknown,
+  old: unknown,
+  emptyForbidden: boolean,
+): FieldError[] {
+  const at = 'spec.volumeAttributesClassName';
+  if ((value ?? null) === (old ?? null)) return [];
+  const errs: FieldError[] = [];
+  if (!VOLUME_ATTRIBUTES_CLASS) {
+    errs.push(
+      forbidden(at, 'update is forbidden when the VolumeAttributesClass feature gate is disabled'),
+    );
+  }
+  if (old == null) return errs;
+  if (value == null) errs.push(forbidden(at, 'update from non-nil value to nil is forbidden'));
+  else if (value === '' && emptyForbidden) {
+    errs.push(forbidden(at, 'update from non-nil value to an empty string is forbidden'));
+  }
+  return errs;
+}
+
+/**
+ * The beta node labels: a volume's node affinity may move from them to their GA names
+ * (betaToGALabel), and naming them draws a warning (nodeapi's deprecatedNodeLabels).
+ */
+export const BETA_NODE_LABELS: ReadonlyMap<string, { ga: string; deprecatedSince: string }> =
+  new Map([
+    ['beta.kubernetes.io/arch', { ga: 'kubernetes.io/arch', deprecatedSince: 'v1.14' }],
+    ['beta.kubernetes.io/os', { ga: 'kubernetes.io/os', deprecatedSince: 'v1.14' }],
+    [
+      'failure-domain.beta.kubernetes.io/region',
+      { ga: 'topology.kubernetes.io/region', deprecatedSince: 'v1.17' },
+    ],
+    [
+      'failure-domain.beta.kubernetes.io/zone',
+      { ga: 'topology.kubernetes.io/zone', deprecatedSince: 'v1.17' },
+    ],
+    [
+      'beta.kubernetes.io/instance-type',
+      { ga: 'node.kubernetes.io/instance-type', deprecatedSince: 'v1.17' },
+    ],
+  ]);
 
 /**
  * Go prints a pointer inside a struct as its heap address (`(*core.NodeSelector)(0xc000…)`), which
